@@ -1,0 +1,24 @@
+"""Where Hearth keeps its files: platformdirs locations, overridable for tests and portable installs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Hearth"
+CONFIG_DIR_ENV = "HEARTH_CONFIG_DIR"
+DATA_DIR_ENV = "HEARTH_DATA_DIR"
+
+
+def config_dir() -> Path:
+    """The folder of ``settings.toml`` (``$HEARTH_CONFIG_DIR`` wins over the OS default)."""
+    override = os.environ.get(CONFIG_DIR_ENV)
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, False))
+
+
+def data_dir() -> Path:
+    """The folder of the database, logs and models (``$HEARTH_DATA_DIR`` wins)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))

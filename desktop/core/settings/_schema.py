@@ -1,0 +1,195 @@
+"""The one list of every setting Hearth knows: key, type, default, what it does."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from desktop.core.errors import ConfigError
+
+Value = str | int | float | bool
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Setting:
+    """One setting: ``key`` is dotted (``section.name``); ``kind`` is the Python type of its value."""
+
+    key: str
+    kind: type[str] | type[int] | type[float] | type[bool]
+    default: Value
+    description: str
+    restart_required: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def section(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.split(".", 1)[1]
+
+    def parse(self, text: str) -> Value:
+        """Turn the text a user typed (``hearth config set``) into a checked value."""
+        raw = text.strip()
+        if self.kind is bool:
+            if raw.lower() in _TRUE:
+                return True
+            if raw.lower() in _FALSE:
+                return False
+            raise ConfigError(f"{self.key} takes true or false, not {text!r}")
+        if self.kind is int:
+            try:
+                return self.validate(int(raw))
+            except ValueError:
+                raise ConfigError(f"{self.key} takes a whole number, not {text!r}") from None
+        if self.kind is float:
+            try:
+                return self.validate(float(raw))
+            except ValueError:
+                raise ConfigError(f"{self.key} takes a number, not {text!r}") from None
+        return self.validate(text)
+
+    def validate(self, value: object) -> Value:
+        """Return ``value`` if it fits this setting (ints are accepted for floats), else raise."""
+        if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, self.kind) or (self.kind is int and isinstance(value, bool)):
+            raise ConfigError(
+                f"{self.key} takes a {self.kind.__name__}, not {type(value).__name__} {value!r}"
+            )
+        if self.choices and value not in self.choices:
+            raise ConfigError(f"{self.key} takes one of {', '.join(self.choices)}; got {value!r}")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                raise ConfigError(f"{self.key} takes a finite number; got {value!r}")
+            if self.minimum is not None and value < self.minimum:
+                raise ConfigError(f"{self.key} must be at least {self.minimum:g}; got {value!r}")
+            if self.maximum is not None and value > self.maximum:
+                raise ConfigError(f"{self.key} must be at most {self.maximum:g}; got {value!r}")
+        return value
+
+
+SCHEMA: tuple[Setting, ...] = (
+    Setting(
+        key="local.model_path",
+        kind=str,
+        default="",
+        description="GGUF model file answered by the on-device engine (empty: none chosen yet).",
+    ),
+    Setting(
+        key="local.threads",
+        kind=int,
+        default=0,
+        minimum=0,
+        maximum=512,
+        description="CPU threads for generation; 0 picks the number of physical cores.",
+        restart_required=True,
+    ),
+    Setting(
+        key="local.context_size",
+        kind=int,
+        default=4096,
+        minimum=256,
+        maximum=1_048_576,
+        description="Context window in tokens; older turns are trimmed when a chat outgrows it.",
+        restart_required=True,
+    ),
+    Setting(
+        key="local.gpu_layers",
+        kind=int,
+        default=-1,
+        minimum=-1,
+        maximum=1000,
+        description="Layers offloaded to the GPU when the build has one; -1 all, 0 CPU only.",
+        restart_required=True,
+    ),
+    Setting(
+        key="local.batch_size",
+        kind=int,
+        default=512,
+        minimum=8,
+        maximum=8192,
+        description="Prompt tokens evaluated per batch; larger is faster, uses more memory.",
+        restart_required=True,
+    ),
+    Setting(
+        key="local.max_tokens",
+        kind=int,
+        default=1024,
+        minimum=1,
+        maximum=1_048_576,
+        description="Longest answer in tokens.",
+    ),
+    Setting(
+        key="local.temperature",
+        kind=float,
+        default=0.7,
+        minimum=0.0,
+        maximum=2.0,
+        description="Sampling temperature; 0 always picks the most likely token.",
+    ),
+    Setting(
+        key="local.seed",
+        kind=int,
+        default=-1,
+        minimum=-1,
+        maximum=2**31 - 1,
+        description="Sampling seed; -1 picks a new one each answer.",
+    ),
+    Setting(
+        key="chat.system_prompt",
+        kind=str,
+        default="You are Hearth, a helpful assistant running privately on this computer.",
+        description="Instructions given to the model at the start of every conversation.",
+    ),
+    Setting(
+        key="accounting.device_watts",
+        kind=float,
+        default=0.0,
+        minimum=0.0,
+        maximum=5000.0,
+        description="Power this computer draws while generating, in watts; 0 means unknown.",
+    ),
+    Setting(
+        key="accounting.electricity_usd_per_kwh",
+        kind=float,
+        default=0.0,
+        minimum=0.0,
+        maximum=10.0,
+        description="Your electricity price in USD per kWh; 0 means unknown.",
+    ),
+    Setting(
+        key="ui.theme",
+        kind=str,
+        default="system",
+        choices=("system", "light", "dark"),
+        description="Colour theme of the window.",
+    ),
+    Setting(
+        key="ui.font_size",
+        kind=int,
+        default=11,
+        minimum=6,
+        maximum=40,
+        description="Font size of the chat, in points.",
+    ),
+)
+
+_BY_KEY = {s.key: s for s in SCHEMA}
+
+
+def setting_for(key: str) -> Setting:
+    """The schema entry for ``key``, or a ConfigError that lists the close alternatives."""
+    try:
+        return _BY_KEY[key]
+    except KeyError:
+        section = key.split(".", 1)[0]
+        near = [k for k in _BY_KEY if k.startswith(section + ".")]
+        hint = f" Settings in '{section}': {', '.join(near)}." if near else ""
+        raise ConfigError(f"unknown setting {key!r}.{hint} See 'hearth config list'.") from None
