@@ -1,0 +1,374 @@
+"""Conversations and their messages in one SQLite file, safe against crashes and shared access."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, suppress
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from desktop.core import paths
+from desktop.core.errors import NotFoundError, StorageError
+from desktop.core.store import _migrations
+from desktop.core.store._errors import mapped_errors
+from desktop.core.store._records import (
+    CONVERSATION_COLUMNS,
+    MESSAGE_COLUMNS,
+    Conversation,
+    Message,
+    check_role,
+    check_status,
+    conversation_from_row,
+    dump_receipt,
+    message_from_row,
+)
+
+FILE_NAME = "hearth.sqlite3"
+
+# Another Hearth process (the CLI while the window is open) may hold the write lock; every
+# transaction here is short, so waiting this long means something is wrong.
+BUSY_TIMEOUT_S = 5.0
+
+
+class ConversationStore:
+    """Every conversation of the user, in ``hearth.sqlite3``.
+
+    One connection, shared by the GUI and worker threads behind a lock; each public method is
+    one short transaction. WAL journal with ``synchronous=NORMAL``: a crashed or killed process
+    loses no committed change (a power cut may lose the last few). Deleted text is overwritten
+    (``secure_delete``), not left in free pages. Times are unix seconds from ``clock``.
+
+    Any SQLite failure comes out as ``StorageError``; an unknown id as ``NotFoundError``; a
+    role or status outside ``ROLES`` / ``STATUSES`` as ``ValueError``.
+    """
+
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = _open(self.path)
+
+    @classmethod
+    def open_default(cls) -> ConversationStore:
+        """The user's store: ``hearth.sqlite3`` in ``paths.data_dir()``."""
+        return cls(paths.data_dir() / FILE_NAME)
+
+    def close(self) -> None:
+        """Close the file; calling it again does nothing."""
+        with self._lock, mapped_errors(self.path, "close the conversation database"):
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- conversations ---------------------------------------------------------------------
+
+    def create_conversation(self, title: str = "New chat") -> Conversation:
+        """A new, empty conversation at the top of the list."""
+        now = self._clock()
+        with self._write("create the conversation") as conn:
+            cursor = conn.execute(
+                "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)",
+                (title, now, now),
+            )
+            assert cursor.lastrowid is not None
+            return Conversation(cursor.lastrowid, title, now, now, False)
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        """The conversation with this id (``NotFoundError`` if there is none)."""
+        with self._read("read the conversation") as conn:
+            row = conn.execute(
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?",
+                (conversation_id,),
+            ).fetchone()
+        if row is None:
+            raise _no_conversation(conversation_id)
+        return conversation_from_row(row)
+
+    def conversations(self) -> list[Conversation]:
+        """Every conversation, the most recently updated first."""
+        with self._read("list the conversations") as conn:
+            rows = conn.execute(
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations"
+                " ORDER BY updated_at DESC, id DESC"
+            ).fetchall()
+        return [conversation_from_row(row) for row in rows]
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        """Change the title; the conversation keeps its place in the list."""
+        with self._write("rename the conversation") as conn:
+            cursor = conn.execute(
+                "UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id)
+            )
+            if cursor.rowcount == 0:
+                raise _no_conversation(conversation_id)
+
+    def set_locked_local(self, conversation_id: int, locked: bool) -> None:
+        """Keep (or stop keeping) this conversation on the device only."""
+        with self._write("change where the conversation may be answered") as conn:
+            cursor = conn.execute(
+                "UPDATE conversations SET locked_local = ? WHERE id = ?",
+                (int(locked), conversation_id),
+            )
+            if cursor.rowcount == 0:
+                raise _no_conversation(conversation_id)
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Delete the conversation and its messages, overwriting their text on disk."""
+        with self._write("delete the conversation") as conn:
+            cursor = conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            if cursor.rowcount == 0:
+                raise _no_conversation(conversation_id)
+        # In WAL mode the old pages linger in the -wal file until a checkpoint copies the
+        # overwritten ones back and the log is truncated. The delete is committed either way;
+        # if this fails, a later checkpoint finishes the job.
+        with self._lock, suppress(sqlite3.Error):
+            if self._conn is not None:  # another thread may have closed the store meanwhile
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+
+    def search(self, text: str) -> list[Conversation]:
+        """Conversations whose title or any message contains ``text``, ignoring case.
+
+        ``text`` is matched literally (``%`` and ``_`` are ordinary characters). Case is folded
+        with Python's ``str.casefold``, so it works beyond ASCII (SQLite's LIKE does not).
+        """
+        needle = text.casefold()
+        with self._read("search the conversations") as conn:
+            rows = conn.execute(
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations AS c"
+                " WHERE instr(hearth_casefold(c.title), :needle) > 0"
+                " OR EXISTS (SELECT 1 FROM messages AS m WHERE m.conversation_id = c.id"
+                " AND instr(hearth_casefold(m.content), :needle) > 0)"
+                " ORDER BY updated_at DESC, id DESC",
+                {"needle": needle},
+            ).fetchall()
+        return [conversation_from_row(row) for row in rows]
+
+    # -- messages --------------------------------------------------------------------------
+
+    def add_message(
+        self,
+        conversation_id: int,
+        role: str,
+        content: str,
+        *,
+        status: str = "complete",
+        receipt: Mapping[str, Any] | None = None,
+    ) -> Message:
+        """Append a message to the conversation, which moves to the top of the list."""
+        check_role(role)
+        check_status(status)
+        receipt_dict = dict(receipt) if receipt is not None else None
+        receipt_json = dump_receipt(receipt_dict)
+        now = self._clock()
+        with self._write("save the message") as conn:
+            if not _touch(conn, conversation_id, now):
+                raise _no_conversation(conversation_id)
+            cursor = conn.execute(
+                "INSERT INTO messages"
+                " (conversation_id, role, content, status, created_at, receipt)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, content, status, now, receipt_json),
+            )
+            assert cursor.lastrowid is not None
+            return Message(
+                cursor.lastrowid, conversation_id, role, content, status, now, receipt_dict
+            )
+
+    def update_message(
+        self,
+        message_id: int,
+        *,
+        content: str | None = None,
+        status: str | None = None,
+        receipt: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Change what is given (``None`` keeps the old value) and bump the conversation.
+
+        Called for every chunk of a streaming answer, so it is two updates by primary key in
+        one transaction, nothing more.
+        """
+        if status is not None:
+            check_status(status)
+        changes: dict[str, object] = {}
+        if content is not None:
+            changes["content"] = content
+        if status is not None:
+            changes["status"] = status
+        if receipt is not None:
+            changes["receipt"] = dump_receipt(dict(receipt))
+        now = self._clock()
+        with self._write("save the message") as conn:
+            # Touches no row exactly when the message does not exist (the foreign key
+            # guarantees its conversation does).
+            bumped = conn.execute(
+                "UPDATE conversations SET updated_at = ?"
+                " WHERE id = (SELECT conversation_id FROM messages WHERE id = ?)",
+                (now, message_id),
+            ).rowcount
+            if not bumped:
+                raise _no_message(message_id)
+            if changes:
+                assignments = ", ".join(f"{column} = :{column}" for column in changes)
+                conn.execute(
+                    f"UPDATE messages SET {assignments} WHERE id = :id",
+                    {**changes, "id": message_id},
+                )
+
+    def message(self, message_id: int) -> Message:
+        """The message with this id (``NotFoundError`` if there is none)."""
+        with self._read("read the message") as conn:
+            row = conn.execute(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+        if row is None:
+            raise _no_message(message_id)
+        return message_from_row(row)
+
+    def messages(self, conversation_id: int) -> list[Message]:
+        """The conversation's messages, oldest first (``NotFoundError`` if it does not exist)."""
+        # One snapshot, so a delete by another process cannot fall between the two queries.
+        with self._transaction("read the conversation", begin="BEGIN") as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            rows = conn.execute(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id",
+                (conversation_id,),
+            ).fetchall()
+        if exists is None:
+            raise _no_conversation(conversation_id)
+        return [message_from_row(row) for row in rows]
+
+    def delete_messages_from(self, message_id: int) -> None:
+        """Delete this message and every later one of its conversation (regenerate, edit)."""
+        now = self._clock()
+        with self._write("delete the messages") as conn:
+            row = conn.execute(
+                "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise _no_message(message_id)
+            conn.execute(
+                "DELETE FROM messages WHERE conversation_id = ? AND id >= ?", (row[0], message_id)
+            )
+            _touch(conn, row[0], now)
+
+    # -- maintenance -----------------------------------------------------------------------
+
+    def recover_interrupted(self) -> int:
+        """Mark answers left ``streaming`` by a crashed process as ``stopped``; return how many.
+
+        Call it once at start-up, before any answer starts: it cannot tell a stream that died
+        from one another running Hearth process is still writing.
+        """
+        with self._write("recover interrupted answers") as conn:
+            cursor = conn.execute(
+                "UPDATE messages SET status = 'stopped' WHERE status = 'streaming'"
+            )
+            return cursor.rowcount
+
+    def integrity_check(self) -> str:
+        """SQLite's own check of the whole file: ``"ok"``, or the problems it found."""
+        with self._read("check the conversation database") as conn:
+            rows = conn.execute("PRAGMA integrity_check").fetchall()
+        return "\n".join(str(row[0]) for row in rows)
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StorageError(f"the conversation database {self.path} was already closed")
+        return self._conn
+
+    @contextmanager
+    def _read(self, action: str) -> Iterator[sqlite3.Connection]:
+        with self._lock, mapped_errors(self.path, action):
+            yield self._connection()
+
+    def _write(self, action: str) -> AbstractContextManager[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock up front, where the busy timeout applies; a deferred
+        # transaction could fail to upgrade from read to write with SQLITE_BUSY at once.
+        return self._transaction(action, begin="BEGIN IMMEDIATE")
+
+    @contextmanager
+    def _transaction(self, action: str, *, begin: str) -> Iterator[sqlite3.Connection]:
+        """One transaction; rolled back if the block raises, whatever the exception."""
+        with self._lock, mapped_errors(self.path, action):
+            conn = self._connection()
+            conn.execute(begin)
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                # SQLite may already have rolled back (e.g. after SQLITE_FULL); a COMMIT that
+                # failed may not have, and would leave every later BEGIN failing.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Open or create the file, refuse foreign or newer ones, configure it and migrate it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"could not create the folder {path.parent} for the conversation database: "
+            f"{exc.strerror or exc}. Check its permissions, or set HEARTH_DATA_DIR to a "
+            "writable folder"
+        ) from exc
+    with mapped_errors(path, "open the conversation database"):
+        # isolation_level=None: transactions are begun and ended explicitly, never implicitly.
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        try:
+            # Checked before any setting below writes to the file.
+            _migrations.check_is_hearth(conn, str(path))
+            # Where WAL is impossible (a network share without shared memory) SQLite keeps
+            # its default journal: still crash-safe, only readers then block writers.
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("PRAGMA foreign_keys = ON")
+            _migrations.migrate(conn)
+            conn.create_function("hearth_casefold", 1, _casefold, deterministic=True)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if value is not None else None
+
+
+def _touch(conn: sqlite3.Connection, conversation_id: int, now: float) -> bool:
+    """Move the conversation to the top of the list; False if it does not exist."""
+    cursor = conn.execute(
+        "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)
+    )
+    return cursor.rowcount > 0
+
+
+def _no_conversation(conversation_id: int) -> NotFoundError:
+    return NotFoundError(f"conversation {conversation_id} does not exist (was it deleted?)")
+
+
+def _no_message(message_id: int) -> NotFoundError:
+    return NotFoundError(f"message {message_id} does not exist (was it deleted?)")

@@ -1,0 +1,77 @@
+"""The records the store hands out, and how they map to rows and columns."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+ROLES = ("system", "user", "assistant")
+STATUSES = ("complete", "streaming", "stopped", "failed")
+
+CONVERSATION_COLUMNS = "id, title, created_at, updated_at, locked_local"
+MESSAGE_COLUMNS = "id, conversation_id, role, content, status, created_at, receipt"
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """One chat; ``locked_local`` means it never leaves the device, whatever the router says."""
+
+    id: int
+    title: str
+    created_at: float
+    updated_at: float
+    locked_local: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One turn of a chat; ``receipt`` says where an answer was made and what it cost."""
+
+    id: int
+    conversation_id: int
+    role: str
+    content: str
+    status: str
+    created_at: float
+    receipt: dict[str, Any] | None
+
+
+def check_role(role: str) -> None:
+    """Reject a role the schema does not allow (a bug in the caller, hence ValueError)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}; got {role!r}")
+
+
+def check_status(status: str) -> None:
+    """Reject a status the schema does not allow (a bug in the caller, hence ValueError)."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}; got {status!r}")
+
+
+def dump_receipt(receipt: dict[str, Any] | None) -> str | None:
+    """The receipt as stored: JSON, keys sorted, non-ASCII kept readable."""
+    if receipt is None:
+        return None
+    return json.dumps(receipt, ensure_ascii=False, sort_keys=True)
+
+
+def load_receipt(text: str | None) -> dict[str, Any] | None:
+    """The stored receipt as a dict; ``None`` when there is none or it is damaged."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None  # a damaged receipt must not make the whole conversation unreadable
+    return value if isinstance(value, dict) else None
+
+
+def conversation_from_row(row: tuple[Any, ...]) -> Conversation:
+    """A ``Conversation`` from a row of ``CONVERSATION_COLUMNS``."""
+    return Conversation(row[0], row[1], row[2], row[3], bool(row[4]))
+
+
+def message_from_row(row: tuple[Any, ...]) -> Message:
+    """A ``Message`` from a row of ``MESSAGE_COLUMNS``."""
+    return Message(row[0], row[1], row[2], row[3], row[4], row[5], load_receipt(row[6]))
