@@ -1,4 +1,4 @@
-"""Where Hearth keeps its files: platformdirs locations, overridable for tests and portable installs."""
+"""Where Hearth keeps its files: platformdirs locations, overridable for tests and portables."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ _FALSE = {"false", "no", "off", "0"}
 
 @dataclass(frozen=True, kw_only=True)
 class Setting:
-    """One setting: ``key`` is dotted (``section.name``); ``kind`` is the Python type of its value."""
+    """One setting: ``key`` is dotted (``section.name``); ``kind`` is its value's Python type."""
 
     key: str
     kind: type[str] | type[int] | type[float] | type[bool]

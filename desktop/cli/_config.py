@@ -1,0 +1,49 @@
+"""``hearth config list | get | set | reset``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from desktop.core.settings import Settings, setting_for
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    for problem in settings.problems:
+        print(f"hearth: warning: {problem}")
+    if args.action == "list":
+        return _list(settings, as_json=args.json)
+    if args.action == "get":
+        print(_show(settings.get(args.key)))
+        return 0
+    if args.action == "reset":
+        value = settings.reset(args.key)
+    else:
+        value = settings.set_text(args.key, args.value)
+    note = "  (takes effect when the model is next loaded)" \
+        if setting_for(args.key).restart_required else ""
+    print(f"{args.key} = {_show(value)}{note}")
+    return 0
+
+
+def _list(settings: Settings, *, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps({s.key: value for s, value in settings.items()}, indent=2))
+        return 0
+    width = max(len(s.key) for s, _ in settings.items())
+    for setting, value in settings.items():
+        marker = " " if settings.is_default(setting.key) else "*"
+        print(f"{marker} {setting.key:<{width}} = {_show(value)}")
+        print(f"  {'':<{width}}   {setting.description}")
+    print(f"\n* changed from the default; file: {settings.path}")
+    return 0
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False) if value == "" or value != value.strip() \
+            else value
+    return str(value)

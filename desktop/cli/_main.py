@@ -1,0 +1,107 @@
+"""Argument parsing and dispatch. Heavy modules are imported by the command that needs them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from desktop import __version__
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_KNOWN_ERROR = 3
+EXIT_INTERRUPTED = 130
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hearth",
+        description="Hearth: a private assistant that answers on this computer. "
+                    "Run without arguments to open the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"hearth {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="ask a question and stream the answer")
+    ask.add_argument("prompt", metavar="PROMPT", help="the question ('-' reads standard input)")
+    ask.add_argument("--model", metavar="PATH", help="GGUF file to use instead of the configured")
+    ask.add_argument("--conversation", metavar="ID", type=int,
+                     help="continue this conversation (see 'hearth chats list')")
+    ask.add_argument("--max-tokens", metavar="N", type=_positive_int,
+                     help="longest answer in tokens (default: local.max_tokens)")
+    ask.add_argument("--json", action="store_true",
+                     help="print one JSON object with the text, conversation id and receipt")
+    ask.set_defaults(handler=_lazy("desktop.cli._ask", "run"))
+
+    config = commands.add_parser("config", help="show or change settings")
+    config_commands = config.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = config_commands.add_parser("list", help="every setting with its value")
+    listing.add_argument("--json", action="store_true")
+    get = config_commands.add_parser("get", help="one setting's value")
+    get.add_argument("key", metavar="KEY")
+    put = config_commands.add_parser("set", help="change a setting")
+    put.add_argument("key", metavar="KEY")
+    put.add_argument("value", metavar="VALUE")
+    reset = config_commands.add_parser("reset", help="put a setting back to its default")
+    reset.add_argument("key", metavar="KEY")
+    config.set_defaults(handler=_lazy("desktop.cli._config", "run"))
+
+    chats = commands.add_parser("chats", help="list or show saved conversations")
+    chat_commands = chats.add_subparsers(dest="action", metavar="ACTION", required=True)
+    chat_list = chat_commands.add_parser("list", help="conversations, most recent first")
+    chat_list.add_argument("--json", action="store_true")
+    show = chat_commands.add_parser("show", help="one conversation's messages")
+    show.add_argument("id", metavar="ID", type=int)
+    show.add_argument("--json", action="store_true")
+    delete = chat_commands.add_parser("delete", help="delete a conversation for good")
+    delete.add_argument("id", metavar="ID", type=int)
+    chats.set_defaults(handler=_lazy("desktop.cli._chats", "run"))
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    """Run one command; exit status 0 ok, 2 usage error, 3 known error, 130 interrupted."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits itself for --help, --version and usage errors
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    from desktop.core.errors import KnownError
+
+    try:
+        code: int = args.handler(args)
+    except KnownError as exc:
+        print(f"hearth: error: {exc}", file=sys.stderr)
+        return EXIT_KNOWN_ERROR
+    except KeyboardInterrupt:
+        print("hearth: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK  # e.g. `hearth chats list | head`
+    return code
+
+
+def _lazy(module: str, name: str) -> Handler:
+    def handler(args: argparse.Namespace) -> int:
+        import importlib
+
+        function: Handler = getattr(importlib.import_module(module), name)
+        return function(args)
+
+    return handler
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value

@@ -1,0 +1,71 @@
+"""The receipt every answer carries: where it was computed, what left the device, what it cost."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Tier = Literal["local", "private", "frontier"]
+Privacy = Literal["on-device", "redacted", "sent"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """Sensitive data found in a prompt: its class and span, never its value."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Receipt:
+    """Facts about one answer. A figure that was not measured or documented is ``None``."""
+
+    tier: Tier
+    provider: str
+    model: str
+    endpoint: str | None
+    privacy: Privacy
+    bytes_sent: int
+    tokens_in: int
+    tokens_out: int
+    ttft_s: float | None
+    decode_tok_per_s: float | None
+    cost_usd: float | None
+    cloud_equivalent_usd: float | None
+    reason: str
+    fallback: str | None = None
+    findings: tuple[Finding, ...] = ()
+    prompt_tok_per_s: float | None = None
+    duration_s: float | None = None
+    tokens_reused: int = 0
+    finish_reason: str = "stop"
+    trimmed_messages: int = 0
+    cost_basis: str | None = None
+    backend: str | None = None
+    gpu_layers: int | None = None
+    created_at: float = field(default_factory=time.time)
+
+    @property
+    def context_note(self) -> str | None:
+        if not self.trimmed_messages:
+            return None
+        return (f"{self.trimmed_messages} oldest message(s) left out to fit the context window "
+                "(the system prompt is always kept)")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["findings"] = [dataclasses.asdict(f) for f in self.findings]
+        data["context_note"] = self.context_note
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Receipt:
+        """Rebuild a stored receipt; keys from newer versions are ignored."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values["findings"] = tuple(Finding(**f) for f in data.get("findings", ()))
+        return cls(**values)

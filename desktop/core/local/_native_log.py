@@ -1,0 +1,65 @@
+"""Routes llama.cpp's log lines to Python logging and keeps the recent ones.
+
+The recent lines explain a failed load (``llama_model_load: error loading model: …``) and state
+how many layers went to the GPU, so the engine reads them instead of guessing.
+"""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import logging
+import threading
+from typing import Any
+
+_LOG = logging.getLogger("hearth.llama_cpp")
+_LEVELS = {0: logging.CRITICAL, 1: logging.INFO, 2: logging.WARNING, 3: logging.ERROR,
+           4: logging.DEBUG}
+_recent: collections.deque[tuple[int, str]] = collections.deque(maxlen=400)
+_count = 0  # lines ever received: a position that survives old lines falling out of _recent
+_lock = threading.Lock()
+_callback: Any = None  # kept referenced: llama.cpp holds the bare function pointer
+
+
+def install() -> None:
+    """Make this module llama.cpp's log sink (idempotent)."""
+    global _callback
+    if _callback is not None:
+        return
+    import llama_cpp
+
+    @llama_cpp.llama_log_callback  # type: ignore[untyped-decorator]
+    def _on_log(level: int, text: bytes, _user_data: ctypes.c_void_p) -> None:
+        global _count
+        line = text.decode("utf-8", "replace")
+        with _lock:
+            # Level 5 (CONT) continues the previous line.
+            if level == 5 and _recent:
+                seq, previous = _recent[-1]
+                _recent[-1] = (seq, previous + line)
+            else:
+                _recent.append((_count, line))
+                _count += 1
+        _LOG.log(_LEVELS.get(level, logging.DEBUG), "%s", line.rstrip())
+
+    _callback = _on_log
+    llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
+
+
+def mark() -> int:
+    """A position in the log; ``since(mark)`` returns what came after it."""
+    with _lock:
+        return _count
+
+
+def since(position: int) -> str:
+    with _lock:
+        return "".join(line for seq, line in _recent if seq >= position)
+
+
+def last_error(text: str) -> str | None:
+    """The last llama.cpp error line in ``text``, without its function-name prefix."""
+    for line in reversed(text.splitlines()):
+        if "error" in line.lower() or "failed" in line.lower():
+            return line.split(": ", 1)[-1].strip() if ": " in line else line.strip()
+    return None
