@@ -13,8 +13,9 @@ import threading
 from typing import Any
 
 _LOG = logging.getLogger("hearth.llama_cpp")
-_LEVELS = {0: logging.CRITICAL, 1: logging.INFO, 2: logging.WARNING, 3: logging.ERROR,
-           4: logging.DEBUG}
+# enum ggml_log_level in ggml.h: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5.
+_LEVELS = {0: logging.INFO, 1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING, 4: logging.ERROR}
+_LOG.addHandler(logging.NullHandler())  # front ends decide where llama.cpp's lines go
 _recent: collections.deque[tuple[int, str]] = collections.deque(maxlen=400)
 _count = 0  # lines ever received: a position that survives old lines falling out of _recent
 _lock = threading.Lock()

@@ -249,7 +249,9 @@ class LocalEngine:
         return self._tokenize(text, add_bos=True)
 
     def _tokenize(self, text: str, *, add_bos: bool) -> list[int]:
-        tokens: list[int] = self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        # NUL has no meaning in a prompt, and llama.cpp aborts on it in vocabularies without it.
+        clean = text.replace("\x00", "")
+        tokens: list[int] = self._llm.tokenize(clean.encode("utf-8"), add_bos=False, special=True)
         llama_cpp = self._llama_cpp
         if add_bos and llama_cpp.llama_vocab_get_add_bos(self._vocab):
             bos = llama_cpp.llama_vocab_bos(self._vocab)

@@ -118,9 +118,12 @@ _INT64_MAX: Final = (1 << 63) - 1
 _MAX_ENTRIES: Final = 1 << 12
 _MAX_TENSORS: Final = 1 << 16
 _MAX_STRINGS_IN_ARRAY: Final = 1 << 22
-_MAX_KEY_LENGTH: Final = 1 << 10
+_MAX_KEY_LENGTH: Final = 1 << 8
 _MAX_KEPT_ITEMS: Final = 64  # longer arrays are kept as just their length
-_MAX_KEPT_TEXT: Final = 1 << 22  # total bytes of metadata text kept; the rest becomes lengths
+# Longer texts (an embedded tokenizer.json, say) are kept as just their length too, as is any
+# text once this many bytes of text are held; chat templates are a few KB.
+_MAX_KEPT_STRING: Final = 1 << 19
+_MAX_KEPT_TEXT: Final = 1 << 22
 _CHUNK: Final = 1 << 20
 
 # Metadata value types of the GGUF spec; 8 is a string and 9 an array.
@@ -146,8 +149,8 @@ class GgufInfo:
     """What the header of a valid GGUF model file says.
 
     ``metadata`` holds every entry with scalar values as Python scalars and arrays of up to 64
-    items as tuples; longer arrays (and, past a few MB in total, long texts) are kept as just
-    their length, so the vocabulary of a model is never held in memory.
+    items as tuples; longer arrays, and texts over 512 KiB (or past 4 MiB of text in all), are
+    kept as just their length (an int), so the vocabulary of a model is never held in memory.
     """
 
     path: Path
@@ -172,12 +175,12 @@ def inspect_gguf(path: str | Path) -> GgufInfo:
     that the tensor data lies wholly inside the file (which catches incomplete downloads).
     """
     try:
-        mode, size = _stat(path)
-        if S_ISDIR(mode):
+        found = os.stat(path)
+        if S_ISDIR(found.st_mode):
             raise ModelFileError(path, "this is a folder, not a model file")
-        if not S_ISREG(mode):
+        if not S_ISREG(found.st_mode):  # a pipe or a device could block or never end
             raise ModelFileError(path, "this is not a regular file")
-        handle = open(path, "rb", buffering=0)  # noqa: SIM115 - the with below closes it
+        handle = open(path, "rb")  # noqa: SIM115 - the with below closes it
     except ModelFileError:
         raise
     except FileNotFoundError:
@@ -187,12 +190,7 @@ def inspect_gguf(path: str | Path) -> GgufInfo:
     except (OSError, ValueError) as exc:  # ValueError: a NUL character in the path
         raise ModelFileError(path, f"the file cannot be opened ({_reason(exc)})") from exc
     with handle:
-        return _Parser(Path(path), handle, size).parse()
-
-
-def _stat(path: str | Path) -> tuple[int, int]:
-    result = os.stat(path)
-    return result.st_mode, result.st_size
+        return _Parser(Path(path), handle, found.st_size).parse()
 
 
 def _reason(exc: Exception) -> str:
@@ -375,7 +373,9 @@ class _Parser:
         for index in range(count):
             key = self._key(index)
             if key in metadata:
-                raise self.reader.error(f"the metadata entry {key!r} appears twice")
+                raise self.reader.error(
+                    f"the header is corrupt: metadata entry {key!r} appears twice"
+                )
             kind = self.reader.u32(f"the type of metadata entry {key!r}")
             metadata[key] = self._value(kind, key)
         return metadata
@@ -410,7 +410,7 @@ class _Parser:
         what = f"the text of {key!r}"
         length = self.reader.u64(what)
         self.reader.check_length(length, what)
-        if self.kept_text + length > _MAX_KEPT_TEXT:
+        if length > _MAX_KEPT_STRING or self.kept_text + length > _MAX_KEPT_TEXT:
             self.reader.skip(length, what)
             return length
         self.kept_text += length

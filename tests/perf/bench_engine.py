@@ -1,0 +1,168 @@
+"""Hearth's local engine against raw llama-cpp-python, on the ≈1B-parameter benchmark model.
+
+Run with ``make bench`` (or ``python -m tests.perf.bench_engine``). Both sides load the same
+GGUF file with the same threads, context and batch size, and generate greedily; runs alternate
+(raw, Hearth, raw, …) so drift in machine load hits both alike. Printed figures:
+
+- decode tok/s and time to first token, per side, and the ratio Hearth / raw;
+- TTFT of turn 10 divided by turn 1 in one growing conversation (KV-cache prefix reuse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from desktop.core.chat import ChatMessage, GenerationParams
+from desktop.core.local.engine import EngineConfig, LocalEngine
+from tests.modelgen import cached_model
+
+SYSTEM = "You are Hearth, a helpful assistant running privately on this computer."
+QUESTIONS = [f"Question {i}: please explain topic number {i} in a few sentences."
+             for i in range(40)]
+
+
+def _raw_run(llm: Any, messages: list[dict[str, str]], max_tokens: int) -> tuple[float, float, int]:
+    """TTFT, decode tok/s and token count for plain ``create_chat_completion(stream=True)``."""
+    started = time.perf_counter()
+    first = last = None
+    count = 0
+    for chunk in llm.create_chat_completion(messages, max_tokens=max_tokens, temperature=0.0,
+                                            stream=True):
+        if chunk["choices"][0]["delta"].get("content"):
+            now = time.perf_counter()
+            first = first or now
+            last = now
+            count += 1
+    assert first is not None and last is not None
+    return first - started, (count - 1) / (last - first), count
+
+
+def _hearth_run(engine: LocalEngine, messages: list[ChatMessage], max_tokens: int
+                ) -> tuple[float, float, int]:
+    stamps: list[float] = []
+    started = time.perf_counter()
+    answer = engine.chat(messages, GenerationParams(max_tokens=max_tokens, temperature=0.0),
+                         on_text=lambda _t: stamps.append(time.perf_counter()))
+    return stamps[0] - started, (len(stamps) - 1) / (stamps[-1] - stamps[0]), answer.tokens_out
+
+
+def _conversation_ttfts(ask: Callable[[list[Any]], tuple[float, str]], turns: int,
+                        make: Callable[[str, str], Any]) -> list[float]:
+    history: list[Any] = [make("system", SYSTEM)]
+    ttfts = []
+    for turn in range(turns):
+        history.append(make("user", QUESTIONS[turn]))
+        ttft, text = ask(history)
+        ttfts.append(ttft)
+        history.append(make("assistant", text))
+    return ttfts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--context", type=int, default=2048)
+    parser.add_argument("--tokens", type=int, default=64, help="tokens per answer")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--model", type=Path, help="GGUF file (default: the generated 1B model)")
+    args = parser.parse_args()
+
+    import llama_cpp
+
+    os.environ.setdefault("HEARTH_DATA_DIR", tempfile.mkdtemp(prefix="hearth-bench-"))
+    model = args.model or cached_model("bench")
+    print(f"model: {model} ({model.stat().st_size / 1e6:.0f} MB)")
+    print(f"llama.cpp: {llama_cpp.llama_print_system_info().decode().strip()}")
+    print(f"threads {args.threads}, context {args.context}, {args.tokens} tokens x "
+          f"{args.rounds} rounds, greedy\n")
+    raw = llama_cpp.Llama(model_path=str(model), n_ctx=args.context, n_threads=args.threads,
+                          n_threads_batch=args.threads, n_batch=512, verbose=False)
+    engine = LocalEngine.load(EngineConfig(model_path=model, context_size=args.context,
+                                           threads=args.threads, batch_size=512))
+    # Untimed warm-up: the first pass over a memory-mapped model pays its page faults.
+    _raw_run(raw, [{"role": "user", "content": "warm up"}], 8)
+    _hearth_run(engine, [ChatMessage("user", "warm up")], 8)
+    results: dict[str, list[tuple[float, float, int]]] = {"raw": [], "hearth": []}
+    for round_no in range(args.rounds):
+        question = QUESTIONS[20 + round_no]
+        raw_messages = [{"role": "system", "content": SYSTEM},
+                        {"role": "user", "content": question}]
+        hearth_messages = [ChatMessage("system", SYSTEM), ChatMessage("user", question)]
+        order = ["raw", "hearth"] if round_no % 2 == 0 else ["hearth", "raw"]
+        for side in order:
+            if side == "raw":
+                results[side].append(_raw_run(raw, raw_messages, args.tokens))
+            else:
+                results[side].append(_hearth_run(engine, hearth_messages, args.tokens))
+            ttft, rate, count = results[side][-1]
+            print(f"  round {round_no + 1} {side:>6}: TTFT {ttft * 1000:7.1f} ms, "
+                  f"decode {rate:6.2f} tok/s ({count} tokens)")
+
+    def median(side: str, index: int) -> float:
+        return statistics.median(run[index] for run in results[side])
+
+    print("\n| figure | raw llama-cpp-python | Hearth engine | Hearth / raw |")
+    print("|---|---|---|---|")
+    raw_rate, hearth_rate = median("raw", 1), median("hearth", 1)
+    raw_ttft, hearth_ttft = median("raw", 0), median("hearth", 0)
+    print(f"| decode tok/s (median) | {raw_rate:.2f} | {hearth_rate:.2f} | "
+          f"{hearth_rate / raw_rate:.3f} |")
+    print(f"| TTFT ms (median) | {raw_ttft * 1000:.1f} | {hearth_ttft * 1000:.1f} | "
+          f"{hearth_ttft / raw_ttft:.3f} |")
+
+    turns = args.turns
+    short = max(8, args.tokens // 2)
+
+    def hearth_turn(history: list[ChatMessage]) -> tuple[float, str]:
+        pieces: list[str] = []
+        started = time.perf_counter()
+        stamps: list[float] = []
+
+        def on_text(text: str) -> None:
+            stamps.append(time.perf_counter())
+            pieces.append(text)
+
+        answer = engine.chat(history, GenerationParams(max_tokens=short, temperature=0.0),
+                             on_text=on_text)
+        evaluated.append(answer.tokens_in - answer.tokens_reused)
+        return stamps[0] - started, answer.text
+
+    evaluated: list[int] = []
+
+    def raw_turn(history: list[dict[str, str]]) -> tuple[float, str]:
+        started = time.perf_counter()
+        first = None
+        pieces = []
+        for chunk in raw.create_chat_completion(history, max_tokens=short, temperature=0.0,
+                                                stream=True):
+            content = chunk["choices"][0]["delta"].get("content")
+            if content:
+                first = first or time.perf_counter()
+                pieces.append(content)
+        assert first is not None
+        return first - started, "".join(pieces).strip()
+
+    hearth_ttfts = _conversation_ttfts(hearth_turn, turns, ChatMessage)
+    raw_ttfts = _conversation_ttfts(raw_turn, turns,
+                                    lambda role, content: {"role": role, "content": content})
+    print(f"\nOne conversation of {turns} turns ({short}-token answers), TTFT per turn in ms:")
+    print("  Hearth:", " ".join(f"{t * 1000:.0f}" for t in hearth_ttfts))
+    print("  raw:   ", " ".join(f"{t * 1000:.0f}" for t in raw_ttfts))
+    print("  prompt tokens Hearth evaluated per turn:", " ".join(map(str, evaluated)))
+    print(f"| TTFT turn {turns} / turn 1 | {raw_ttfts[-1] / raw_ttfts[0]:.2f} | "
+          f"{hearth_ttfts[-1] / hearth_ttfts[0]:.2f} | goal <= 1.5 for Hearth |")
+    print(f"\ndecode ratio Hearth / raw = {hearth_rate / raw_rate:.3f} (goal >= 0.97)")
+    engine.close()
+    raw.close()
+
+
+if __name__ == "__main__":
+    main()
