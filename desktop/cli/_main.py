@@ -14,6 +14,8 @@ EXIT_KNOWN_ERROR = 3
 EXIT_INTERRUPTED = 130
 
 Handler = Callable[[argparse.Namespace], int]
+TIERS = ("local", "private", "frontier", "auto")
+PROVIDERS = ("anthropic", "openai", "gemini", "private")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="longest answer in tokens (default: local.max_tokens)")
     ask.add_argument("--json", action="store_true",
                      help="print one JSON object with the text, conversation id and receipt")
+    ask.add_argument("--tier", choices=TIERS, default="auto",
+                     help="where to answer: on this device (local), your OpenAI-compatible "
+                          "server (private), a frontier API (frontier), or let Hearth decide "
+                          "(auto, the default). Cloud tiers need cloud.escalation = true")
     ask.set_defaults(handler=_lazy("desktop.cli._ask", "run"))
 
     config = commands.add_parser("config", help="show or change settings")
@@ -59,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     delete = chat_commands.add_parser("delete", help="delete a conversation for good")
     delete.add_argument("id", metavar="ID", type=int)
     chats.set_defaults(handler=_lazy("desktop.cli._chats", "run"))
+
+    keys = commands.add_parser("keys", help="API keys for the cloud tiers, kept in the OS keyring")
+    key_commands = keys.add_subparsers(dest="action", metavar="ACTION", required=True)
+    key_set = key_commands.add_parser("set", help="store a key read from standard input")
+    key_set.add_argument("provider", choices=PROVIDERS)
+    key_commands.add_parser("status", help="which keys are stored, and the keyring in use")
+    key_delete = key_commands.add_parser("delete", help="remove a stored key")
+    key_delete.add_argument("provider", choices=PROVIDERS)
+    keys.set_defaults(handler=_lazy("desktop.cli._keys", "run"))
     return parser
 
 

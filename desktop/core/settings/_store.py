@@ -106,18 +106,12 @@ class Settings:
             self._file_unreadable = True
             self.problems.append(f"{self.path} could not be read ({exc}); using defaults.")
             return
-        for section, table in document.items():
-            if section == "schema_version":
-                continue
-            if not isinstance(table, dict):
-                self.problems.append(f"{self.path}: '{section}' is not a section; ignored.")
-                continue
-            for name, value in table.items():
-                key = f"{section}.{name}"
-                try:
-                    self._values[key] = setting_for(key).validate(value)
-                except ConfigError as exc:
-                    self.problems.append(f"{self.path}: {exc}; using the default.")
+        document.pop("schema_version", None)
+        for key, value in _flatten(document):
+            try:
+                self._values[key] = setting_for(key).validate(value)
+            except ConfigError as exc:
+                self.problems.append(f"{self.path}: {exc}; using the default.")
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,12 +127,23 @@ class Settings:
         os.replace(tmp, self.path)
 
 
+def _flatten(table: dict[str, object], prefix: str = "") -> Iterator[tuple[str, object]]:
+    """``{"tiers": {"private": {"model": "x"}}}`` → ``("tiers.private.model", "x")``."""
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            yield from _flatten(value, key + ".")
+        else:
+            yield key, value
+
+
 def _to_toml(values: dict[str, Value]) -> str:
     """Write flat ``section.name`` values as TOML (scalars only, which is all the schema has)."""
     lines = [f"schema_version = {SCHEMA_VERSION}"]
     sections: dict[str, list[str]] = {}
     for key in sorted(values):
         section, name = key.split(".", 1)
+        # A dotted name ("private.model") is a TOML dotted key inside the section's table.
         sections.setdefault(section, []).append(f"{name} = {_toml_scalar(values[key])}")
     for section, entries in sections.items():
         lines += ["", f"[{section}]", *entries]

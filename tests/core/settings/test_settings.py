@@ -85,6 +85,14 @@ def test_wrong_values_in_the_file_are_reported_not_fatal(hearth_dirs: tuple[Path
     assert len(settings.problems) == 2
 
 
+def test_unknown_section_is_reported(hearth_dirs: tuple[Path, Path]) -> None:
+    config, _ = hearth_dirs
+    config.mkdir(parents=True)
+    (config / "settings.toml").write_text('top = 1\n[x.y]\nz = 2\n', encoding="utf-8")
+    settings = Settings()
+    assert len(settings.problems) == 2 and "x.y.z" in settings.problems[1]
+
+
 def test_listeners_hear_changes() -> None:
     settings = Settings()
     heard: list[tuple[str, object]] = []
