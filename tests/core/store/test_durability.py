@@ -160,22 +160,6 @@ def test_read_only_database_message(db_path: Path) -> None:
     assert str(error).startswith(f"could not save the message: {db_path} cannot be written")
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32" or os.geteuid() == 0, reason="permissions do not bind root / Windows"
-)
-def test_read_only_file_is_a_storage_error(db_path: Path) -> None:
-    with ConversationStore(db_path) as store:
-        store.create_conversation()
-    db_path.chmod(0o444)
-    db_path.parent.chmod(0o555)
-    try:
-        with pytest.raises(StorageError, match="cannot be (written|opened)"):
-            ConversationStore(db_path)
-    finally:
-        db_path.parent.chmod(0o755)
-        db_path.chmod(0o644)
-
-
 def test_folder_that_cannot_be_created_is_a_storage_error(tmp_path: Path) -> None:
     blocker = tmp_path / "data"
     blocker.write_text("a file where the folder should be")
