@@ -47,6 +47,13 @@ class Receipt:
     cost_basis: str | None = None
     backend: str | None = None
     gpu_layers: int | None = None
+    # Accounting details (desktop.core.accounting.costing): how each figure was obtained,
+    # "measured", "estimated" or "unknown"; None on receipts written before they existed.
+    tokens_cached: int = 0
+    cost_kind: str | None = None
+    energy_j: float | None = None
+    cloud_equivalent_kind: str | None = None
+    cloud_equivalent_basis: str | None = None
     created_at: float = field(default_factory=time.time)
 
     @property
