@@ -1,0 +1,97 @@
+"""Models to run: the curated catalog, downloads, imports, the registry, folder manifests.
+
+- ``load_catalog``: the entries of ``models/catalog.toml`` (plus the user's own).
+- ``install_catalog_model``: download one (resumable, verified, atomically installed).
+- ``import_model``: add a GGUF from any path, copied or referenced, checked and trial-loaded.
+- ``ModelRegistry``: the models Hearth knows, in ``models.json`` under the data folder.
+- ``write_manifest`` / ``verify_manifest``: ``SHA256SUMS`` for carrying files across an air gap.
+- ``recommend_model``: the largest catalog model that fits this computer's memory.
+"""
+
+from desktop.core.catalog._catalog import (
+    CATALOG_FILE,
+    Catalog,
+    CatalogEntry,
+    builtin_catalog_path,
+    load_catalog,
+)
+from desktop.core.catalog._download import (
+    CancelFlag,
+    DownloadProgress,
+    FetchResult,
+    RetryPolicy,
+    fetch,
+)
+from desktop.core.catalog._errors import (
+    ChecksumMismatchError,
+    DiskSpaceError,
+    DownloadCancelled,
+    DownloadError,
+    ManifestError,
+    OfflineError,
+    RegistryError,
+    format_bytes,
+)
+from desktop.core.catalog._files import disk_free, sha256_file
+from desktop.core.catalog._importer import import_model
+from desktop.core.catalog._install import (
+    HUGGING_FACE,
+    InstallResult,
+    install_catalog_model,
+    mirrored_url,
+    part_path,
+)
+from desktop.core.catalog._manifest import (
+    MANIFEST_FILE,
+    ManifestReport,
+    verify_manifest,
+    write_manifest,
+)
+from desktop.core.catalog._recommend import Recommendation, recommend_model
+from desktop.core.catalog._registry import (
+    REGISTRY_FILE,
+    ModelRecord,
+    ModelRegistry,
+    TrustedChecksum,
+    models_dir,
+)
+
+__all__ = [
+    "CATALOG_FILE",
+    "HUGGING_FACE",
+    "MANIFEST_FILE",
+    "REGISTRY_FILE",
+    "CancelFlag",
+    "Catalog",
+    "CatalogEntry",
+    "ChecksumMismatchError",
+    "DiskSpaceError",
+    "DownloadCancelled",
+    "DownloadError",
+    "DownloadProgress",
+    "FetchResult",
+    "InstallResult",
+    "ManifestError",
+    "ManifestReport",
+    "ModelRecord",
+    "ModelRegistry",
+    "OfflineError",
+    "Recommendation",
+    "RegistryError",
+    "RetryPolicy",
+    "TrustedChecksum",
+    "builtin_catalog_path",
+    "disk_free",
+    "fetch",
+    "format_bytes",
+    "import_model",
+    "install_catalog_model",
+    "load_catalog",
+    "mirrored_url",
+    "models_dir",
+    "part_path",
+    "recommend_model",
+    "sha256_file",
+    "verify_manifest",
+    "write_manifest",
+]
