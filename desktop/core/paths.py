@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -22,3 +23,22 @@ def data_dir() -> Path:
     """The folder of the database, logs and models (``$HEARTH_DATA_DIR`` wins)."""
     override = os.environ.get(DATA_DIR_ENV)
     return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
+
+
+BUNDLE_DEFAULTS = "hearth-defaults.toml"
+
+
+def bundle_dir() -> Path | None:
+    """The folder a packaged (PyInstaller) build unpacks its data files to; None from source."""
+    if not getattr(sys, "frozen", False):
+        return None
+    return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+
+
+def bundle_defaults_file() -> Path | None:
+    """Defaults a packaged build ships (offline mode on, an embedded model), if there are any."""
+    folder = bundle_dir()
+    if folder is None:
+        return None
+    candidate = folder / BUNDLE_DEFAULTS
+    return candidate if candidate.is_file() else None

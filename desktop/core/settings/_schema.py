@@ -179,6 +179,95 @@ SCHEMA: tuple[Setting, ...] = (
         maximum=40,
         description="Font size of the chat, in points.",
     ),
+    Setting(
+        key="accounting.monthly_budget_usd",
+        kind=float,
+        default=0.0,
+        minimum=0.0,
+        maximum=1_000_000.0,
+        description="Monthly cloud spending limit in USD: a warning at 80 %, answers stay on "
+                    "this device at 100 %; 0 means no budget.",
+    ),
+    Setting(
+        key="network.offline",
+        kind=bool,
+        default=False,
+        description="Enforced offline mode: refuse every connection and name lookup that is not "
+                    "to this computer (loopback), and log each attempt.",
+    ),
+    Setting(
+        key="cloud.escalation",
+        kind=bool,
+        default=False,
+        description="Allow questions to leave this device for the private or frontier tier.",
+    ),
+    Setting(
+        key="tiers.private.base_url",
+        kind=str,
+        default="",
+        description="Base URL of your OpenAI-compatible server (llama.cpp server, vLLM, Ollama), "
+                    "e.g. http://127.0.0.1:8080/v1; empty means no private tier.",
+    ),
+    Setting(
+        key="tiers.private.model",
+        kind=str,
+        default="",
+        description="Model name the private server is asked for.",
+    ),
+    Setting(
+        key="tiers.frontier.provider",
+        kind=str,
+        default="anthropic",
+        choices=("anthropic", "openai", "gemini"),
+        description="Company whose API answers frontier-tier questions.",
+    ),
+    Setting(
+        key="tiers.frontier.model",
+        kind=str,
+        default="",
+        description="Model name at the frontier provider, spelled as its API expects (empty: "
+                    "not set).",
+    ),
+    Setting(
+        key="tiers.frontier.base_url",
+        kind=str,
+        default="",
+        description="Base URL of the frontier API; empty uses the provider's official one "
+                    "(https://api.anthropic.com, https://api.openai.com/v1, "
+                    "https://generativelanguage.googleapis.com); set it for a gateway or proxy.",
+    ),
+    Setting(
+        key="cloud.connect_timeout_s",
+        kind=float,
+        default=10.0,
+        minimum=0.1,
+        maximum=300.0,
+        description="Seconds to wait for a connection to a cloud tier before giving up.",
+    ),
+    Setting(
+        key="cloud.read_timeout_s",
+        kind=float,
+        default=60.0,
+        minimum=0.1,
+        maximum=3600.0,
+        description="Seconds a cloud tier may stay silent, before or during an answer.",
+    ),
+    Setting(
+        key="cloud.max_retries",
+        kind=int,
+        default=2,
+        minimum=0,
+        maximum=10,
+        description="Retries after a rate limit (429) or a server error (5xx, 529), with backoff.",
+    ),
+    Setting(
+        key="models.mirror_url",
+        kind=str,
+        default="",
+        description="Download models from this mirror instead of https://huggingface.co (the "
+                    "address replaces that prefix, e.g. https://models.example.org/hf); empty: "
+                    "no mirror.",
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SCHEMA}

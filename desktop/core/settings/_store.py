@@ -26,19 +26,26 @@ class Settings:
     default is used and the problem is listed in ``problems`` for the front end to show.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, defaults_file: Path | None = None) -> None:
         self.path = path if path is not None else paths.config_dir() / FILE_NAME
         self.problems: list[str] = []
         self._values: dict[str, Value] = {}
+        self._defaults: dict[str, Value] = {}
         self._file_unreadable = False
         self._listeners: list[Listener] = []
+        defaults_file = defaults_file or paths.bundle_defaults_file()
+        if defaults_file is not None:
+            self._load_defaults(defaults_file)
         self._load()
 
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, key: str) -> Value:
-        setting = setting_for(key)
-        return self._values.get(key, setting.default)
+        return self._values.get(key, self.default(key))
+
+    def default(self, key: str) -> Value:
+        """The schema's default, or the one a packaged build ships (``hearth-defaults.toml``)."""
+        return self._defaults.get(key, setting_for(key).default)
 
     def get_str(self, key: str) -> str:
         return str(self.get(key))
@@ -70,7 +77,7 @@ class Settings:
         setting = setting_for(key)
         checked = setting.validate(value)
         previous = dict(self._values)
-        if checked == setting.default:
+        if checked == self.default(key):
             self._values.pop(key, None)
         else:
             self._values[key] = checked
@@ -88,7 +95,7 @@ class Settings:
         return self.set(key, setting_for(key).parse(text))
 
     def reset(self, key: str) -> Value:
-        return self.set(key, setting_for(key).default)
+        return self.set(key, self.default(key))
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener(key, value)`` after every change."""
@@ -112,6 +119,25 @@ class Settings:
                 self._values[key] = setting_for(key).validate(value)
             except ConfigError as exc:
                 self.problems.append(f"{self.path}: {exc}; using the default.")
+
+    def _load_defaults(self, source: Path) -> None:
+        """Read shipped defaults; a relative ``local.model_path`` is relative to that file."""
+        try:
+            with source.open("rb") as fh:
+                document = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            self.problems.append(f"{source} could not be read ({exc}); using built-in defaults.")
+            return
+        document.pop("schema_version", None)
+        for key, value in _flatten(document):
+            try:
+                checked = setting_for(key).validate(value)
+            except ConfigError as exc:
+                self.problems.append(f"{source}: {exc}")
+                continue
+            if key == "local.model_path" and checked and not Path(str(checked)).is_absolute():
+                checked = str(source.parent / str(checked))
+            self._defaults[key] = checked
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

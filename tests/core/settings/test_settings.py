@@ -115,3 +115,17 @@ def test_any_text_round_trips_through_the_file(text: str) -> None:
     settings = Settings(Path(paths.config_dir()) / "prop.toml")
     settings.set("chat.system_prompt", text)
     assert Settings(settings.path).get("chat.system_prompt") == text
+
+
+def test_shipped_defaults_layer(tmp_path: Path) -> None:
+    shipped = tmp_path / "bundle" / "hearth-defaults.toml"
+    shipped.parent.mkdir()
+    shipped.write_text('[network]\noffline = true\n[local]\nmodel_path = "models/tiny.gguf"\n',
+                       encoding="utf-8")
+    settings = Settings(defaults_file=shipped)
+    assert settings.get("network.offline") is True and settings.is_default("network.offline")
+    assert settings.get("local.model_path") == str(shipped.parent / "models" / "tiny.gguf")
+    settings.set("network.offline", False)  # the user's choice is written and wins
+    assert Settings(defaults_file=shipped).get("network.offline") is False
+    settings.reset("network.offline")
+    assert Settings(defaults_file=shipped).get("network.offline") is True
