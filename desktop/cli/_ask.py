@@ -10,6 +10,7 @@ from pathlib import Path
 from types import FrameType
 
 from desktop.core.accounting.receipt import Receipt
+from desktop.core.assistant import ConsentRequest
 from desktop.core.chat import StopSignal
 from desktop.core.services import open_services
 
@@ -27,9 +28,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"hearth: warning: {problem}", file=sys.stderr)
         stream = None if args.json else _print_now
         result = services.assistant.ask(
-            prompt, conversation_id=args.conversation,
+            prompt, conversation_id=args.conversation, tier=args.tier,
             model_path=Path(args.model).expanduser() if args.model else None,
             max_tokens=args.max_tokens, on_text=stream, stop=stop,
+            consent=_ask_on_terminal if sys.stdin.isatty() and args.prompt != "-" else None,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -42,7 +44,25 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         if sys.stderr.isatty():
             print(_summary(result.receipt, result.conversation_id), file=sys.stderr)
+    if result.receipt.escalation_offer:
+        print(f"hearth: the local answer looks unsure; for a second opinion run: hearth ask "
+              f"--tier {result.receipt.escalation_offer} --conversation "
+              f"{result.conversation_id} \"...\"", file=sys.stderr)
     return 130 if result.receipt.finish_reason == "cancelled" else 0
+
+
+def _ask_on_terminal(request: ConsentRequest) -> bool:
+    """Show exactly what would leave the device, and where, and wait for a yes."""
+    print(f"\nhearth: about to send to {request.host} ({request.tier} tier): "
+          f"{request.reason}", file=sys.stderr)
+    if request.classes:
+        shown = "replaced by placeholders" if request.redacted else "included as written"
+        print(f"sensitive data ({', '.join(request.classes)}) {shown}", file=sys.stderr)
+    print("---- payload ----\n" + request.payload + "\n-----------------", file=sys.stderr)
+    try:
+        return input("Send it? [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 def _print_now(text: str) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
+from desktop.core.audit import AuditLog, watch_privacy_settings
 from desktop.core.settings import Settings, setting_for
 
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
+    watch_privacy_settings(settings, AuditLog())  # privacy changes land in the audit log
     for problem in settings.problems:
         print(f"hearth: warning: {problem}")
     if args.action == "list":

@@ -42,6 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
                           "(auto, the default). Cloud tiers need cloud.escalation = true")
     ask.set_defaults(handler=_lazy("desktop.cli._ask", "run"))
 
+    route = commands.add_parser("route", help="show where a question would go; sends nothing")
+    route.add_argument("prompt", metavar="PROMPT", help="the question ('-' reads standard input)")
+    route.add_argument("--tier", choices=TIERS, default="auto")
+    route.add_argument("--conversation", metavar="ID", type=int,
+                       help="as the next question of this conversation")
+    route.add_argument("--json", action="store_true", help="one JSON object")
+    route.set_defaults(handler=_lazy("desktop.cli._route", "run"))
+
     config = commands.add_parser("config", help="show or change settings")
     config_commands = config.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = config_commands.add_parser("list", help="every setting with its value")
@@ -74,6 +82,61 @@ def build_parser() -> argparse.ArgumentParser:
     key_delete = key_commands.add_parser("delete", help="remove a stored key")
     key_delete.add_argument("provider", choices=PROVIDERS)
     keys.set_defaults(handler=_lazy("desktop.cli._keys", "run"))
+
+    ledger = commands.add_parser("ledger", help="answers, tokens and cost per day and month")
+    ledger.add_argument("--since", metavar="DATE", help="only from this day on (YYYY-MM-DD)")
+    ledger_format = ledger.add_mutually_exclusive_group()
+    ledger_format.add_argument("--json", action="store_true", help="print one JSON object")
+    ledger_format.add_argument("--csv", action="store_true", help="print CSV rows")
+    ledger.set_defaults(handler=_lazy("desktop.cli._ledger", "run"))
+
+    audit = commands.add_parser("audit", help="check or export the hash-chained audit log")
+    audit_commands = audit.add_subparsers(dest="action", metavar="ACTION", required=True)
+    audit_commands.add_parser("verify", help="exit 0 if intact, 3 if edited, with the line")
+    audit_export = audit_commands.add_parser("export", help="the records as JSON lines")
+    audit_export.add_argument("--since", metavar="DATE", help="only from this day on")
+    audit.set_defaults(handler=_lazy("desktop.cli._audit", "run"))
+
+    network = commands.add_parser("network", help="what offline mode refused")
+    network_commands = network.add_subparsers(dest="action", metavar="ACTION", required=True)
+    network_log = network_commands.add_parser("log", help="every refused connection or lookup")
+    network_log.add_argument("--since", metavar="DATE", help="only from this day on")
+    network_log.add_argument("--json", action="store_true")
+    network_commands.add_parser("status", help="whether offline mode is on")
+    network.set_defaults(handler=_lazy("desktop.cli._network", "run"))
+
+    models = commands.add_parser("models", help="model files: catalog, download, import, check")
+    model_commands = models.add_subparsers(dest="action", metavar="ACTION", required=True)
+    models_list = model_commands.add_parser("list", help="the models Hearth knows")
+    models_list.add_argument("--json", action="store_true")
+    models_catalog = model_commands.add_parser(
+        "catalog", help="models to download, with size, licence and the memory each needs")
+    models_catalog.add_argument("--json", action="store_true")
+    download = model_commands.add_parser("download", help="download a catalog model (resumes)")
+    download.add_argument("id", metavar="ID", help="the model's id in 'hearth models catalog'")
+    download.add_argument("--yes", action="store_true", help="download without asking first")
+    download.add_argument("--accept-new-checksum", action="store_true",
+                          help="trust a file whose SHA-256 differs from the first download's")
+    imported = model_commands.add_parser("import", help="add a GGUF file from any folder")
+    imported.add_argument("path", metavar="PATH")
+    imported.add_argument("--copy", action="store_true",
+                          help="copy it into Hearth's models folder (default: use it in place)")
+    imported.add_argument("--name", metavar="NAME", help="name it (default: the file name)")
+    removed = model_commands.add_parser("remove", help="forget a model (deletes Hearth's copy)")
+    removed.add_argument("name", metavar="NAME")
+    use = model_commands.add_parser("use", help="answer with this model from now on")
+    use.add_argument("name", metavar="NAME")
+    manifest = model_commands.add_parser("manifest", help="write SHA256SUMS for a folder")
+    manifest.add_argument("folder", metavar="DIR")
+    verify = model_commands.add_parser(
+        "verify", help="check a folder against its SHA256SUMS (exit 3 on any difference)")
+    verify.add_argument("folder", metavar="DIR")
+    recommend = model_commands.add_parser("recommend", help="the catalog model for this computer")
+    recommend.add_argument("--json", action="store_true")
+    hardware = model_commands.add_parser(
+        "hardware", help="llama.cpp's backend and devices, memory, and GPU layers that fit")
+    hardware.add_argument("--model", metavar="PATH", help="plan GPU layers for this GGUF file")
+    models.set_defaults(handler=_lazy("desktop.cli._models", "run"))
     return parser
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop.core.assistant import Assistant
+from desktop.core.audit import AuditLog, watch_privacy_settings
+from desktop.core.cloud import KeyStore
 from desktop.core.local.slot import ModelSlot
+from desktop.core.netguard import apply_settings
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore
 
@@ -16,15 +19,38 @@ class Services:
     store: ConversationStore
     models: ModelSlot
     assistant: Assistant
+    audit: AuditLog
 
     def close(self) -> None:
         self.models.close()
         self.store.close()
 
 
-def open_services(settings: Settings | None = None) -> Services:
-    """Open the settings, the conversation database and an (unloaded) model slot."""
+def open_services(settings: Settings | None = None, *, keys: KeyStore | None = None) -> Services:
+    """Open the settings, the conversation database and an (unloaded) model slot.
+
+    Nothing here touches the network: no update check, no connectivity probe. In offline mode
+    the network guard is installed first, so not even a library can reach out.
+    """
     settings = settings or Settings()
+    audit = AuditLog()
+    _guard_when_offline(settings, audit)
+    watch_privacy_settings(settings, audit)
     store = ConversationStore.open_default()
     models = ModelSlot(settings)
-    return Services(settings, store, models, Assistant(store, settings, models))
+    assistant = Assistant(store, settings, models, keys=keys, audit=audit)
+    return Services(settings, store, models, assistant, audit)
+
+
+def _guard_when_offline(settings: Settings, audit: AuditLog) -> None:
+    """Install the process-wide audit hook only once offline mode is (or is turned) on: the
+    hook sees every audited event of the process, so it is not installed for nothing."""
+    if settings.get_bool("network.offline"):
+        apply_settings(settings, audit=audit)
+        return
+
+    def on_change(key: str, value: object) -> None:
+        if key == "network.offline" and value:
+            apply_settings(settings, audit=audit)
+
+    settings.subscribe(on_change)

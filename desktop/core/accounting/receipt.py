@@ -54,6 +54,14 @@ class Receipt:
     energy_j: float | None = None
     cloud_equivalent_kind: str | None = None
     cloud_equivalent_basis: str | None = None
+    # Routing details: what the gate saw and what exactly left the device.
+    usage_estimated: bool = False  # the provider reported no usage: counts are ~4 chars/token
+    classes: tuple[str, ...] = ()  # sensitive classes anywhere in the outgoing conversation
+    payload: str | None = None  # the exact text that left (after redaction); None if nothing
+    payload_sha256: str | None = None
+    difficulty: float | None = None
+    token_probability: float | None = None  # geometric mean, when the cascade measured it
+    escalation_offer: str | None = None  # the tier a one-click "ask the cloud" would use
     created_at: float = field(default_factory=time.time)
 
     @property
@@ -75,4 +83,5 @@ class Receipt:
         names = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in names}
         values["findings"] = tuple(Finding(**f) for f in data.get("findings", ()))
+        values["classes"] = tuple(data.get("classes", ()))
         return cls(**values)

@@ -1,5 +1,6 @@
-"""The turn pipeline: one question in, one streamed answer and its receipt out."""
+"""The turn pipeline: one question in, one routed, streamed answer and its receipt out."""
 
-from desktop.core.assistant._turn import Assistant, TurnResult
+from desktop.core.assistant._outbound import Consent, ConsentRequest
+from desktop.core.assistant._turn import Assistant, RoutePreview, TurnOptions, TurnResult
 
-__all__ = ["Assistant", "TurnResult"]
+__all__ = ["Assistant", "Consent", "ConsentRequest", "RoutePreview", "TurnOptions", "TurnResult"]

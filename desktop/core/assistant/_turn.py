@@ -1,24 +1,48 @@
-"""One turn: save the question, route it, stream the answer while saving it, write the receipt."""
+"""One turn: save the question, route it, stream the answer while saving it, write the receipt.
+
+    question ─► Router (privacy gate, rules, difficulty) ─► local engine | cloud tier ─► receipt
+                                                              │ failure
+                                                              └─► local engine (fallback)
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from desktop.core.accounting.energy import local_energy_cost
+from desktop.core.accounting.budget import current_budget
+from desktop.core.accounting.power import RaplMeter
+from desktop.core.accounting.prices import PriceTable
 from desktop.core.accounting.receipt import Receipt
+from desktop.core.assistant._outbound import Consent, ConsentRequest, Outbound, prepare_outbound
+from desktop.core.assistant._receipts import Accounting, cloud_receipt, local_receipt
+from desktop.core.assistant._saver import PartialSaver, TextSink
+from desktop.core.audit import AuditLog
 from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
-from desktop.core.errors import KnownError, StorageError
-from desktop.core.local.engine import LocalAnswer, LocalEngine
+from desktop.core.cloud import CloudError, CloudProvider, KeyStore, build_provider
+from desktop.core.errors import KnownError
+from desktop.core.local.engine import LocalAnswer
 from desktop.core.local.slot import ModelSlot
+from desktop.core.routing import restore
+from desktop.core.routing._router import (
+    CloudTier,
+    RouteContext,
+    RouteDecision,
+    Router,
+    TierChoice,
+)
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore, Message
 
-SAVE_INTERVAL_S = 0.4  # a partial answer is never more than this old on disk
 _TITLE_LENGTH = 60
-LOCAL_REASON = "answered on this device: cloud escalation is off"
+
+ProgressSink = Callable[[int, int], None]
+ProviderFactory = Callable[[CloudTier], CloudProvider]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,90 +54,263 @@ class TurnResult:
     receipt: Receipt
 
 
-TextSink = Callable[[str], None]
-ProgressSink = Callable[[int, int], None]
+@dataclass(frozen=True, slots=True)
+class RoutePreview:
+    """What ``hearth route`` shows: the decision and the exact payload, with nothing sent."""
+
+    decision: RouteDecision
+    payload: str | None
+    host: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnOptions:
+    """How to answer one turn, and where its progress goes."""
+
+    tier: TierChoice = "auto"
+    model_path: Path | None = None
+    max_tokens: int | None = None
+    on_text: TextSink | None = None
+    on_prompt_progress: ProgressSink | None = None
+    on_route: Callable[[RouteDecision], None] | None = None
+    consent: Consent | None = None
+    stop: StopSignal | None = None
 
 
 class Assistant:
-    """Runs turns against the store and the local model; shared by the window and the CLI."""
+    """Runs turns against the store, the router and the tiers; shared by the window and CLI."""
 
-    def __init__(self, store: ConversationStore, settings: Settings, models: ModelSlot) -> None:
+    def __init__(self, store: ConversationStore, settings: Settings, models: ModelSlot, *,
+                 keys: KeyStore | None = None, audit: AuditLog | None = None,
+                 prices: PriceTable | None = None,
+                 providers: ProviderFactory | None = None) -> None:
         self.store = store
         self.settings = settings
         self.models = models
+        self.keys = keys or KeyStore()
+        self.audit = audit or AuditLog()
+        self._accounting = Accounting(settings, prices or PriceTable.load())
+        self._providers = providers or (lambda tier: build_provider(tier, settings, self.keys))
+        self.router = Router(settings, self._readiness)
+        self._meter = RaplMeter()
 
-    def ask(
-        self,
-        prompt: str,
-        *,
-        conversation_id: int | None = None,
-        model_path: Path | None = None,
-        max_tokens: int | None = None,
-        on_text: TextSink | None = None,
-        on_prompt_progress: ProgressSink | None = None,
-        on_saved: Callable[[int, int], None] | None = None,
-        stop: StopSignal | None = None,
-    ) -> TurnResult:
+    # -- public turns --------------------------------------------------------------------------
+
+    def ask(self, prompt: str, *, conversation_id: int | None = None,
+            on_saved: Callable[[int, int], None] | None = None,
+            options: TurnOptions | None = None, **shortcuts: object) -> TurnResult:
         """Ask ``prompt`` in a conversation (a new one when ``conversation_id`` is None).
 
-        The question is saved before anything else can fail, so it is never lost. ``on_saved``
-        hears ``(conversation_id, user_message_id)`` as soon as it is.
+        The question is saved before anything can fail, so it is never lost; ``on_saved`` hears
+        ``(conversation_id, user_message_id)`` as soon as it is. ``shortcuts`` are TurnOptions
+        fields given directly (``tier="local"``, ``on_text=print`` …).
         """
+        options = _options(options, shortcuts)
         if conversation_id is None:
             conversation_id = self.store.create_conversation(_title_for(prompt)).id
         history = self.store.messages(conversation_id)
         user = self.store.add_message(conversation_id, "user", prompt)
         if on_saved is not None:
             on_saved(conversation_id, user.id)
-        return self._answer(conversation_id, user.id, [*history, user], model_path=model_path,
-                            max_tokens=max_tokens, on_text=on_text,
-                            on_prompt_progress=on_prompt_progress, stop=stop)
+        return self._turn(conversation_id, user, [*history, user], options)
 
-    def regenerate(self, conversation_id: int, **options: object) -> TurnResult:
-        """Answer the last question of a conversation again, replacing the answers after it."""
+    def regenerate(self, conversation_id: int, *, options: TurnOptions | None = None,
+                   **shortcuts: object) -> TurnResult:
+        """Answer the last question again, replacing the answers after it."""
+        history, last_user = self._up_to_last_question(conversation_id)
+        later = [m for m in self.store.messages(conversation_id) if m.id > last_user.id]
+        if later:
+            self.store.delete_messages_from(later[0].id)
+        return self._turn(conversation_id, last_user, history, _options(options, shortcuts))
+
+    def ask_again(self, conversation_id: int, tier: TierChoice, *,
+                  options: TurnOptions | None = None, **shortcuts: object) -> TurnResult:
+        """Answer the last question again on ``tier``, keeping the answers already given."""
+        history, last_user = self._up_to_last_question(conversation_id)
+        shortcuts["tier"] = tier
+        return self._turn(conversation_id, last_user, history, _options(options, shortcuts))
+
+    def route(self, prompt: str, *, conversation_id: int | None = None,
+              tier: TierChoice = "auto") -> RoutePreview:
+        """Decide where ``prompt`` would go and show what would leave; sends and saves nothing."""
+        history = self.store.messages(conversation_id) if conversation_id is not None else []
+        locked = (self.store.conversation(conversation_id).locked_local
+                  if conversation_id is not None else False)
+        question = [*self._chat_messages(history), ChatMessage("user", prompt)]
+        decision = self.router.decide(prompt, question[:-1], self._context(tier, locked))
+        if decision.tier == "local":
+            return RoutePreview(decision, None, None)
+        outbound = self._outbound(question, decision)
+        host = self._host_for(decision.tier)
+        return RoutePreview(decision, outbound.preview(), host)
+
+    # -- one turn --------------------------------------------------------------------------
+
+    def _turn(self, conversation_id: int, user: Message, history: list[Message],
+              options: TurnOptions) -> TurnResult:
+        conversation = self.store.conversation(conversation_id)
+        messages = self._chat_messages(history)
+        decision = self.router.decide(user.content, messages[:-1],
+                                      self._context(options.tier, conversation.locked_local))
+        if options.on_route is not None:
+            options.on_route(decision)
+        if decision.tier != "local":
+            outcome = self._cloud_turn(conversation_id, user, messages, decision, options)
+            if isinstance(outcome, TurnResult):
+                return outcome
+            fallback: str | None = outcome
+        else:
+            fallback = None
+        return self._local_turn(conversation_id, user, messages, decision, options, fallback)
+
+    def _local_turn(self, conversation_id: int, user: Message, messages: list[ChatMessage],
+                    decision: RouteDecision, options: TurnOptions, fallback: str | None
+                    ) -> TurnResult:
+        engine = self.models.engine(options.model_path)
+        cascade_mode = self.settings.get_str("routing.cascade") if decision.cascade else "off"
+        reply = self.store.add_message(conversation_id, "assistant", "", status="streaming")
+        saver = PartialSaver(self.store, reply.id, options.on_text)
+        try:
+            with self._meter.measure() as energy:
+                answer = engine.chat(messages, self._params(options.max_tokens),
+                                     on_text=saver.add, stop=options.stop,
+                                     on_prompt_progress=options.on_prompt_progress,
+                                     measure_confidence=cascade_mode != "off")
+        except BaseException:
+            saver.finish(status="failed")  # keep what was streamed, whatever went wrong
+            raise
+        unsure = self._unsure(answer) if cascade_mode != "off" else None
+        offer = decision.escalate_to if unsure and cascade_mode == "offer" else None
+        receipt = local_receipt(self._accounting, engine.info, answer, decision,
+                                fallback=fallback, joules=energy.joules,
+                                escalation_offer=offer)
+        status = "stopped" if answer.finish_reason == "cancelled" else "complete"
+        self.store.update_message(reply.id, content=answer.text, status=status,
+                                  receipt=receipt.to_dict())
+        result = TurnResult(conversation_id, user.id, reply.id, answer.text, receipt)
+        if unsure and cascade_mode == "auto" and decision.escalate_to and status == "complete":
+            escalated = RouteDecision(
+                tier=decision.escalate_to, findings=decision.findings, classes=decision.classes,
+                redact=decision.redact, ask_consent=decision.ask_consent,
+                difficulty=decision.difficulty,
+                reason=f"the local answer looked unsure ({unsure}); asked the "
+                       f"{decision.escalate_to} tier as well",
+            )
+            outcome = self._cloud_turn(conversation_id, user, messages, escalated, options)
+            if isinstance(outcome, TurnResult):
+                return outcome
+        return result
+
+    def _cloud_turn(self, conversation_id: int, user: Message, messages: list[ChatMessage],
+                    decision: RouteDecision, options: TurnOptions) -> TurnResult | str:
+        """Answer on a cloud tier; on failure return the reason to fall back locally."""
+        tier = cast(CloudTier, decision.tier)
+        try:
+            provider = self._providers(tier)
+        except CloudError as exc:
+            return exc.reason
+        with closing(provider):
+            outbound = self._outbound(messages, decision)
+            payload = outbound.preview()
+            if decision.ask_consent or self.settings.get_bool("privacy.preview_before_sending"):
+                request = ConsentRequest(tier=tier, host=provider.host, payload=payload,
+                                         classes=decision.classes, redacted=outbound.redacted,
+                                         reason=decision.reason)
+                if options.consent is None:
+                    return "sending needs your consent and no one could be asked"
+                if not options.consent(request):
+                    return "you chose not to send it"
+            self.audit.record_outbound(host=provider.host, payload=outbound.fingerprint_text(),
+                                       finding_classes=decision.classes,
+                                       decision=decision.reason, tier=tier)
+            reply = self.store.add_message(conversation_id, "assistant", "", status="streaming")
+            restorer = outbound.restorer()
+            saver = PartialSaver(self.store, reply.id, options.on_text)
+            try:
+                answer = provider.chat(list(outbound.messages), self._params(options.max_tokens),
+                                       on_text=lambda text: saver.add(restorer.feed(text)),
+                                       stop=options.stop)
+            except CloudError as exc:
+                saver.add(restorer.flush())
+                self._keep_partial(saver, exc)
+                return exc.reason
+            except BaseException:
+                saver.finish(status="failed")
+                raise
+            saver.add(restorer.flush())
+        text = restore(answer.text, outbound.mapping)
+        receipt = cloud_receipt(self._accounting, tier, answer, decision, payload=payload,
+                                redacted=outbound.redacted)
+        status = "stopped" if answer.finish_reason == "cancelled" else "complete"
+        self.store.update_message(reply.id, content=text, status=status,
+                                  receipt=receipt.to_dict())
+        return TurnResult(conversation_id, user.id, reply.id, text, receipt)
+
+    def _keep_partial(self, saver: PartialSaver, exc: CloudError) -> None:
+        """Text a failed cloud answer already showed stays, marked failed; else nothing."""
+        if saver.text:
+            saver.finish(status="failed")
+        else:
+            self.store.delete_messages_from(saver.message_id)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _context(self, tier: TierChoice, locked: bool) -> RouteContext:
+        limit = self.settings.get_float("accounting.monthly_budget_usd")
+        exhausted = limit > 0 and current_budget(self.store, limit).keeps_local
+        return RouteContext(requested=tier, locked_local=locked,
+                            offline=self.settings.get_bool("network.offline"),
+                            budget_exhausted=exhausted)
+
+    def _readiness(self, tier: CloudTier) -> str | None:
+        """None when ``tier`` is configured (no network is touched to find out)."""
+        try:
+            self._providers(tier).close()
+        except CloudError as exc:
+            return str(exc)
+        return None
+
+    def _host_for(self, tier: CloudTier) -> str | None:
+        try:
+            provider = self._providers(tier)
+        except CloudError:
+            return None
+        with closing(provider):
+            return provider.host
+
+    def _outbound(self, messages: Sequence[ChatMessage], decision: RouteDecision) -> Outbound:
+        redact_kinds = frozenset(c for c in decision.classes
+                                 if self.router.policy(c) == "redact")
+        terms = [t.strip() for t in self.settings.get_str("privacy.custom_terms").split(",")
+                 if t.strip()]
+        return prepare_outbound(messages, redact_kinds=redact_kinds, custom_terms=terms)
+
+    def _unsure(self, answer: LocalAnswer) -> str | None:
+        """Why the answer looks unsure, or None when it does not (or was not measured)."""
+        confidence = answer.confidence
+        if confidence is None or answer.finish_reason == "cancelled":
+            return None
+        probability = math.exp(confidence.mean_logprob)
+        threshold = self.settings.get_float("routing.min_token_probability")
+        if probability < threshold:
+            return f"mean token probability {probability:.2f} < {threshold:g}"
+        return None
+
+    def _up_to_last_question(self, conversation_id: int) -> tuple[list[Message], Message]:
         history = self.store.messages(conversation_id)
         last_user = next((m for m in reversed(history) if m.role == "user"), None)
         if last_user is None:
             raise KnownError("this conversation has no question to answer again")
-        later = [m for m in history if m.id > last_user.id]
-        if later:
-            self.store.delete_messages_from(later[0].id)
-        kept = [m for m in history if m.id <= last_user.id]
-        return self._answer(conversation_id, last_user.id, kept, **options)  # type: ignore[arg-type]
+        return [m for m in history if m.id <= last_user.id], last_user
 
-    def _answer(
-        self,
-        conversation_id: int,
-        user_message_id: int,
-        history: list[Message],
-        *,
-        model_path: Path | None,
-        max_tokens: int | None,
-        on_text: TextSink | None,
-        on_prompt_progress: ProgressSink | None,
-        stop: StopSignal | None,
-    ) -> TurnResult:
-        engine = self.models.engine(model_path)
-        params = self._params(max_tokens)
-        reply = self.store.add_message(conversation_id, "assistant", "", status="streaming")
-        saver = _PartialSaver(self.store, reply.id, on_text)
-        try:
-            answer = engine.chat(self._messages(history), params, on_text=saver.add,
-                                 stop=stop, on_prompt_progress=on_prompt_progress)
-        except BaseException:
-            saver.finish(status="failed")  # keep what was streamed, whatever went wrong
-            raise
-        receipt = self._local_receipt(engine, answer)
-        status = "stopped" if answer.finish_reason == "cancelled" else "complete"
-        self._save_final(reply.id, answer.text, status, receipt)
-        return TurnResult(conversation_id, user_message_id, reply.id, answer.text, receipt)
-
-    def _messages(self, history: list[Message]) -> list[ChatMessage]:
+    def _chat_messages(self, history: Sequence[Message]) -> list[ChatMessage]:
         system = self.settings.get_str("chat.system_prompt").strip()
         messages = [ChatMessage("system", system)] if system else []
         for message in history:
             if message.role == "system" or (message.role == "assistant" and not message.content):
                 continue
+            if message.role == "assistant" and message.status == "failed":
+                continue  # a broken-off cloud answer is shown to the user, not fed back
             messages.append(ChatMessage(message.role, message.content))  # type: ignore[arg-type]
         return messages
 
@@ -124,58 +321,13 @@ class Assistant:
             seed=self.settings.get_int("local.seed"),
         )
 
-    def _local_receipt(self, engine: LocalEngine, answer: LocalAnswer) -> Receipt:
-        info = engine.info
-        cost = local_energy_cost(answer.duration_s,
-                                 self.settings.get_float("accounting.device_watts"),
-                                 self.settings.get_float("accounting.electricity_usd_per_kwh"))
-        return Receipt(
-            tier="local", provider="llama.cpp", model=info.name, endpoint=None,
-            privacy="on-device", bytes_sent=0, tokens_in=answer.tokens_in,
-            tokens_out=answer.tokens_out, ttft_s=answer.ttft_s,
-            decode_tok_per_s=answer.decode_tok_per_s, cost_usd=cost.usd,
-            cloud_equivalent_usd=None, reason=LOCAL_REASON,
-            prompt_tok_per_s=answer.prompt_tok_per_s, duration_s=answer.duration_s,
-            tokens_reused=answer.tokens_reused, finish_reason=answer.finish_reason,
-            trimmed_messages=answer.trimmed_messages, cost_basis=cost.basis,
-            backend=info.backend, gpu_layers=info.gpu_layers,
-        )
 
-    def _save_final(self, message_id: int, text: str, status: str, receipt: Receipt) -> None:
-        self.store.update_message(message_id, content=text, status=status,
-                                  receipt=receipt.to_dict())
-
-
-class _PartialSaver:
-    """Forwards streamed text and writes the growing answer to the store every 0.4 s."""
-
-    def __init__(self, store: ConversationStore, message_id: int, sink: TextSink | None) -> None:
-        self._store = store
-        self._message_id = message_id
-        self._sink = sink
-        self._parts: list[str] = []
-        self._saved_at = 0.0
-        self.save_error: StorageError | None = None
-
-    def add(self, text: str) -> None:
-        self._parts.append(text)
-        if self._sink is not None:
-            self._sink(text)
-        now = time.monotonic()
-        if now - self._saved_at >= SAVE_INTERVAL_S:
-            self._saved_at = now
-            self._save(status=None)
-
-    def finish(self, *, status: str) -> None:
-        self._save(status=status)
-
-    def _save(self, *, status: str | None) -> None:
-        try:
-            self._store.update_message(self._message_id, content="".join(self._parts),
-                                       status=status)
-        except StorageError as exc:
-            # Keep streaming: the text is on screen, and the final save reports the failure.
-            self.save_error = exc
+def _options(options: TurnOptions | None, shortcuts: dict[str, object]) -> TurnOptions:
+    if options is None:
+        return TurnOptions(**shortcuts)  # type: ignore[arg-type]
+    if shortcuts:
+        return dataclasses.replace(options, **shortcuts)  # type: ignore[arg-type]
+    return options
 
 
 def _title_for(prompt: str) -> str:

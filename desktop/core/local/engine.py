@@ -65,6 +65,21 @@ class ModelInfo:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Confidence:
+    """How sure the model was of its own answer, from llama.cpp's raw logits (temperature 1).
+
+    ``mean_logprob`` averages the log-probability of every chosen token; ``low_logprob`` is the
+    10th percentile (the shakiest stretch); ``first_margin`` is the probability gap between the
+    two likeliest first tokens. The router compares them with thresholds the user sets.
+    """
+
+    mean_logprob: float
+    low_logprob: float
+    first_margin: float
+    tokens: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class LocalAnswer:
     """One generated answer and llama.cpp's own measurements of it."""
 
@@ -78,6 +93,7 @@ class LocalAnswer:
     decode_tok_per_s: float | None
     duration_s: float
     trimmed_messages: int
+    confidence: Confidence | None = None
 
 
 class LocalEngine:
@@ -168,11 +184,13 @@ class LocalEngine:
         on_text: TextSink,
         stop: StopSignal | None = None,
         on_prompt_progress: ProgressSink | None = None,
+        measure_confidence: bool = False,
     ) -> LocalAnswer:
         """Answer the conversation ``messages`` (its last message is the question).
 
         Text reaches ``on_text`` as it is generated; ``stop`` ends the answer at the next token,
         or inside the prompt evaluation, keeping what was produced and the model usable.
+        ``measure_confidence`` reads each chosen token's probability (a little slower).
         """
         started = time.perf_counter()
         stop = stop or StopSignal()
@@ -185,13 +203,14 @@ class LocalEngine:
         pieces: list[str] = []
         ttft: float | None = None
         finish: FinishReason = "stop"
+        scores = _ConfidenceMeter(llama_cpp, llm) if measure_confidence else None
         try:
             reused = self._evaluate_prompt(tokens, stop, on_prompt_progress)
             if stop.is_set():
                 finish = "cancelled"
             else:
                 finish, ttft = self._generate(tokens, params, stop, rendered.stop, generated,
-                                              pieces, on_text, started)
+                                              pieces, on_text, started, scores)
         finally:
             self._set_abort(self._idle)
         text = "".join(pieces).rstrip()
@@ -204,6 +223,7 @@ class LocalEngine:
             prompt_tok_per_s=_rate(perf.n_p_eval, perf.t_p_eval_ms),
             decode_tok_per_s=_rate(perf.n_eval, perf.t_eval_ms),
             duration_s=time.perf_counter() - started, trimmed_messages=trimmed,
+            confidence=scores.result() if scores is not None else None,
         )
 
     def _prompt_tokens(self, messages: Sequence[ChatMessage], max_tokens: int
@@ -287,7 +307,8 @@ class LocalEngine:
 
     def _generate(self, tokens: list[int], params: GenerationParams, stop: StopSignal,
                   stops: Sequence[str], generated: list[int], pieces: list[str],
-                  on_text: TextSink, started: float) -> tuple[FinishReason, float | None]:
+                  on_text: TextSink, started: float, scores: _ConfidenceMeter | None
+                  ) -> tuple[FinishReason, float | None]:
         llama_cpp, llm = self._llama_cpp, self._llm
         llm.set_seed(params.seed if params.seed >= 0 else _RANDOM_SEED)
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
@@ -308,6 +329,8 @@ class LocalEngine:
                     break
                 if ttft is None:
                     ttft = time.perf_counter() - started
+                if scores is not None:
+                    scores.add(token)  # the logits that chose it are still in the context
                 if llama_cpp.llama_vocab_is_eog(self._vocab, token):
                     finish = "stop"
                     break
@@ -346,6 +369,42 @@ class LocalEngine:
     def _set_abort(self, signal: StopSignal) -> None:
         self._llama_cpp.llama_set_abort_callback(
             self._llm.ctx, self._abort_callback, signal.address)
+
+
+class _ConfidenceMeter:
+    """Log-probability of each chosen token under the model's raw distribution."""
+
+    def __init__(self, llama_cpp: Any, llm: Any) -> None:
+        import numpy
+
+        self._np = numpy
+        self._llama_cpp = llama_cpp
+        self._llm = llm
+        self._n_vocab = llm.n_vocab()
+        self._logprobs: list[float] = []
+        self._first_margin = 0.0
+
+    def add(self, token: int) -> None:
+        np = self._np
+        pointer = self._llama_cpp.llama_get_logits_ith(self._llm.ctx, -1)
+        logits = np.ctypeslib.as_array(pointer, shape=(self._n_vocab,)).astype(np.float64)
+        top = float(logits.max())
+        log_total = top + float(np.log(np.exp(logits - top).sum()))
+        self._logprobs.append(float(logits[token]) - log_total)
+        if len(self._logprobs) == 1:
+            best_two = np.partition(logits, -2)[-2:]
+            self._first_margin = float(np.exp(best_two.max() - log_total)
+                                       - np.exp(best_two.min() - log_total))
+
+    def result(self) -> Confidence | None:
+        if not self._logprobs:
+            return None
+        ordered = sorted(self._logprobs)
+        return Confidence(
+            mean_logprob=sum(ordered) / len(ordered),
+            low_logprob=ordered[int(0.1 * (len(ordered) - 1))],
+            first_margin=self._first_margin, tokens=len(ordered),
+        )
 
 
 def _rate(count: int, elapsed_ms: float) -> float | None:

@@ -75,6 +75,15 @@ class Setting:
         return value
 
 
+# The classes the privacy gate reports (desktop.core.routing.KINDS; a test keeps them equal).
+PRIVACY_CLASSES: tuple[tuple[str, str], ...] = (
+    ("secret", "secrets and credentials"), ("payment_card", "payment card numbers"),
+    ("iban", "IBANs"), ("national_id", "national identity numbers"), ("email", "e-mail addresses"),
+    ("phone", "phone numbers"), ("ip_address", "IP addresses"),
+    ("date_of_birth", "dates of birth"), ("health", "health information"),
+    ("financial", "financial details"), ("custom", "your custom sensitive terms"),
+)
+
 SCHEMA: tuple[Setting, ...] = (
     Setting(
         key="local.model_path",
@@ -267,6 +276,56 @@ SCHEMA: tuple[Setting, ...] = (
         description="Download models from this mirror instead of https://huggingface.co (the "
                     "address replaces that prefix, e.g. https://models.example.org/hf); empty: "
                     "no mirror.",
+    ),
+    Setting(
+        key="privacy.custom_terms",
+        kind=str,
+        default="",
+        description="Your own sensitive words (client or project names), comma-separated; "
+                    "they count as the class 'custom'.",
+    ),
+    Setting(
+        key="privacy.preview_before_sending",
+        kind=bool,
+        default=False,
+        description="Show the exact text and host before anything leaves this device.",
+    ),
+    *(
+        Setting(
+            key=f"privacy.{kind}",
+            kind=str,
+            default="keep_local",
+            choices=("keep_local", "redact", "ask"),
+            description=f"What to do with {label} before a question leaves this device: keep "
+                        "the question local, send placeholders instead, or ask each time.",
+        )
+        for kind, label in PRIVACY_CLASSES
+    ),
+    Setting(
+        key="routing.difficulty_threshold",
+        kind=float,
+        default=0.6,
+        minimum=0.0,
+        maximum=1.0,
+        description="With escalation on, questions whose estimated difficulty (0-1) reaches "
+                    "this go to a cloud tier; lower sends more.",
+    ),
+    Setting(
+        key="routing.cascade",
+        kind=str,
+        default="off",
+        choices=("off", "offer", "auto"),
+        description="After a local answer that looks unsure: do nothing, offer a cloud answer "
+                    "with one click, or ask the cloud tier automatically.",
+    ),
+    Setting(
+        key="routing.min_token_probability",
+        kind=float,
+        default=0.35,
+        minimum=0.0,
+        maximum=1.0,
+        description="A local answer counts as unsure when the geometric mean probability of its "
+                    "tokens is below this (a heuristic to tune, not a calibrated measure).",
     ),
 )
 

@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.core.cloud.llama_server import llama_server
 from tests.core.cloud.loopback import LoopbackServer, loopback_server
+
+__all__ = ["llama_server"]  # a session fixture shared by the private-tier tests
 
 _PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
                     "all_proxy")

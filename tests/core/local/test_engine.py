@@ -169,3 +169,17 @@ def test_message_longer_than_context_is_a_known_error(tiny_model: Path) -> None:
             _ask(engine, [ChatMessage("user", "word " * 600)])
     finally:
         engine.close()
+
+
+def test_confidence_from_raw_logits(engine: LocalEngine) -> None:
+    question = [SYSTEM, ChatMessage("user", "how sure are you")]
+    _, plain = _ask(engine, question)
+    measured = engine.chat(question, GREEDY, on_text=lambda _t: None, measure_confidence=True)
+    assert plain.confidence is None
+    confidence = measured.confidence
+    assert confidence is not None and confidence.tokens >= measured.tokens_out
+    assert confidence.low_logprob <= confidence.mean_logprob < 0
+    assert 0 <= confidence.first_margin <= 1
+    # Random weights spread probability over ~3000 tokens: far from confident.
+    assert confidence.mean_logprob < -1
+    assert measured.text == plain.text  # measuring does not change what is generated

@@ -1,0 +1,37 @@
+"""``hearth route``: where a question would be answered, and exactly what would leave."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from desktop.core.services import open_services
+
+
+def run(args: argparse.Namespace) -> int:
+    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    services = open_services()
+    try:
+        preview = services.assistant.route(prompt, conversation_id=args.conversation,
+                                           tier=args.tier)
+    finally:
+        services.close()
+    decision = preview.decision
+    report = {
+        "tier": decision.tier,
+        "reason": decision.reason,
+        "findings": [{"kind": f.kind, "start": f.start, "end": f.end} for f in decision.findings],
+        "classes": list(decision.classes),
+        "host": preview.host,
+        "payload": preview.payload,
+    }
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    print(f"{decision.tier}: {decision.reason}")
+    for finding in decision.findings:
+        print(f"  {finding.kind} at {finding.start}-{finding.end}")
+    if preview.payload is not None:
+        print(f"\nwould send to {preview.host}:\n{preview.payload}")
+    return 0

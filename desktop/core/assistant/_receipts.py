@@ -1,0 +1,84 @@
+"""Receipts for local and cloud answers, with their costs."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+from dataclasses import dataclass
+
+from desktop.core.accounting.costing import cloud_costing, local_costing
+from desktop.core.accounting.prices import PriceTable, Usage
+from desktop.core.accounting.receipt import Receipt
+from desktop.core.cloud import CloudAnswer
+from desktop.core.local.engine import LocalAnswer, ModelInfo
+from desktop.core.routing._router import RouteDecision
+from desktop.core.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Accounting:
+    """What costing needs besides the answer: settings, prices, measured energy."""
+
+    settings: Settings
+    prices: PriceTable
+
+    def frontier(self) -> tuple[str | None, str | None]:
+        model = self.settings.get_str("tiers.frontier.model") or None
+        return self.settings.get_str("tiers.frontier.provider") or None, model
+
+
+def local_receipt(accounting: Accounting, info: ModelInfo, answer: LocalAnswer,
+                  decision: RouteDecision, *, fallback: str | None = None,
+                  joules: float | None = None, escalation_offer: str | None = None) -> Receipt:
+    settings = accounting.settings
+    provider, model = accounting.frontier()
+    costing = local_costing(
+        Usage(input_tokens=answer.tokens_in, output_tokens=answer.tokens_out),
+        duration_s=answer.duration_s, watts=settings.get_float("accounting.device_watts"),
+        usd_per_kwh=settings.get_float("accounting.electricity_usd_per_kwh"),
+        prices=accounting.prices, frontier_provider=provider, frontier_model=model,
+        measured_joules=joules,
+    )
+    confidence = answer.confidence
+    return Receipt(
+        tier="local", provider="llama.cpp", model=info.name, endpoint=None, privacy="on-device",
+        bytes_sent=0, tokens_in=answer.tokens_in, tokens_out=answer.tokens_out,
+        ttft_s=answer.ttft_s, decode_tok_per_s=answer.decode_tok_per_s, reason=decision.reason,
+        fallback=fallback, findings=decision.findings, classes=decision.classes,
+        prompt_tok_per_s=answer.prompt_tok_per_s, duration_s=answer.duration_s,
+        tokens_reused=answer.tokens_reused, finish_reason=answer.finish_reason,
+        trimmed_messages=answer.trimmed_messages, backend=info.backend,
+        gpu_layers=info.gpu_layers,
+        difficulty=decision.difficulty.score if decision.difficulty else None,
+        token_probability=math.exp(confidence.mean_logprob) if confidence else None,
+        escalation_offer=escalation_offer, **costing.receipt_fields(),
+    )
+
+
+def cloud_receipt(accounting: Accounting, tier: str, answer: CloudAnswer,
+                  decision: RouteDecision, *, payload: str, redacted: bool) -> Receipt:
+    provider, model = accounting.frontier()
+    cached = answer.cached_tokens_in
+    costing = cloud_costing(
+        answer.provider, answer.model,
+        Usage(input_tokens=answer.tokens_in - cached, output_tokens=answer.tokens_out,
+              cached_input_tokens=cached),
+        prices=accounting.prices, frontier_provider=provider, frontier_model=model,
+    )
+    if answer.usage_estimated and costing.cost_usd is not None:
+        # No usage from the provider: tokens (and so the price) are a length-based estimate.
+        costing = dataclasses.replace(costing, cost_kind="estimated", cost_basis=(
+            f"{costing.cost_basis} (token counts estimated: the provider reported no usage)"))
+    return Receipt(
+        tier=tier, provider=answer.provider, model=answer.model,  # type: ignore[arg-type]
+        endpoint=answer.host, privacy="redacted" if redacted else "sent",
+        bytes_sent=answer.bytes_sent, tokens_in=answer.tokens_in, tokens_out=answer.tokens_out,
+        tokens_cached=cached, usage_estimated=answer.usage_estimated, ttft_s=answer.ttft_s,
+        decode_tok_per_s=answer.decode_tok_per_s, duration_s=answer.duration_s,
+        reason=decision.reason, findings=decision.findings, classes=decision.classes,
+        finish_reason=answer.finish_reason, payload=payload,
+        payload_sha256=hashlib.sha256(payload.encode("utf-8")).hexdigest(),
+        difficulty=decision.difficulty.score if decision.difficulty else None,
+        **costing.receipt_fields(),
+    )

@@ -1,0 +1,135 @@
+"""Decides, per question, where it is answered — data classification first, difficulty second."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from desktop.core.accounting.receipt import Finding
+from desktop.core.chat import ChatMessage
+from desktop.core.routing._detectors import KINDS, scan
+from desktop.core.routing._difficulty import Difficulty, estimate_difficulty
+from desktop.core.settings import Settings
+
+Tier = Literal["local", "private", "frontier"]
+CloudTier = Literal["private", "frontier"]
+CLOUD_TIERS: tuple[CloudTier, ...] = ("private", "frontier")
+TierChoice = Literal["local", "private", "frontier", "auto"]
+Policy = Literal["keep_local", "redact", "ask"]
+POLICIES: tuple[Policy, ...] = ("keep_local", "redact", "ask")
+CASCADE_MODES = ("off", "offer", "auto")
+
+# A tier that is not ready says why ("the private tier has no URL"); None means ready.
+Readiness = Callable[[CloudTier], str | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteDecision:
+    """Where a question goes and why, in one line a person can read."""
+
+    tier: Tier
+    reason: str
+    findings: tuple[Finding, ...] = ()  # in the new question (spans into it)
+    classes: tuple[str, ...] = ()  # every sensitive class in what would leave
+    redact: bool = False  # send placeholders instead of the sensitive values
+    ask_consent: bool = False  # show the payload and wait for the user's yes
+    difficulty: Difficulty | None = None
+    cascade: bool = False  # answer locally first; escalate if the answer looks unsure
+    escalate_to: CloudTier | None = field(default=None)  # the cloud tier a cascade would use
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteContext:
+    """What the router needs to know beyond the text."""
+
+    requested: TierChoice = "auto"
+    locked_local: bool = False
+    offline: bool = False
+    budget_exhausted: bool = False
+
+
+class Router:
+    """Applies the user's rules in a fixed order; reads settings at every decision."""
+
+    def __init__(self, settings: Settings, readiness: Readiness) -> None:
+        self._settings = settings
+        self._readiness = readiness
+
+    def policy(self, kind: str) -> Policy:
+        value = self._settings.get_str(f"privacy.{kind}")
+        return value if value in POLICIES else "keep_local"
+
+    def decide(self, prompt: str, history: Sequence[ChatMessage], context: RouteContext
+               ) -> RouteDecision:
+        findings = tuple(scan(prompt, custom_terms=self._custom_terms()))
+        classes = self._classes(findings, history)
+        if context.requested == "local":
+            return _local("you chose this device for this message", findings, classes)
+        if context.offline:
+            return _local("offline mode is on: nothing leaves this device", findings, classes)
+        if not self._settings.get_bool("cloud.escalation"):
+            return _local("cloud escalation is off (cloud.escalation)", findings, classes)
+        if context.locked_local:
+            return _local("this conversation is locked to this device", findings, classes)
+        if context.budget_exhausted:
+            return _local("this month's cloud budget is spent", findings, classes)
+        kept = sorted({c for c in classes if self.policy(c) == "keep_local"})
+        if kept:
+            return _local(f"contains {', '.join(kept)}: your policy keeps that on this device",
+                         findings, classes)
+        redact = any(self.policy(c) == "redact" for c in classes)
+        ask = any(self.policy(c) == "ask" for c in classes)
+        difficulty = estimate_difficulty(prompt)
+        if context.requested in ("private", "frontier"):
+            tier = context.requested
+            problem = self._readiness(tier)
+            if problem:
+                return _local(f"the {tier} tier is not ready: {problem}", findings, classes)
+            return RouteDecision(tier=tier, reason=f"you asked for the {tier} tier",
+                                 findings=findings, classes=classes, redact=redact,
+                                 ask_consent=ask, difficulty=difficulty)
+        target = self._cloud_target()
+        threshold = self._settings.get_float("routing.difficulty_threshold")
+        if target is None:
+            return _local("no cloud tier is configured", findings, classes, difficulty)
+        if difficulty.score >= threshold:
+            return RouteDecision(
+                tier=target, findings=findings, classes=classes, redact=redact, ask_consent=ask,
+                difficulty=difficulty,
+                reason=f"looks hard for the local model: {difficulty.describe()} "
+                       f"≥ {threshold:g}",
+            )
+        cascade = self._settings.get_str("routing.cascade") != "off"
+        return RouteDecision(
+            tier="local", findings=findings, classes=classes, redact=redact, ask_consent=ask,
+            difficulty=difficulty, cascade=cascade, escalate_to=target,
+            reason=f"routine question, answered on this device: {difficulty.describe()} "
+                   f"< {threshold:g}",
+        )
+
+    def _cloud_target(self) -> CloudTier | None:
+        """The private tier when it is set up (open models, your infrastructure), else frontier."""
+        for tier in CLOUD_TIERS:
+            if self._readiness(tier) is None:
+                return tier
+        return None
+
+    def _custom_terms(self) -> list[str]:
+        raw = self._settings.get_str("privacy.custom_terms")
+        return [t.strip() for t in raw.split(",") if t.strip()]
+
+    def _classes(self, findings: Sequence[Finding], history: Sequence[ChatMessage]
+                 ) -> tuple[str, ...]:
+        """Sensitive classes anywhere in what would leave: the question and the history."""
+        kinds = {f.kind for f in findings}
+        terms = self._custom_terms()
+        for message in history:
+            kinds.update(f.kind for f in scan(message.content, custom_terms=terms))
+        return tuple(k for k in KINDS if k in kinds)
+
+
+def _local(reason: str, findings: tuple[Finding, ...], classes: tuple[str, ...],
+           difficulty: Difficulty | None = None) -> RouteDecision:
+    return RouteDecision(tier="local", reason=reason, findings=findings, classes=classes,
+                         difficulty=difficulty)
