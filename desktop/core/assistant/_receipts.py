@@ -12,7 +12,7 @@ from desktop.core.accounting.prices import PriceTable, Usage
 from desktop.core.accounting.receipt import Receipt
 from desktop.core.cloud import CloudAnswer
 from desktop.core.local.engine import LocalAnswer, ModelInfo
-from desktop.core.routing._router import RouteDecision
+from desktop.core.routing import RouteDecision
 from desktop.core.settings import Settings
 
 

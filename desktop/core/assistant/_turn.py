@@ -28,13 +28,13 @@ from desktop.core.cloud import CloudError, CloudProvider, KeyStore, build_provid
 from desktop.core.errors import KnownError
 from desktop.core.local.engine import LocalAnswer
 from desktop.core.local.slot import ModelSlot
-from desktop.core.routing import restore
-from desktop.core.routing._router import (
+from desktop.core.routing import (
     CloudTier,
     RouteContext,
     RouteDecision,
     Router,
     TierChoice,
+    restore,
 )
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore, Message

@@ -1,0 +1,35 @@
+"""Where a question is answered: the privacy gate (offline detectors, reversible redaction),
+a difficulty estimate, and the router that applies the user's rules in order."""
+
+from desktop.core.accounting.receipt import Finding
+from desktop.core.routing._detectors import KINDS, scan
+from desktop.core.routing._difficulty import Difficulty, estimate_difficulty
+from desktop.core.routing._redaction import Redaction, Restorer, redact, restore
+from desktop.core.routing._router import (
+    CLOUD_TIERS,
+    CloudTier,
+    RouteContext,
+    RouteDecision,
+    Router,
+    Tier,
+    TierChoice,
+)
+
+__all__ = [
+    "CLOUD_TIERS",
+    "KINDS",
+    "CloudTier",
+    "Difficulty",
+    "Finding",
+    "Redaction",
+    "Restorer",
+    "RouteContext",
+    "RouteDecision",
+    "Router",
+    "Tier",
+    "TierChoice",
+    "estimate_difficulty",
+    "redact",
+    "restore",
+    "scan",
+]

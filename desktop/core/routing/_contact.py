@@ -1,0 +1,165 @@
+"""Ways to reach a person or a machine: e-mail addresses, phone numbers, IP addresses.
+
+Decisions:
+
+- Phone numbers are reported when written the way people write them: international (``+CC``,
+  or ``00CC`` with separators), North American ``(NXX) NXX-XXXX`` with the area and exchange
+  rules, or a national number that starts with the trunk ``0`` and has separators (``020 7946
+  0958``, ``06-12345678``, ``06 12 34 56 78``). A bare run of digits is only a phone number after
+  a cue such as "phone:" (see ``_context``); otherwise order numbers, timestamps and integer
+  constants in code would be reported.
+- IPv4 needs four octets of at most 255 without leading zeros, not glued to a longer dotted run,
+  and not preceded by a version or numbering cue ("v", "version", "==", "Chrome/", "section").
+  Loopback, unspecified (0.0.0.0, ``::``), multicast, broadcast and netmasks (``255.x.x.x``)
+  are not reported: they name no one. Private ranges (10/8, 172.16/12, 192.168/16) are
+  reported: they describe the user's own network, and the policy decides what to do with them.
+  A dotted quad right after a version cue is a version, even if it would be a valid address.
+- IPv6 is validated by :mod:`ipaddress`; with fewer than three groups one must have three or
+  more hex digits, so that slices such as ``a[1::2]`` are not addresses.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from desktop.core.routing._candidates import ADDRESS, FORMAT, PATTERN, Candidate, glued_after
+
+EMAIL = "email"
+PHONE = "phone"
+IP_ADDRESS = "ip_address"
+
+_LOCAL_PART = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}"
+                     r"(?![A-Za-z0-9-])")
+
+# Every pattern starts with a literal or a character set, which lets the regex engine skip
+# ahead quickly; the characters around a match are checked in Python, so that a long run is
+# read once.
+_INTERNATIONAL = re.compile(r"\+[1-9]\d{0,2}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,14}))++")
+_NANP = re.compile(r"[(2-9](?:(?<=\()[2-9]\d\d\) ?|(?<=[2-9])\d\d[ .-])[2-9]\d\d[ .-]\d{4}"
+                   r"(?!\w|[.-]\d)")
+_NATIONAL = re.compile(r"(?:\(0|0)\d{1,4}\)?(?:[ /.-]\d{2,8})++")
+_TRUNK_AFTER_COUNTRY = re.compile(r"\(?00\d{1,3}\)?[ /.-]0")
+_DATE_LIKE = re.compile(r"\(?0\d([./-])[01]\d\1(?:\d{4}|\d\d)(?!\1\d)")
+_PHONE_BEFORE = frozenset("._+/-):")
+
+_IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\d)")
+_VERSION_CUE = re.compile(
+    r"(?:version\w*|\b(?:v|ver|release|rel|build|python|node|firmware|section|sec|chapter|clause|"
+    r"para|paragraph|fig|figure|table|step|rule|item|appendix|rfc)\.?|==|>=|<=|~=|\^|§|"
+    r"[A-Za-z]/)[\s\"'=:]*$",
+    re.I,
+)
+_VERSION_SUFFIX = re.compile(r"-(?:alpha|beta|rc|dev|pre|snapshot|final)", re.I)
+# Two colons within the first few characters: "fe80::1", "::1", "2001:db8:0:0:...".
+_IPV6 = re.compile(r"[0-9A-Fa-f:](?:(?<=:)|[0-9A-Fa-f]{0,3}:)[0-9A-Fa-f]{0,4}:"
+                   r"(?:[0-9A-Fa-f:]*(?<=:)\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*)")
+
+
+def _emails(text: str, found: list[Candidate]) -> None:
+    at = text.find("@")
+    while at != -1:
+        start = at
+        while start > 0 and at - start < 64 and text[start - 1] in _LOCAL_PART:
+            start -= 1
+        while start < at and text[start] in ".-+":
+            start += 1
+        domain = _DOMAIN.match(text, at + 1)
+        if domain is not None and start < at and text[at - 1] != ".":
+            end = domain.end()
+            local = text[start:at]
+            after = text[end:end + 1]
+            before = text[max(0, start - 80):start]
+            token = before[max(before.rfind(" "), before.rfind("\n"), before.rfind("\t")) + 1:]
+            # a@b.method() is matrix multiplication; git@host:repo is a remote; in
+            # scheme://user:password@host the part before "@" is a credential, not an address.
+            if after != "(" and not (local == "git" and after == ":") and "://" not in token:
+                found.append(Candidate(start, end, EMAIL, FORMAT))
+        at = text.find("@", at + 1)
+
+
+def _digit_count(value: str) -> int:
+    return sum(c.isdigit() for c in value)
+
+
+def _free_before(text: str, start: int) -> bool:
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in _PHONE_BEFORE)
+
+
+def _phones(text: str, found: list[Candidate]) -> None:
+    if "+" in text:
+        for match in _INTERNATIONAL.finditer(text):
+            start = match.start()
+            if (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_+)]")) and (
+                    8 <= _digit_count(match.group()) <= 15) and not glued_after(text, match.end(),
+                                                                                 ".-"):
+                found.append(Candidate(start, match.end(), PHONE, PATTERN))
+    for match in _NANP.finditer(text):
+        start = match.start()
+        digits = "".join(c for c in match.group() if c.isdigit())
+        if digits[1:3] == "11" or digits[4:6] == "11":  # N11 codes are service numbers
+            continue
+        if start >= 2 and text[start - 2] == "1" and text[start - 1] in " .-" and _free_before(
+                text, start - 2):
+            start -= 2  # the country code of "1-800-555-0199"
+        if _free_before(text, start):
+            found.append(Candidate(start, match.end(), PHONE, PATTERN))
+    for match in _NATIONAL.finditer(text):
+        value = match.group()
+        if (not _free_before(text, match.start()) or glued_after(text, match.end(), "./:-")
+                or _DATE_LIKE.match(value)):
+            continue
+        count = _digit_count(value)
+        if value.lstrip("(").startswith("00"):  # 00 + country code: no trunk 0 after it
+            if 10 <= count <= 15 and not _TRUNK_AFTER_COUNTRY.match(value):
+                found.append(Candidate(match.start(), match.end(), PHONE, PATTERN))
+        elif 9 <= count <= 11:
+            found.append(Candidate(match.start(), match.end(), PHONE, PATTERN))
+
+
+def _ipv4(text: str, found: list[Candidate]) -> None:
+    for match in _IPV4.finditer(text):
+        start, end = match.span()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "._"):
+            continue
+        octets = match.group().split(".")
+        if any(len(o) > 1 and o[0] == "0" or int(o) > 255 for o in octets):
+            continue
+        first = int(octets[0])
+        if first in (0, 127, 255) or 224 <= first <= 239:
+            continue
+        if _VERSION_CUE.search(text, max(0, start - 24), start) or _VERSION_SUFFIX.match(text, end):
+            continue
+        found.append(Candidate(start, end, IP_ADDRESS, ADDRESS))
+
+
+def _ipv6(text: str, found: list[Candidate]) -> None:
+    for match in _IPV6.finditer(text):
+        start, end = match.span()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "_:."):
+            continue
+        candidate = match.group()
+        if candidate.endswith(":") and not candidate.endswith("::"):
+            continue
+        try:
+            address = ipaddress.IPv6Address(candidate)
+        except ValueError:
+            continue
+        groups = [g for g in re.split(r"[:.]", candidate) if g]
+        if len(groups) < 3 and max(map(len, groups), default=0) < 3:
+            continue
+        if address.is_loopback or address.is_unspecified or address.is_multicast:
+            continue
+        found.append(Candidate(start, end, IP_ADDRESS, ADDRESS))
+
+
+def detect_contacts(text: str, found: list[Candidate]) -> None:
+    """Append candidates for e-mail addresses, phone numbers and IP addresses."""
+    if "@" in text:
+        _emails(text, found)
+    _phones(text, found)
+    if "." in text:
+        _ipv4(text, found)
+    if text.count(":") >= 2:
+        _ipv6(text, found)

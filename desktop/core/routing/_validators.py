@@ -1,0 +1,188 @@
+"""Check digits and format rules: a candidate that fails them is not reported.
+
+Every function takes the candidate as written (separators allowed where the format has them) and
+answers ``True`` only for a value that could have been issued.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+# -- payment cards ------------------------------------------------------------------------------
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn (mod 10) check used by payment cards and Canadian SINs."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if index % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+# (first prefix, last prefix, allowed lengths); prefixes compared on the same number of digits.
+_CARD_RANGES: tuple[tuple[int, int, frozenset[int]], ...] = (
+    (4, 4, frozenset({13, 16, 19})),                     # Visa
+    (51, 55, frozenset({16})),                           # Mastercard
+    (2221, 2720, frozenset({16})),                       # Mastercard 2-series
+    (2200, 2204, frozenset(range(16, 20))),              # Mir
+    (34, 34, frozenset({15})),                           # American Express
+    (37, 37, frozenset({15})),
+    (300, 305, frozenset(range(14, 20))),                # Diners Club
+    (36, 36, frozenset(range(14, 20))),
+    (38, 39, frozenset(range(14, 20))),
+    (3528, 3589, frozenset(range(16, 20))),              # JCB
+    (6011, 6011, frozenset(range(16, 20))),              # Discover
+    (644, 649, frozenset(range(16, 20))),
+    (65, 65, frozenset(range(16, 20))),
+    (62, 62, frozenset(range(16, 20))),                  # UnionPay
+    (60, 60, frozenset(range(16, 20))),                  # RuPay
+    (50, 50, frozenset(range(13, 20))),                  # Maestro
+    (56, 58, frozenset(range(13, 20))),
+    (63, 63, frozenset(range(13, 20))),
+    (67, 67, frozenset(range(13, 20))),
+)
+
+
+def card_ok(digits: str) -> bool:
+    """A 13–19 digit number with a known issuer prefix, a length that issuer uses, and Luhn."""
+    length = len(digits)
+    if not 13 <= length <= 19:
+        return False
+    for low, high, lengths in _CARD_RANGES:
+        width = len(str(low))
+        if low <= int(digits[:width]) <= high and length in lengths:
+            return luhn_ok(digits)
+    return False
+
+
+# -- IBAN ---------------------------------------------------------------------------------------
+
+# Lengths from the SWIFT IBAN registry.
+IBAN_LENGTHS: dict[str, int] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27,
+    "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27,
+    "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HN": 28, "HR": 21, "HU": 28,
+    "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28,
+    "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22,
+    "MK": 19, "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23,
+    "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24,
+    "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28,
+    "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}
+
+
+def iban_mod97(compact: str) -> int:
+    """ISO 13616 remainder: country and check digits moved to the end, letters as 10..35."""
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(char, 36)) for char in rearranged)) % 97
+
+
+def iban_ok(compact: str) -> bool:
+    """An IBAN without spaces: known country, that country's length, remainder 1."""
+    if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact[2:4].isdigit():
+        return False
+    return compact.isalnum() and compact.isascii() and iban_mod97(compact) == 1
+
+
+# -- national identifiers -----------------------------------------------------------------------
+
+_SSN_NEVER_ISSUED = frozenset({"078051120", "219099999"})  # printed on sample cards, widely reused
+
+
+def ssn_ok(area: str, group: str, serial: str) -> bool:
+    """US SSN: area 001–899 but not 666, group 01–99, serial 0001–9999."""
+    if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+        return False
+    return area + group + serial not in _SSN_NEVER_ISSUED
+
+
+_NINO_UNUSED_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+
+
+def nino_ok(prefix: str) -> bool:
+    """UK National Insurance number: the letter rules live in the regex, these pairs never issue."""
+    return prefix not in _NINO_UNUSED_PREFIXES
+
+
+def bsn_ok(digits: str) -> bool:
+    """Dutch BSN (9 digits, 8 with a leading zero dropped): the '11-test'."""
+    digits = digits.zfill(9)
+    if len(digits) != 9 or digits == "000000000":
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
+    return (total - int(digits[8])) % 11 == 0
+
+
+_DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def dni_ok(number: str, letter: str) -> bool:
+    """Spanish DNI (8 digits) or NIE (X/Y/Z + 7 digits): the control letter is number mod 23."""
+    if number[0] in "XYZ":
+        number = str("XYZ".index(number[0])) + number[1:]
+    return _DNI_LETTERS[int(number) % 23] == letter
+
+
+def nir_ok(compact: str) -> bool:
+    """French NIR (numéro de sécurité sociale, 15 characters): month range and the 97 key."""
+    month = int(compact[3:5])
+    if not (1 <= month <= 12 or 20 <= month <= 42 or 50 <= month <= 99):
+        return False
+    department = {"2A": "19", "2B": "18"}.get(compact[5:7], compact[5:7])  # Corsica
+    body = compact[:5] + department + compact[7:13]
+    return body.isdigit() and 97 - int(body) % 97 == int(compact[13:])
+
+
+_CF_ODD = dict(zip("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                   (1, 0, 5, 7, 9, 13, 15, 17, 19, 21) * 2
+                   + (2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23), strict=True))
+
+
+def codice_fiscale_ok(code: str) -> bool:
+    """Italian codice fiscale (16 characters): the control character."""
+    total = 0
+    for index, char in enumerate(code[:15]):
+        if index % 2 == 0:  # odd positions, counting from one
+            total += _CF_ODD[char]
+        else:
+            total += int(char) if char.isdigit() else ord(char) - 65
+    return chr(65 + total % 26) == code[15]
+
+
+def aba_routing_ok(digits: str) -> bool:
+    """US ABA routing number: weights 3, 7, 1 sum to a multiple of ten."""
+    if len(digits) != 9 or digits == "000000000":
+        return False
+    weights = (3, 7, 1) * 3
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 10 == 0
+
+
+# -- tokens -------------------------------------------------------------------------------------
+
+
+def jwt_header_ok(segment: str) -> bool:
+    """The first JWT segment decodes (base64url) to a JSON object naming an algorithm or type."""
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        header = json.loads(raw)
+    except (binascii.Error, ValueError):
+        return False
+    return isinstance(header, dict) and bool({"alg", "typ", "enc", "kid"} & header.keys())
+
+
+def basic_auth_ok(encoded: str) -> bool:
+    """HTTP Basic credentials: base64 of ``user:password``."""
+    try:
+        raw = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return ":" in text and text.isprintable()
