@@ -2,8 +2,89 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING
 
-def run_app() -> int:
-    from desktop.ui.launch import launch
+import desktop.ui  # noqa: F401 - first, so that its PySide6 workaround precedes any Qt call
+from desktop.core.errors import KnownError
+from desktop.core.services import Services, open_services
 
-    return launch()
+if TYPE_CHECKING:
+    from desktop.ui.main_window import MainWindow
+
+ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    """Open the window and run until it is closed; the process exit status."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop.ui import assets
+    from desktop.ui.main_window import MainWindow
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(
+        sys.argv if argv is None else argv)
+    app.setApplicationName("Hearth")
+    app.setDesktopFileName("hearth")
+    app.setWindowIcon(assets.app_icon())
+    try:
+        services = open_services()
+        services.store.recover_interrupted()
+    except KnownError as exc:
+        QMessageBox.critical(None, "Hearth cannot start", str(exc))
+        return 1
+    try:
+        window = MainWindow(services)
+        previous_hook = sys.excepthook
+        sys.excepthook = _crash_hook(window, previous_hook)
+        # Ctrl+C in a terminal and SIGTERM close the window as its Quit action does. Python
+        # runs signal handlers only between bytecodes; the timer gives it that chance while
+        # Qt's event loop waits.
+        handlers = {number: signal.signal(number, lambda *_: window.close())
+                    for number in (signal.SIGINT, signal.SIGTERM)}
+        heartbeat = QTimer()
+        heartbeat.timeout.connect(lambda: None)
+        heartbeat.start(250)
+        window.show()
+        code = app.exec()
+        heartbeat.stop()
+        window.shut_down()
+        sys.excepthook = previous_hook
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    finally:
+        _close(services)
+    return code
+
+
+def _crash_hook(window: MainWindow, previous: ExceptHook) -> ExceptHook:
+    """Exceptions escaping a slot on the GUI thread: a message or a crash report, not an exit."""
+    from desktop.ui.notices import crash_report
+
+    def hook(exc_type: type[BaseException], exc: BaseException,
+             tb: TracebackType | None) -> None:
+        if not issubclass(exc_type, Exception):
+            previous(exc_type, exc, tb)
+            return
+        if isinstance(exc, KnownError):
+            window.notice.show_error(str(exc))
+            return
+        report = crash_report(exc_type, exc, tb)
+        print(report, file=sys.stderr)
+        window.show_crash(report)
+
+    return hook
+
+
+def _close(services: Services) -> None:
+    try:
+        services.close()
+    except KnownError as exc:
+        print(f"hearth: {exc}", file=sys.stderr)

@@ -1,0 +1,294 @@
+"""The conversation on screen and the answer being written into it.
+
+``ChatSession`` drives the chat view and the composer: it shows a conversation, turns the
+composer's intents (send, stop, regenerate, edit) into jobs for the inference worker, and
+follows the worker's reports of the answer. The window around it handles the sidebar, the
+model and the dialogs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from desktop.core.assistant import TurnResult
+from desktop.core.errors import KnownError
+from desktop.core.store import ConversationStore, Message
+from desktop.ui.chat_view import ChatView
+from desktop.ui.composer import Composer, ComposerState
+from desktop.ui.status_bar import HearthStatusBar
+from desktop.ui.worker import InferenceThread, TurnRequest
+
+
+@dataclass(slots=True)
+class _Turn:
+    """The answer being written: where it goes, and what has streamed so far."""
+
+    conversation_id: int | None
+    prompt: str | None
+    text: str = ""
+    saved: bool = False
+    followed: bool = True  # False once the user leaves the new chat before it is saved
+
+
+class ChatSession(QObject):
+    """Shows one conversation and runs its turns, one at a time.
+
+    Signals:
+        conversation_saved(int): the new chat on screen got its id (its first question was
+            saved).
+        answer_finished(int): an answer was completed (or stopped) and saved, in this
+            conversation.
+        answer_failed(str): an answer ended with this problem (empty: nothing to tell, or a
+            bug reported apart).
+        problem(str): a known problem the window should show.
+        state_changed(): whether an answer is running, or what is shown, changed.
+    """
+
+    conversation_saved = Signal(int)
+    answer_finished = Signal(int)
+    answer_failed = Signal(str)
+    problem = Signal(str)
+    state_changed = Signal()
+
+    def __init__(self, store: ConversationStore, inference: InferenceThread, chat: ChatView,
+                 composer: Composer, status: HearthStatusBar,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._inference = inference
+        self.chat = chat
+        self.composer = composer
+        self._status = status
+        self._conversation_id: int | None = None
+        self._turn: _Turn | None = None
+        self._edit_target: tuple[int, int] | None = None  # (entry index, message id)
+        self._model_state = "none"
+        worker = inference.worker
+        worker.turn_saved.connect(self._on_turn_saved)
+        worker.prompt_progress.connect(self._on_prompt_progress)
+        worker.text_arrived.connect(self._on_text)
+        worker.turn_finished.connect(self._on_turn_finished)
+        worker.turn_failed.connect(self._on_turn_failed)
+        composer.send_requested.connect(self.send)
+        composer.stop_requested.connect(self.stop)
+        composer.regenerate_requested.connect(self.regenerate)
+        composer.edit_requested.connect(self.edit_last_question)
+        composer.edit_cancelled.connect(self.cancel_edit)
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def conversation_id(self) -> int | None:
+        """The conversation shown (None: a new chat, created by its first question)."""
+        return self._conversation_id
+
+    @property
+    def answering(self) -> bool:
+        return self._turn is not None
+
+    @property
+    def answering_in(self) -> int | None:
+        """The conversation an answer is being written into, once it has an id."""
+        return self._turn.conversation_id if self._turn is not None else None
+
+    def set_model_state(self, state: str) -> None:
+        """``ready``, ``loading``, ``none`` or ``failed``: what the composer may offer."""
+        self._model_state = state
+        self._refresh()
+
+    def _refresh(self) -> None:
+        state = self._model_state
+        if self._turn is not None:
+            self.composer.set_state(ComposerState.ANSWERING)
+        elif state == "loading":
+            self.composer.set_state(ComposerState.LOADING)
+        elif state == "ready":
+            self.composer.set_state(ComposerState.READY)
+        else:
+            self.composer.set_state(ComposerState.NO_MODEL)
+        has_question = any(e.role == "user" for e in self.chat.entries)
+        self.composer.set_last_turn_available(has_question and self._conversation_id is not None)
+        self.state_changed.emit()
+
+    def _shows_turn(self) -> bool:
+        turn = self._turn
+        if turn is None or turn.conversation_id != self._conversation_id:
+            return False
+        return turn.conversation_id is not None or turn.followed
+
+    # -- what is shown ---------------------------------------------------------------------
+
+    def show_new_chat(self) -> None:
+        self._leave_unsaved_turn()
+        self.cancel_edit()
+        self._conversation_id = None
+        self.chat.clear_messages()
+        self._status.show_receipt(None)
+        self._refresh()
+
+    def show_conversation(self, conversation_id: int) -> None:
+        """Show a conversation, with the answer being written into it if there is one.
+
+        Raises ``KnownError`` (``NotFoundError`` for one deleted meanwhile).
+        """
+        messages = self._store.messages(conversation_id)
+        self._leave_unsaved_turn()
+        self.cancel_edit()
+        self._conversation_id = conversation_id
+        live = self._turn.text if self._turn is not None and self._shows_turn() else None
+        self.chat.show_messages(messages, live_text=live)
+        self._status.show_receipt(last_receipt(messages))
+        self._refresh()
+
+    def _leave_unsaved_turn(self) -> None:
+        """The view moves away from an answer whose new chat has no id yet: stop following it."""
+        if self._turn is not None and self._turn.conversation_id is None:
+            self._turn.followed = False
+
+    # -- intents ---------------------------------------------------------------------------
+
+    @Slot(str)
+    def send(self, text: str) -> None:
+        """Ask ``text`` in the conversation shown (while editing: instead of the last question)."""
+        text = text.strip()
+        if not text or self._turn is not None or self._model_state != "ready":
+            return
+        replace_from: int | None = None
+        if self._edit_target is not None:
+            index, replace_from = self._edit_target
+            self._edit_target = None
+            self.composer.end_edit(clear=True)
+            self.chat.begin_answer(text, replace_from=index)
+        else:
+            self.composer.set_text("")
+            self.chat.begin_answer(text)
+        self._start(TurnRequest(prompt=text, conversation_id=self._conversation_id,
+                                replace_from=replace_from), prompt=text)
+
+    @Slot()
+    def regenerate(self) -> None:
+        if self._turn is not None or self._model_state != "ready" or self._conversation_id is None:
+            return
+        entries = self.chat.entries
+        last_question = max((i for i, e in enumerate(entries) if e.role == "user"), default=None)
+        if last_question is None:
+            return
+        self.cancel_edit()
+        self.chat.begin_answer(None, replace_from=last_question + 1)
+        self._start(TurnRequest(conversation_id=self._conversation_id, regenerate=True),
+                    prompt=None)
+
+    @Slot()
+    def edit_last_question(self) -> None:
+        if self._turn is not None or self._conversation_id is None:
+            return
+        entries = self.chat.entries
+        for index in range(len(entries) - 1, -1, -1):
+            entry = entries[index]
+            if entry.role == "user" and entry.message_id is not None:
+                self._edit_target = (index, entry.message_id)
+                self.composer.begin_edit(entry.text)
+                return
+
+    @property
+    def editing(self) -> bool:
+        return self._edit_target is not None
+
+    @Slot()
+    def cancel_edit(self) -> None:
+        if self._edit_target is not None:
+            self._edit_target = None
+            self.composer.end_edit(clear=True)
+
+    @Slot()
+    def stop(self) -> None:
+        self._inference.stop()
+
+    def _start(self, request: TurnRequest, *, prompt: str | None) -> None:
+        self._turn = _Turn(request.conversation_id, prompt, saved=request.regenerate)
+        self._status.begin_stream()
+        self._inference.run_turn(request)
+        self._refresh()
+        self.composer.show_waiting("Reading the conversation…")
+
+    # -- the worker's reports --------------------------------------------------------------
+
+    @Slot(int, int)
+    def _on_turn_saved(self, conversation_id: int, question_id: int) -> None:
+        turn = self._turn
+        if turn is None:
+            return
+        turn.saved = True
+        if turn.conversation_id is None:
+            turn.conversation_id = conversation_id
+            if self._conversation_id is None and turn.followed:
+                self._conversation_id = conversation_id
+                self.conversation_saved.emit(conversation_id)
+        if self._shows_turn():
+            self.chat.set_question_id(question_id)
+
+    @Slot(int, int)
+    def _on_prompt_progress(self, done: int, total: int) -> None:
+        if self._shows_turn() and done < total:
+            self.composer.show_progress(done, total)
+
+    @Slot(str, int)
+    def _on_text(self, text: str, pieces: int) -> None:
+        turn = self._turn
+        if turn is None:
+            return
+        if not turn.text:
+            self.composer.hide_progress()
+        turn.text += text
+        self._status.count_pieces(pieces)
+        if self._shows_turn():
+            self.chat.append_text(text)
+
+    @Slot(object)
+    def _on_turn_finished(self, result: TurnResult) -> None:
+        shown = self._shows_turn() or self._conversation_id == result.conversation_id
+        self._turn = None
+        if shown:
+            try:
+                answer = self._store.message(result.assistant_message_id)
+                question = self._store.message(result.user_message_id)
+            except KnownError as exc:
+                self.problem.emit(str(exc))
+                self._show_again(result.conversation_id)
+            else:
+                self.chat.finish_answer(answer, question)
+            self._status.show_receipt(result.receipt.to_dict())
+        self._refresh()
+        self.answer_finished.emit(result.conversation_id)
+
+    @Slot(str)
+    def _on_turn_failed(self, message: str) -> None:
+        turn = self._turn
+        self._turn = None
+        if message:
+            self.problem.emit(message)
+        if turn is not None and self._conversation_id == turn.conversation_id:
+            if turn.conversation_id is None:
+                self.chat.clear_messages()
+            else:
+                self._show_again(turn.conversation_id)  # with what was saved of the answer
+        if turn is not None and not turn.saved and turn.prompt and not self.composer.text():
+            self.composer.set_text(turn.prompt)  # the question never reached the store
+        self._refresh()
+        self.answer_failed.emit(message)
+
+    def _show_again(self, conversation_id: int) -> None:
+        try:
+            self.show_conversation(conversation_id)
+        except KnownError as exc:
+            self.problem.emit(str(exc))
+
+
+def last_receipt(messages: list[Message]) -> dict[str, Any] | None:
+    for message in reversed(messages):
+        if message.role == "assistant" and message.receipt is not None:
+            return message.receipt
+    return None

@@ -1,0 +1,392 @@
+"""The messages of one conversation, with the answer being written appended as it streams.
+
+The conversation is one rich-text document in which every message is a frame: a box with a
+background, holding a header line, the body and a footer (the receipt). A streamed answer is
+appended with a text cursor kept at the end of its frame, at most once per frame of the screen;
+only when the answer is complete is the frame's content replaced by rendered Markdown.
+
+Frames, not tables: Qt lays out a table again, whole, whenever a cell changes, so appending to
+an answer in a table costs more the longer the answer grows; a frame is laid out block by
+block. (The HTML importer makes a frame of a table styled ``-qt-table-type: frame``; its
+padding is not imported, so a border in the frame's own colour stands in for it.)
+
+Qt finds the frame around an edit by walking the document's top-level frames one by one, so an
+edit costs a little more for every message in the document. A long conversation therefore
+opens with its last ``RENDERED`` messages, and a link at the top brings in earlier ones.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import (
+    QDesktopServices,
+    QGuiApplication,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFrame,
+)
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from desktop.core.store import Message
+from desktop.ui.markdown import render_markdown, render_plain
+from desktop.ui.receipt import badge_html
+from desktop.ui.theme import LIGHT, Palette
+
+FRAME_MS = 16  # token text reaches the screen at most this often
+RENDERED = 150  # messages put in the document when a conversation opens
+_USER_INDENT_PX = 72
+_BUBBLE_PADDING_PX = 10
+_SCHEME = "hearth"
+_EMPTY_STATE = (
+    "Ask anything. Hearth answers with the model on this computer, "
+    "and nothing you type here leaves it."
+)
+
+
+@dataclass(slots=True)
+class ChatEntry:
+    """One message as shown: its text, and its HTML once rendered for the current palette."""
+
+    role: str
+    text: str
+    status: str = "complete"
+    receipt: dict[str, Any] | None = None
+    message_id: int | None = None
+    streaming: bool = False
+    html: str | None = None
+    code_blocks: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, message: Message) -> ChatEntry:
+        return cls(message.role, message.content, message.status, message.receipt, message.id)
+
+
+class ChatView(QTextBrowser):
+    """Shows a conversation and streams the answer being written into it.
+
+    Signals:
+        receipt_requested(object): the receipt (a dict) whose badge was clicked.
+        copied(str): what was just copied to the clipboard ("message" or "code").
+    """
+
+    receipt_requested = Signal(object)
+    copied = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ChatView")
+        self.setAccessibleName("Conversation")
+        self.setAccessibleDescription("The messages of the conversation; links copy text or "
+                                      "show where an answer was computed.")
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.anchorClicked.connect(self._on_link)
+        document = self.document()
+        document.setUndoRedoEnabled(False)  # an undo step per token would only cost memory
+        document.setDocumentMargin(14)
+        self._palette = LIGHT
+        self._entries: list[ChatEntry] = []
+        self._first_shown = 0  # entries before this one are not in the document
+        self._frames: list[QTextFrame] = []  # one per entry from _first_shown on
+        self._stream_cursor: QTextCursor | None = None
+        self._pending: list[str] = []
+        self._frame = QTimer(self)
+        self._frame.setSingleShot(True)
+        self._frame.setInterval(FRAME_MS)
+        self._frame.timeout.connect(self.flush)
+        self._follow = True
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._on_range_changed)
+        bar.valueChanged.connect(self._on_scrolled)
+        self._render_all()
+
+    # -- what is shown ---------------------------------------------------------------------
+
+    @property
+    def entries(self) -> list[ChatEntry]:
+        return list(self._entries)
+
+    @property
+    def streaming(self) -> bool:
+        return self._stream_cursor is not None
+
+    def set_palette(self, palette: Palette) -> None:
+        if palette != self._palette:
+            self._palette = palette
+            for entry in self._entries:
+                entry.html = None
+            self._render_all()
+
+    def set_font_size(self, points: int) -> None:
+        font = self.font()
+        font.setPointSize(points)
+        self.setFont(font)
+        self.document().setDefaultFont(font)
+
+    def show_messages(self, messages: list[Message], *, live_text: str | None = None) -> None:
+        """Show these messages, scrolled to the last one.
+
+        ``live_text`` is the answer being streamed into this conversation right now, if any:
+        it replaces the partial copy in the store (saved only every few tenths of a second),
+        and what streams next is appended to it.
+        """
+        self._pending.clear()
+        entries = [ChatEntry.of(m) for m in messages if m.role != "system"]
+        if live_text is not None:
+            if entries and entries[-1].role == "assistant" and entries[-1].status == "streaming":
+                entries[-1].text = live_text
+                entries[-1].streaming = True
+            else:
+                entries.append(ChatEntry("assistant", live_text, "streaming", streaming=True))
+        self._entries = entries
+        self._first_shown = max(0, len(entries) - RENDERED)
+        self._follow = True
+        self._render_all()
+
+    def clear_messages(self) -> None:
+        self.show_messages([])
+
+    # -- a turn ----------------------------------------------------------------------------
+
+    def begin_answer(self, question: str | None = None, *, replace_from: int | None = None
+                     ) -> None:
+        """Add the question (if new) and an empty answer that streamed text will fill.
+
+        ``replace_from`` drops the entries from that index on first (regenerate, edit).
+        """
+        self.flush()
+        if replace_from is not None and replace_from < len(self._entries):
+            del self._entries[replace_from:]
+            self._first_shown = min(self._first_shown, len(self._entries))
+            self._render_all()
+        self._follow = True
+        if question is not None:
+            self._append(ChatEntry("user", question))
+        self._append(ChatEntry("assistant", "", "streaming", streaming=True))
+
+    def append_text(self, text: str) -> None:
+        """Queue streamed text; it reaches the document on the next frame."""
+        if self._stream_cursor is None:
+            return
+        self._pending.append(text)
+        if not self._frame.isActive():
+            self._frame.start()
+
+    @Slot()
+    def flush(self) -> None:
+        """Write the queued text into the answer now."""
+        self._frame.stop()
+        if not self._pending or self._stream_cursor is None:
+            self._pending.clear()
+            return
+        text = "".join(self._pending)
+        self._pending.clear()
+        self._entries[-1].text += text
+        self._stream_cursor.insertText(text)
+
+    def finish_answer(self, answer: Message | None, question: Message | None = None) -> None:
+        """Replace the streamed answer by the saved one, rendered, with its receipt."""
+        self.flush()
+        self._stream_cursor = None
+        if question is not None:
+            for entry in reversed(self._entries):
+                if entry.role == "user":
+                    entry.message_id = question.id
+                    break
+        if not self._entries or not self._entries[-1].streaming:
+            return
+        index = len(self._entries) - 1
+        if answer is None:  # the answer was never saved (the turn failed before it began)
+            del self._entries[index]
+            self._render_all()
+            return
+        self._entries[index] = ChatEntry.of(answer)
+        self._rerender(index)
+
+    def set_question_id(self, message_id: int) -> None:
+        for entry in reversed(self._entries):
+            if entry.role == "user":
+                entry.message_id = message_id
+                return
+
+    # -- rendering -------------------------------------------------------------------------
+
+    @property
+    def hidden_count(self) -> int:
+        """Messages of the conversation not in the document yet (earlier than those shown)."""
+        return self._first_shown
+
+    def show_earlier(self) -> None:
+        """Bring up to ``RENDERED`` earlier messages into the document, keeping the view still."""
+        if not self._first_shown:
+            return
+        anchor = self._first_shown
+        self._first_shown = max(0, self._first_shown - RENDERED)
+        self._follow = False
+        self._render_all(scroll=False)
+        frame = self._frames[anchor - self._first_shown]
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(frame.firstPosition())
+        self.verticalScrollBar().setValue(max(0, self.cursorRect(cursor).top()
+                                              + self.verticalScrollBar().value() - 40))
+
+    def _render_all(self, *, scroll: bool = True) -> None:
+        self._stream_cursor = None
+        if self._entries:
+            shown = range(self._first_shown, len(self._entries))
+            body = "".join(self._message_html(i, self._entries[i]) for i in shown)
+            if self._first_shown:
+                body = (f'<p align="center"><a href="{_SCHEME}:earlier">Show earlier messages'
+                        f"</a> <span style=\"color: {self._palette.muted};\">"
+                        f"({self._first_shown:,} not shown)</span></p>{body}")
+        else:
+            body = (f'<p align="center" style="margin-top: 80px; color: {self._palette.muted};">'
+                    f"{html.escape(_EMPTY_STATE)}</p>")
+        self.setHtml(body)
+        # The (invisible) text cursor goes last: Qt keeps it in view when the widget is shown
+        # or resized, which would otherwise scroll back to the first message.
+        if scroll:
+            self.moveCursor(QTextCursor.MoveOperation.End)
+        self._frames = self._message_frames()
+        if self._entries and self._entries[-1].streaming:
+            self._stream_cursor = self._answer_end(len(self._entries) - 1)
+        if scroll:
+            self._scroll_to_end()
+
+    def _append(self, entry: ChatEntry) -> None:
+        if not self._entries:
+            self._entries.append(entry)
+            self._render_all()
+            return
+        self._entries.append(entry)
+        index = len(self._entries) - 1
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertHtml(self._message_html(index, entry))
+        self._frames = self._message_frames()
+        if entry.streaming:
+            self._stream_cursor = self._answer_end(index)
+        self._scroll_to_end()
+
+    def _rerender(self, index: int) -> None:
+        """Render one message again in place (the rest of the document is left alone)."""
+        frame = self._frames[index - self._first_shown]
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(frame.firstPosition())
+        cursor.setPosition(frame.lastPosition(), QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertHtml(self._inner_html(index, self._entries[index]))
+
+    def _message_frames(self) -> list[QTextFrame]:
+        frames = self.document().rootFrame().childFrames()
+        assert len(frames) == len(self._entries) - self._first_shown, "one frame per message"
+        return frames
+
+    def _answer_end(self, index: int) -> QTextCursor:
+        """A cursor where streamed text goes: the end of the answer's frame, below its header."""
+        frame = self._frames[index - self._first_shown]
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(frame.lastPosition())
+        if cursor.block().position() <= frame.firstPosition():  # only the header so far
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        cursor.setCharFormat(QTextCharFormat())
+        return cursor
+
+    def _message_html(self, index: int, entry: ChatEntry) -> str:
+        p = self._palette
+        user = entry.role == "user"
+        bubble = p.user_bubble if user else p.assistant_bubble
+        left, right = (_USER_INDENT_PX, 0) if user else (0, _USER_INDENT_PX // 3)
+        return (f'<table style="-qt-table-type: frame; border-style: solid;'
+                f" border-color: {bubble}; margin-top: 6px; margin-bottom: 6px;"
+                f' margin-left: {left}px; margin-right: {right}px;" border="{_BUBBLE_PADDING_PX}"'
+                f' width="100%" bgcolor="{bubble}"><tr><td>{self._inner_html(index, entry)}'
+                "</td></tr></table>")
+
+    def _inner_html(self, index: int, entry: ChatEntry) -> str:
+        p = self._palette
+        name = "You" if entry.role == "user" else "Hearth"
+        writing = (f'&nbsp;&nbsp;<span style="color: {p.muted};">writing…</span>'
+                   if entry.streaming else "")
+        header = (f'<p style="margin: 0 0 4px 0;"><span style="font-weight: 600;">{name}</span>'
+                  f'&nbsp;&nbsp;<a href="{_SCHEME}:copy/{index}" style="color: {p.muted};">'
+                  f"Copy</a>{writing}</p>")
+        if entry.role == "user" or entry.streaming:
+            return header + render_plain(entry.text)
+        if entry.html is None:
+            rendered = render_markdown(entry.text, p, code_link=f"{_SCHEME}:code/{index}")
+            entry.html, entry.code_blocks = rendered.html, rendered.code_blocks
+        footer = self._footer(index, entry)
+        footer_html = f'<p style="margin: 6px 0 0 0;">{footer}</p>' if footer else ""
+        return header + (entry.html or "") + footer_html
+
+    def _footer(self, index: int, entry: ChatEntry) -> str:
+        p = self._palette
+        parts = []
+        if entry.status == "failed":
+            parts.append(f'<span style="color: {p.error_text};">The answer was interrupted.'
+                         "</span>")
+        elif entry.status in ("stopped", "streaming") and entry.receipt is None:
+            parts.append(f'<span style="color: {p.muted};">Stopped before it finished.</span>')
+        if entry.receipt is not None:
+            parts.append(badge_html(entry.receipt, f"{_SCHEME}:receipt/{index}", p.muted))
+        return "&nbsp;&nbsp;".join(parts)
+
+    # -- scrolling -------------------------------------------------------------------------
+
+    def _scroll_to_end(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    @Slot(int, int)
+    def _on_range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._follow:
+            self.verticalScrollBar().setValue(maximum)
+
+    @Slot(int)
+    def _on_scrolled(self, value: int) -> None:
+        # Follow the answer while the view is at the bottom; stop once the user scrolls up.
+        self._follow = value >= self.verticalScrollBar().maximum() - 4
+
+    def scrolled_to_end(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4
+
+    # -- links -----------------------------------------------------------------------------
+
+    @Slot(QUrl)
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+            return
+        if url.scheme() != _SCHEME:
+            return
+        if url.path() == "earlier":
+            self.show_earlier()
+            return
+        parts = url.path().split("/")
+        try:
+            entry = self._entries[int(parts[1])]
+        except (IndexError, ValueError):
+            return
+        if parts[0] == "copy":
+            self.flush()
+            QGuiApplication.clipboard().setText(entry.text)
+            self.copied.emit("message")
+        elif parts[0] == "code" and len(parts) > 2:
+            try:
+                code = entry.code_blocks[int(parts[2])]
+            except (IndexError, ValueError):
+                return
+            QGuiApplication.clipboard().setText(code)
+            self.copied.emit("code")
+        elif parts[0] == "receipt" and entry.receipt is not None:
+            self.receipt_requested.emit(entry.receipt)
+
+    def open_link(self, href: str) -> None:
+        """Follow a link of the document as if it had been clicked (keyboard use and tests)."""
+        self._on_link(QUrl(href))

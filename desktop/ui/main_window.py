@@ -1,0 +1,471 @@
+"""The Hearth window: conversations on the left, the chat on the right, the model's state below.
+
+The window holds no rule of its own: it shows what the core objects say and turns the user's
+clicks and keys into calls on them (model work through the inference worker, the rest directly).
+The chat itself, the conversation shown and the answer being written, is ``ChatSession``'s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, SignalInstance, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.errors import ConfigError, KnownError, NotFoundError
+from desktop.core.local.engine import ModelInfo
+from desktop.core.local.slot import ModelSlot
+from desktop.core.services import Services
+from desktop.ui import assets, theme
+from desktop.ui.chat_session import ChatSession, last_receipt
+from desktop.ui.chat_view import ChatView
+from desktop.ui.composer import Composer
+from desktop.ui.conversation_list import ConversationList
+from desktop.ui.notices import CrashDialog, NoticeBar
+from desktop.ui.receipt import ReceiptDialog
+from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.status_bar import HearthStatusBar
+from desktop.ui.welcome import WelcomePage
+from desktop.ui.worker import InferenceThread
+
+MODEL_FILTER = "GGUF models (*.gguf);;All files (*)"
+_NETWORK_KEYS = ("network.offline", "cloud.escalation")
+Value = str | int | float | bool
+
+
+class MainWindow(QMainWindow):
+    """The main window, driving the services it is given; ``shut_down`` before discarding it."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self._settings = services.settings
+        self._store = services.store
+        self.setWindowTitle("Hearth")
+        self.setWindowIcon(assets.app_icon())
+        self.setAccessibleName("Hearth")
+        self.resize(1120, 760)
+
+        self.inference = InferenceThread(services.assistant, services.models, self)
+        self.conversations = ConversationList(self._store)
+        self.chat = ChatView()
+        self.composer = Composer()
+        self.notice = NoticeBar()
+        self.welcome = WelcomePage()
+        self.status = HearthStatusBar()
+        self.setStatusBar(self.status)
+        self.session = ChatSession(self._store, self.inference, self.chat, self.composer,
+                                   self.status, self)
+        self._build_layout()
+        self._build_actions()
+        self._connect()
+
+        self._model_state = "none"  # none | loading | ready | failed
+        self._closed = False
+        self._settings_dialog: SettingsDialog | None = None
+        self.palette_in_use = theme.LIGHT
+
+        self._apply_look()
+        self._show_network()
+        self._settings.subscribe(self._on_setting_changed)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme)
+        if self._settings.problems:
+            self.notice.show_error("\n".join(self._settings.problems))
+        self.conversations.reload()
+        ids = self.conversations.conversation_ids()
+        if ids:
+            self.open_conversation(ids[0])
+        else:
+            self.new_chat()
+        if self._settings.get_str("local.model_path").strip():
+            self._request_load()
+        else:
+            self._set_model_state("none")
+            if ids:  # past chats can be read; answering needs a model
+                self.notice.show_info("No model is chosen yet: Hearth needs a GGUF model file "
+                                      "to answer.", ("Choose a model file…",
+                                                     self.choose_model_file), fade=False)
+        self.focus_composer()
+
+    # -- building --------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        chat_page = QWidget()
+        chat_layout = QVBoxLayout(chat_page)
+        chat_layout.setContentsMargins(0, 0, 0, 0)
+        chat_layout.setSpacing(0)
+        chat_layout.addWidget(self.chat, 1)
+        chat_layout.addWidget(self.composer)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(chat_page)
+        self._chat_page = chat_page
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        notice_box = QWidget()
+        notice_layout = QVBoxLayout(notice_box)
+        notice_layout.setContentsMargins(10, 6, 10, 0)
+        notice_layout.addWidget(self.notice)
+        right_layout.addWidget(notice_box)
+        right_layout.addWidget(self.pages, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.conversations)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([270, 850])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.setTabOrder(self.conversations.list, self.chat)
+        self.setTabOrder(self.chat, self.composer.edit)
+
+    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: Any,
+                menu: Any) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new_action = self._action("&New chat", "Ctrl+N", self.new_chat, file_menu)
+        self._action("Choose &model file…", None, self.choose_model_file, file_menu)
+        self.settings_action = self._action("&Settings…", "Ctrl+,", self.open_settings,
+                                            file_menu)
+        file_menu.addSeparator()
+        self.quit_action = self._action("&Quit", "Ctrl+Q", self.close, file_menu)
+        chat_menu = bar.addMenu("&Chat")
+        self.search_action = self._action("&Search chats", "Ctrl+F",
+                                          self.conversations.focus_search, chat_menu)
+        self._action("Focus the &message box", "Ctrl+L", self.focus_composer, chat_menu)
+        chat_menu.addSeparator()
+        self.stop_action = self._action("S&top the answer", "Esc", self._on_escape, chat_menu)
+        self.regenerate_action = self._action("&Regenerate the answer", "Ctrl+R",
+                                              self.regenerate, chat_menu)
+        self.edit_action = self._action("&Edit the last question", "Ctrl+E",
+                                        self.edit_last_question, chat_menu)
+        chat_menu.addSeparator()
+        self._action("Re&name the chat", None, self.conversations.rename_current, chat_menu)
+        self._action("&Delete the chat", None, self._delete_current, chat_menu)
+        help_menu = bar.addMenu("&Help")
+        self._action("&About Hearth", None, self._about, help_menu)
+
+    def _connect(self) -> None:
+        worker = self.inference.worker
+        worker.load_started.connect(self._on_load_started)
+        worker.loaded.connect(self._on_loaded)
+        worker.load_failed.connect(self._on_load_failed)
+        worker.crashed.connect(self.show_crash)
+        self.session.conversation_saved.connect(self._on_conversation_saved)
+        self.session.answer_finished.connect(self._on_answer_ended)
+        self.session.answer_failed.connect(self._on_answer_ended)
+        self.session.problem.connect(self.notice.show_error)
+        self.session.state_changed.connect(self._update_page)
+        self.conversations.conversation_selected.connect(self.open_conversation)
+        self.conversations.new_requested.connect(self.new_chat)
+        self.conversations.rename_requested.connect(self.rename_conversation)
+        self.conversations.delete_requested.connect(self.delete_conversation)
+        self.chat.receipt_requested.connect(self.show_receipt)
+        self.chat.copied.connect(self._on_copied)
+        self.welcome.choose_model_requested.connect(self.choose_model_file)
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def conversation_id(self) -> int | None:
+        """The conversation shown (None: a new chat, created by its first question)."""
+        return self.session.conversation_id
+
+    @property
+    def answering(self) -> bool:
+        return self.session.answering
+
+    @property
+    def answer_finished(self) -> SignalInstance:
+        """``ChatSession.answer_finished``: an answer was saved, in this conversation."""
+        return self.session.answer_finished
+
+    @property
+    def answer_failed(self) -> SignalInstance:
+        return self.session.answer_failed
+
+    @property
+    def model_state(self) -> str:
+        return self._model_state
+
+    def _set_model_state(self, state: str) -> None:
+        self._model_state = state
+        self.session.set_model_state(state)  # which updates the page too
+
+    @Slot()
+    def _update_page(self) -> None:
+        no_model = self._model_state in ("none", "failed")
+        welcome = no_model and self.conversation_id is None and not self.answering
+        self.pages.setCurrentWidget(self.welcome if welcome else self._chat_page)
+
+    def send(self, text: str) -> None:
+        self.session.send(text)
+
+    @Slot()
+    def stop(self) -> None:
+        self.session.stop()
+
+    @Slot()
+    def regenerate(self) -> None:
+        self.session.regenerate()
+
+    @Slot()
+    def edit_last_question(self) -> None:
+        self.session.edit_last_question()
+
+    @Slot()
+    def cancel_edit(self) -> None:
+        self.session.cancel_edit()
+
+    # -- conversations ---------------------------------------------------------------------
+
+    @Slot()
+    def new_chat(self) -> None:
+        self.session.show_new_chat()
+        self.conversations.select(None)
+        self.setWindowTitle("Hearth")
+        self.focus_composer()
+
+    @Slot(int)
+    def open_conversation(self, conversation_id: int) -> None:
+        try:
+            title = self._store.conversation(conversation_id).title
+            self.session.show_conversation(conversation_id)
+        except NotFoundError:
+            self.conversations.reload()
+            self.new_chat()
+            return
+        except KnownError as exc:
+            self.notice.show_error(str(exc))
+            return
+        self.conversations.select(conversation_id)
+        self.setWindowTitle(f"{title} — Hearth")
+
+    @Slot(int)
+    def _on_conversation_saved(self, conversation_id: int) -> None:
+        with contextlib.suppress(KnownError):
+            self.setWindowTitle(f"{self._store.conversation(conversation_id).title} — Hearth")
+        self.conversations.reload()
+        self.conversations.select(conversation_id)
+
+    @Slot()
+    def _on_answer_ended(self) -> None:
+        self.conversations.reload()  # the conversation moved to the top
+
+    @Slot(int, str)
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        try:
+            self._store.rename_conversation(conversation_id, title)
+        except KnownError as exc:
+            self.notice.show_error(str(exc))
+        self.conversations.reload()
+        if conversation_id == self.conversation_id:
+            self.setWindowTitle(f"{title} — Hearth")
+
+    @Slot(int)
+    def delete_conversation(self, conversation_id: int, *, confirm: bool = True) -> None:
+        if self.session.answering_in == conversation_id:
+            self.notice.show_info("An answer is being written in this chat: stop it first.")
+            return
+        if confirm:
+            title = self._store.conversation(conversation_id).title
+            reply = QMessageBox.question(
+                self, "Delete the chat",
+                f"Delete “{title}” and all its messages? This cannot be undone.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if reply != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            self._store.delete_conversation(conversation_id)
+        except KnownError as exc:
+            self.notice.show_error(str(exc))
+        self.conversations.reload()
+        if conversation_id == self.conversation_id:
+            self.new_chat()
+
+    def _delete_current(self) -> None:
+        if self.conversation_id is not None:
+            self.delete_conversation(self.conversation_id)
+
+    # -- the model -------------------------------------------------------------------------
+
+    def _request_load(self) -> None:
+        self.inference.load()
+        self._set_model_state("loading")
+
+    @Slot(str)
+    def _on_load_started(self, path: str) -> None:
+        self.status.show_loading(path)
+        self.welcome.show_loading(path)
+        self._set_model_state("loading")
+        if self.answering:  # the question waits for the model before it is read
+            self.composer.show_waiting("Loading the model…")
+
+    @Slot(object)
+    def _on_loaded(self, info: ModelInfo) -> None:
+        self.status.show_model(info)
+        self.welcome.reset()
+        if self.conversation_id is not None and not self.answering:
+            with contextlib.suppress(KnownError):
+                messages = self._store.messages(self.conversation_id)
+                self.status.show_receipt(last_receipt(messages))
+        if self.notice.isVisible() and self.notice.kind == "error":
+            self.notice.hide()
+        self._set_model_state("ready")
+
+    @Slot(str, bool)
+    def _on_load_failed(self, message: str, choose_another: bool) -> None:
+        failed = bool(self._settings.get_str("local.model_path").strip())
+        self.status.show_no_model("Model not loaded" if failed else "No model chosen")
+        self.welcome.show_problem(message)
+        self._set_model_state("failed" if failed else "none")
+        if self.pages.currentWidget() is not self.welcome:  # else the welcome page says it
+            action = ("Choose another model…", self.choose_model_file) if choose_another else None
+            self.notice.show_error(message, action)
+
+    @Slot()
+    def choose_model_file(self) -> None:
+        current = self._settings.get_str("local.model_path")
+        start = str(Path(current).parent) if current else str(Path.home())
+        path, _filter = QFileDialog.getOpenFileName(self, "Choose a model file", start,
+                                                    MODEL_FILTER)
+        if path:
+            self.use_model_file(path)
+
+    def use_model_file(self, path: str) -> None:
+        """Make ``path`` the model that answers; it loads in the background."""
+        try:
+            self._settings.set("local.model_path", path)
+        except KnownError as exc:
+            self.notice.show_error(str(exc))
+
+    # -- settings and look -----------------------------------------------------------------
+
+    @Slot()
+    def open_settings(self) -> SettingsDialog:
+        if self._settings_dialog is None:
+            self._settings_dialog = SettingsDialog(self._settings, self)
+        dialog = self._settings_dialog
+        dialog.load_values()
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _on_setting_changed(self, key: str, _value: Value) -> None:
+        if self._closed:
+            return
+        if key.startswith("ui."):
+            self._apply_look()
+        if key in _NETWORK_KEYS:
+            self._show_network()
+        if key == "local.model_path" and not self._settings.get_str(key).strip():
+            self.status.show_no_model("No model chosen")
+            self._set_model_state("none")
+        elif ModelSlot.affects_engine(key):
+            self._request_load()
+
+    def _show_network(self) -> None:
+        offline, cloud = (self._flag(key) for key in _NETWORK_KEYS)
+        self.status.show_network(offline=offline, cloud_allowed=cloud)
+
+    def _flag(self, key: str) -> bool:
+        try:
+            return self._settings.get_bool(key)
+        except ConfigError:  # a core without this setting: the feature is not there
+            return False
+
+    @Slot()
+    def _on_system_scheme(self) -> None:
+        if not self._closed and self._settings.get_str("ui.theme") == "system":
+            self._apply_look()
+
+    def _apply_look(self) -> None:
+        palette = theme.palette_for(self._settings.get_str("ui.theme"))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app, palette)
+        self.palette_in_use = palette
+        size = self._settings.get_int("ui.font_size")
+        self.chat.set_font_size(size)
+        font = self.composer.edit.font()
+        font.setPointSize(size)
+        self.composer.edit.setFont(font)
+        self.chat.set_palette(palette)
+
+    # -- dialogs and messages --------------------------------------------------------------
+
+    @Slot(object)
+    def show_receipt(self, receipt: dict[str, Any]) -> ReceiptDialog:
+        dialog = ReceiptDialog(receipt, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    @Slot(str)
+    def show_crash(self, report: str) -> CrashDialog:
+        dialog = CrashDialog(report, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    @Slot(str)
+    def _on_copied(self, what: str) -> None:
+        self.status.showMessage("Code copied" if what == "code" else "Message copied", 2500)
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About Hearth",
+                          "Hearth — a private assistant that runs open models on this computer.")
+
+    @Slot()
+    def focus_composer(self) -> None:
+        self.composer.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    @Slot()
+    def _on_escape(self) -> None:
+        if self.answering:
+            self.stop()
+        elif self.session.editing:
+            self.cancel_edit()
+        elif self.conversations.search.hasFocus() and self.conversations.search.text():
+            self.conversations.search.clear()
+
+    # -- closing ---------------------------------------------------------------------------
+
+    def shut_down(self) -> None:
+        """Stop any answer, free the model on its thread and join it; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self.chat.flush()
+        self.inference.shut_down()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.shut_down()
+        for child in self.findChildren(QWidget):
+            if child.isWindow() and child.isVisible():
+                child.close()
+        event.accept()
+

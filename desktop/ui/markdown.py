@@ -1,0 +1,127 @@
+"""Markdown to the HTML subset Qt's rich text understands, with code highlighted by Pygments.
+
+Raw HTML in a message is shown as text, never interpreted: answers come from a model and may
+contain anything. Images are shown as links, so rendering never reads a file or the network.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.styles import get_style_by_name
+from pygments.util import ClassNotFound
+
+from desktop.ui.theme import Palette
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message as HTML, and the source of each of its code blocks (for their copy links)."""
+
+    html: str
+    code_blocks: tuple[str, ...]
+
+
+def render_markdown(text: str, palette: Palette, *, code_link: str) -> Rendered:
+    """Render ``text``; code block ``k`` gets a copy link to ``f"{code_link}/{k}"``."""
+    env: dict[str, Any] = {"palette": palette, "code_link": code_link, "code_blocks": []}
+    body = _parser().render(text, env)
+    return Rendered(body, tuple(env["code_blocks"]))
+
+
+def render_plain(text: str) -> str:
+    """Text shown exactly as typed (a question), line breaks and spaces kept."""
+    return f'<p style="margin: 0; white-space: pre-wrap;">{html.escape(text)}</p>'
+
+
+def code_block_html(code: str, language: str, palette: Palette, link: str) -> str:
+    style = get_style_by_name(palette.code_style)
+    highlighted = highlight(code, _lexer(language), _formatter(palette.code_style))
+    label = html.escape(language) if language else "code"
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="8" bgcolor="{style.background_color}"'
+        f' style="margin-top: 6px; margin-bottom: 6px; border: 1px solid {palette.code_border};">'
+        f'<tr><td><span style="color: {palette.muted};">{label}</span>'
+        f'&nbsp;&nbsp;<a href="{link}">Copy code</a></td></tr>'
+        f'<tr><td><pre style="margin: 0;">{highlighted.rstrip()}</pre></td></tr></table>'
+    )
+
+
+# -- parser ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.add_render_rule("fence", _fence)
+    md.add_render_rule("code_block", _fence)
+    md.add_render_rule("code_inline", _code_inline)
+    md.add_render_rule("image", _image)
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("blockquote_open", _blockquote_open)
+    return md
+
+
+def _fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    blocks: list[str] = env["code_blocks"]
+    link = f"{env['code_link']}/{len(blocks)}"
+    blocks.append(token.content)
+    return code_block_html(token.content, language, env["palette"], link)
+
+
+def _code_inline(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                 env: dict[str, Any]) -> str:
+    palette: Palette = env["palette"]
+    return (f'<code style="background-color: {palette.inline_code_bg};">'
+            f"{html.escape(tokens[idx].content)}</code>")
+
+
+def _image(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+           env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = html.escape(token.content or src)
+    if src.startswith(("http://", "https://")):
+        return f'<a href="{html.escape(src, quote=True)}">[image: {alt}]</a>'
+    return f"[image: {alt}]"
+
+
+def _table_open(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                env: dict[str, Any]) -> str:
+    palette: Palette = env["palette"]
+    return (f'<table border="1" cellspacing="0" cellpadding="4"'
+            f' style="border-color: {palette.border}; border-style: solid;">')
+
+
+def _blockquote_open(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                     env: dict[str, Any]) -> str:
+    palette: Palette = env["palette"]
+    return f'<blockquote style="color: {palette.muted}; font-style: italic;">'
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Lexer:
+    if not language:
+        return TextLexer()
+    try:
+        return get_lexer_by_name(language)
+    except ClassNotFound:
+        return TextLexer()
+
+
+@lru_cache(maxsize=4)
+def _formatter(style: str) -> HtmlFormatter[str]:
+    return HtmlFormatter(nowrap=True, noclasses=True, style=style)

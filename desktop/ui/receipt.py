@@ -1,0 +1,288 @@
+"""The receipt under every answer: a one-line badge and, on click, every field in a dialog.
+
+Both are driven by the stored receipt dictionary, not by a fixed list of fields: a field this
+version does not know is still shown (by its key), and a missing or unmeasured one is left out
+of the badge and shown as "not measured" in the dialog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+Receipt = Mapping[str, Any]
+NOT_MEASURED = "not measured"
+
+
+# -- badge -----------------------------------------------------------------------------------
+
+
+def badge_parts(receipt: Receipt) -> list[str]:
+    """The short facts shown under an answer, most important first."""
+    parts = [where(receipt), privacy(receipt)]
+    if receipt.get("model"):
+        parts.append(str(receipt["model"]))
+    tokens_in, tokens_out = receipt.get("tokens_in"), receipt.get("tokens_out")
+    if isinstance(tokens_in, int) and isinstance(tokens_out, int):
+        parts.append(f"{tokens_in:,} → {tokens_out:,} tokens")
+    speed = receipt.get("decode_tok_per_s")
+    if isinstance(speed, int | float):
+        parts.append(f"{speed:.1f} tok/s")
+    cost = receipt.get("cost_usd")
+    if isinstance(cost, int | float):
+        parts.append(f"cost {_about(receipt.get('cost_kind'))}{money(cost)}")
+    cloud = receipt.get("cloud_equivalent_usd")
+    if isinstance(cloud, int | float):
+        parts.append(f"cloud {_about(receipt.get('cloud_equivalent_kind'))}{money(cloud)}")
+    finish = receipt.get("finish_reason")
+    if finish == "cancelled":
+        parts.append("stopped")
+    elif finish == "length":
+        parts.append("hit the length limit")
+    if receipt.get("fallback"):
+        parts.append(f"fallback: {receipt['fallback']}")
+    if receipt.get("context_note"):
+        parts.append("older messages left out")
+    return [p for p in parts if p]
+
+
+def badge_html(receipt: Receipt, link: str, colour: str) -> str:
+    text = " · ".join(html.escape(part) for part in badge_parts(receipt))
+    return (f'<a href="{link}" style="color: {colour}; text-decoration: none;"'
+            f' title="Show the full receipt">{text} ›</a>')
+
+
+def _about(kind: object) -> str:
+    return "≈ " if kind == "estimated" else ""
+
+
+def where(receipt: Receipt) -> str:
+    if receipt.get("tier") == "local" and not receipt.get("endpoint"):
+        return "On this device"
+    endpoint = receipt.get("endpoint")
+    if endpoint:
+        host = urlparse(str(endpoint)).hostname
+        return str(host or endpoint)
+    return str(receipt.get("provider") or receipt.get("tier") or "unknown")
+
+
+def privacy(receipt: Receipt) -> str:
+    state = receipt.get("privacy")
+    sent = receipt.get("bytes_sent")
+    amount = size(sent) if isinstance(sent, int) else None
+    if state == "on-device":
+        return "nothing sent"
+    if state == "redacted":
+        return f"redacted, {amount} sent" if amount else "redacted before sending"
+    if state == "sent":
+        return f"{amount} sent" if amount else "sent"
+    return str(state) if state else ""
+
+
+def money(usd: float) -> str:
+    if usd == 0:
+        return "$0"
+    if abs(usd) < 0.01:
+        return f"${usd:.5f}".rstrip("0")
+    return f"${usd:,.2f}"
+
+
+def size(count: int) -> str:
+    if count < 1024:
+        return f"{count} B"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.1f} KB"
+    return f"{count / (1024 * 1024):.1f} MB"
+
+
+# -- every field -----------------------------------------------------------------------------
+
+
+def _seconds(value: Any) -> str:
+    return f"{value:.2f} s"
+
+
+def _rate(value: Any) -> str:
+    return f"{value:.1f} tokens/s"
+
+
+def _count(value: Any) -> str:
+    return f"{value:,}"
+
+
+def _bytes(value: Any) -> str:
+    return "0 (nothing left this device)" if value == 0 else f"{value:,} ({size(value)})"
+
+
+def _finish(value: Any) -> str:
+    return {"stop": "the model finished", "length": "it reached the length limit",
+            "cancelled": "you stopped it"}.get(str(value), str(value))
+
+
+def _findings(value: Any) -> str:
+    if not value:
+        return "none"
+    items = []
+    for finding in value:
+        if isinstance(finding, Mapping):
+            items.append(f"{finding.get('kind')} (characters {finding.get('start')}–"
+                         f"{finding.get('end')})")
+        else:
+            items.append(str(finding))
+    return ", ".join(items)
+
+
+def _time(value: Any) -> str:
+    return dt.datetime.fromtimestamp(float(value)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _tier(value: Any) -> str:
+    return {"local": "local (this computer)", "private": "private server",
+            "frontier": "cloud model"}.get(str(value), str(value))
+
+
+def _money(value: Any) -> str:
+    return money(float(value))
+
+
+def _energy(value: Any) -> str:
+    return f"{value:,.0f} J ({value / 3600:.4f} Wh)"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """How one receipt field is shown: its label, its format, and what None means for it."""
+
+    label: str
+    show: Callable[[Any], str] = str
+    when_none: str = NOT_MEASURED
+
+
+# In the order of the dialog; a key missing here is still shown, after these, by its name.
+FIELDS: dict[str, Field] = {
+    "tier": Field("Computed by", _tier),
+    "provider": Field("Engine"),
+    "model": Field("Model"),
+    "endpoint": Field("Endpoint", when_none="none: computed on this device"),
+    "privacy": Field("Privacy"),
+    "bytes_sent": Field("Data sent", _bytes),
+    "findings": Field("Sensitive data found", _findings),
+    "classes": Field("Sensitive kinds in the conversation", lambda v: ", ".join(v) or "none"),
+    "reason": Field("Why here"),
+    "fallback": Field("Fallback", when_none="none"),
+    "tokens_in": Field("Prompt tokens", _count),
+    "tokens_reused": Field("Reused from the last turn", _count),
+    "tokens_cached": Field("Cached by the provider", _count),
+    "tokens_out": Field("Answer tokens", _count),
+    "ttft_s": Field("Time to first token", _seconds),
+    "prompt_tok_per_s": Field("Prompt speed", _rate),
+    "decode_tok_per_s": Field("Answer speed", _rate),
+    "duration_s": Field("Total time", _seconds),
+    "finish_reason": Field("Ended because", _finish),
+    "trimmed_messages": Field("Messages left out", _count),
+    "context_note": Field("Context", when_none="the whole conversation fitted"),
+    "energy_j": Field("Energy used", _energy),
+    "cost_usd": Field("Cost of this answer", _money, "unknown"),
+    "cost_kind": Field("That cost is", when_none="not said"),
+    "cost_basis": Field("How the cost was worked out", when_none="not said"),
+    "cloud_equivalent_usd": Field("Same answer from a cloud model", _money, "unknown"),
+    "cloud_equivalent_kind": Field("That figure is", when_none="not said"),
+    "cloud_equivalent_basis": Field("How it was worked out", when_none="not said"),
+    "backend": Field("Backend", when_none="not reported"),
+    "gpu_layers": Field("Layers on the GPU", _count, "not reported"),
+    "created_at": Field("Time", _time),
+}
+
+
+def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
+    """Every field as (label, text): the known ones in order, then any others by their key."""
+    rows: list[tuple[str, str]] = []
+    for key, field in FIELDS.items():
+        if key in receipt:
+            value = receipt[key]
+            rows.append((field.label, field.when_none if value is None
+                         else _shown(value, field.show)))
+    for key, value in receipt.items():
+        if key not in FIELDS:
+            rows.append((key.replace("_", " ").capitalize(),
+                         NOT_MEASURED if value is None else _shown(value, _generic)))
+    return rows
+
+
+def _shown(value: Any, show: Callable[[Any], str]) -> str:
+    try:
+        return show(value)
+    except (TypeError, ValueError):
+        return _generic(value)
+
+
+def _generic(value: Any) -> str:
+    if isinstance(value, str | int | float | bool):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class ReceiptDialog(QDialog):
+    """Every field of one receipt, with a button that copies it as JSON."""
+
+    def __init__(self, receipt: Receipt, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.receipt = dict(receipt)
+        self.setWindowTitle("Receipt")
+        self.setAccessibleName("Receipt of the answer")
+        self.resize(560, 560)
+        layout = QVBoxLayout(self)
+        summary = QLabel(" · ".join(badge_parts(receipt)))
+        summary.setWordWrap(True)
+        summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(summary)
+
+        rows = receipt_rows(receipt)
+        self.table = QTableWidget(len(rows), 2, self)
+        self.table.setAccessibleName("Receipt fields")
+        self.table.setHorizontalHeaderLabels(["Field", "Value"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for row, (label, text) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(label))
+            self.table.setItem(row, 1, QTableWidgetItem(text))
+        self.table.resizeRowsToContents()
+        layout.addWidget(self.table)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        copy = QPushButton("Copy as JSON")
+        copy.setAccessibleName("Copy the receipt as JSON")
+        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(self.copy_json)
+        buttons.rejected.connect(self.close)
+        layout.addWidget(buttons)
+
+    def copy_json(self) -> None:
+        text = json.dumps(self.receipt, indent=2, ensure_ascii=False, sort_keys=True)
+        QGuiApplication.clipboard().setText(text)

@@ -1,0 +1,158 @@
+"""The strip at the bottom: which model, where it runs, how fast, how full the context is."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+from desktop.core.local.engine import ModelInfo
+
+RATE_INTERVAL_S = 0.5  # how often the live speed is refreshed while an answer streams
+
+
+class HearthStatusBar(QStatusBar):
+    """Shows the loaded model and the measurements of the answer being written or last written."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Status")
+        self.setSizeGripEnabled(False)
+        self.loading = QProgressBar()
+        self.loading.setAccessibleName("Loading the model")
+        self.loading.setRange(0, 0)
+        self.loading.setMaximumWidth(120)
+        self.loading.setTextVisible(False)
+        self.loading.hide()
+        self.model = _label("No model loaded", "The model that answers")
+        self.backend = _label("", "Where the model runs")
+        self.speed = _label("", "Speed of the answer")
+        self.context = _label("", "How much of the model's context window the conversation uses")
+        self.offline = _label("On this device", "Network use")
+        self.show_network(offline=False, cloud_allowed=False)
+        self.addWidget(self.loading)
+        self.addWidget(self.model)
+        self.addWidget(self.backend)
+        self.addPermanentWidget(self.speed)
+        self.addPermanentWidget(self.context)
+        self.addPermanentWidget(self.offline)
+        self._info: ModelInfo | None = None
+        self._stream_started: float | None = None
+        self._stream_pieces = 0
+        self._shown_at = 0.0
+
+    @property
+    def info(self) -> ModelInfo | None:
+        return self._info
+
+    # -- model -----------------------------------------------------------------------------
+
+    def show_loading(self, path: str) -> None:
+        self.loading.show()
+        self.model.setText(f"Loading {_file_name(path)}…")
+        self.model.setToolTip(path)
+        self.backend.setText("")
+
+    def show_model(self, info: ModelInfo) -> None:
+        self._info = info
+        self.loading.hide()
+        quant = f" · {info.quantization}" if info.quantization else ""
+        self.model.setText(f"{info.name}{quant}")
+        params = f"{info.parameter_count / 1e9:.2f} B parameters" if info.parameter_count else ""
+        self.model.setToolTip("\n".join(filter(None, [
+            str(info.path), f"{info.architecture} {params}".strip(),
+            f"loaded in {info.load_s:.1f} s, {info.threads} threads",
+        ])))
+        self.backend.setText(backend_text(info))
+        self.backend.setToolTip(info.offload_reason or f"llama.cpp built for {info.backend}")
+
+    def show_no_model(self, reason: str = "No model loaded") -> None:
+        self._info = None
+        self.loading.hide()
+        self.model.setText(reason)
+        self.model.setToolTip("")
+        self.backend.setText("")
+        self.context.setText("")
+
+    def show_network(self, *, offline: bool, cloud_allowed: bool) -> None:
+        """Whether answers may leave this computer, from the offline and escalation settings."""
+        if offline:
+            self.offline.setText("Offline")
+            self.offline.setToolTip("Enforced offline mode: Hearth refuses every network "
+                                    "connection; every answer is computed on this computer.")
+        elif not cloud_allowed:
+            self.offline.setText("On this device only")
+            self.offline.setToolTip("Cloud escalation is off: every answer is computed on this "
+                                    "computer and nothing is sent anywhere.")
+        else:
+            self.offline.setText("Cloud allowed")
+            self.offline.setToolTip("Questions may be answered by a private or cloud model; "
+                                    "each answer's receipt says where it went and why.")
+
+    # -- an answer -------------------------------------------------------------------------
+
+    def begin_stream(self) -> None:
+        self._stream_started = None
+        self._stream_pieces = 0
+        self._shown_at = 0.0
+        self.speed.setText("")
+
+    def count_pieces(self, count: int) -> None:
+        """More streamed pieces (about a token each); the live speed is refreshed twice a second.
+
+        The rate counts what came after the first batch, over the time since it came, so the
+        wait for the first token (the prompt) is not part of it.
+        """
+        now = time.monotonic()
+        if self._stream_started is None:
+            self._stream_started = self._shown_at = now
+            return
+        self._stream_pieces += count
+        if now - self._shown_at >= RATE_INTERVAL_S:
+            self._shown_at = now
+            rate = self._stream_pieces / (now - self._stream_started)
+            self.speed.setText(f"≈ {rate:.1f} tok/s")
+            self.speed.setToolTip("Counted while the answer streams; the receipt has "
+                                  "llama.cpp's own measurement")
+
+    def show_receipt(self, receipt: Mapping[str, Any] | None) -> None:
+        """Speed and context use of the last answer of the conversation shown."""
+        if receipt is None:
+            self.speed.setText("")
+            self.show_context(None)
+            return
+        speed = receipt.get("decode_tok_per_s")
+        self.speed.setText(f"{speed:.1f} tok/s" if isinstance(speed, int | float) else "")
+        self.speed.setToolTip("Answer speed measured by llama.cpp for the last answer")
+        used = (receipt.get("tokens_in") or 0) + (receipt.get("tokens_out") or 0)
+        self.show_context(used if receipt.get("tier") == "local" else None)
+
+    def show_context(self, used: int | None) -> None:
+        if used is None or self._info is None:
+            self.context.setText("")
+            return
+        size = self._info.context_size
+        self.context.setText(f"Context {used:,} / {size:,}")
+
+
+def backend_text(info: ModelInfo) -> str:
+    """Where the layers run, and why not on the GPU when they do not."""
+    if info.gpu_layers > 0:
+        total = f"/{info.gpu_layers_total}" if info.gpu_layers_total else ""
+        partial = " (partly)" if info.offload_reason else ""
+        return f"{info.backend} · {info.gpu_layers}{total} layers on GPU{partial}"
+    if info.offload_reason:
+        return f"CPU · {info.offload_reason}"
+    return "CPU"
+
+
+def _label(text: str, accessible_name: str) -> QLabel:
+    label = QLabel(text)
+    label.setAccessibleName(accessible_name)
+    return label
+
+
+def _file_name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]

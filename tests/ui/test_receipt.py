@@ -1,0 +1,89 @@
+"""The receipt badge and dialog are driven by whatever fields a receipt has."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from desktop.core.accounting.receipt import Finding, Receipt
+from desktop.ui.receipt import NOT_MEASURED, ReceiptDialog, badge_parts, money, receipt_rows
+
+
+def _local(**changes: object) -> dict[str, object]:
+    receipt = Receipt(
+        tier="local", provider="llama.cpp", model="qwen2.5-1.5b", endpoint=None,
+        privacy="on-device", bytes_sent=0, tokens_in=1234, tokens_out=56, ttft_s=0.2,
+        decode_tok_per_s=41.26, cost_usd=0.00002, cloud_equivalent_usd=None,
+        reason="answered on this device", duration_s=1.5, finish_reason="stop",
+        backend="CPU", gpu_layers=0,
+    ).to_dict()
+    receipt.update(changes)
+    return receipt
+
+
+def test_a_local_answer_says_where_it_was_made_and_what_it_cost() -> None:
+    assert badge_parts(_local()) == [
+        "On this device", "nothing sent", "qwen2.5-1.5b", "1,234 → 56 tokens", "41.3 tok/s",
+        "cost $0.00002"]
+
+
+def test_a_stopped_or_trimmed_answer_says_so() -> None:
+    parts = badge_parts(_local(finish_reason="cancelled", trimmed_messages=3,
+                               context_note="3 oldest message(s) left out"))
+    assert "stopped" in parts and "older messages left out" in parts
+
+
+def test_fields_from_later_tiers_need_no_new_code() -> None:
+    cloud = Receipt(
+        tier="frontier", provider="anthropic", model="cloud-model-x",
+        endpoint="https://api.anthropic.com/v1/messages", privacy="redacted",
+        bytes_sent=2048, tokens_in=900, tokens_out=300, ttft_s=0.5, decode_tok_per_s=80.0,
+        cost_usd=0.0123, cloud_equivalent_usd=0.0123, reason="hard question",
+        findings=(Finding(kind="email", start=4, end=20),), fallback="local model too slow",
+    ).to_dict()
+    cloud["region"] = "eu-west"  # a field this version has never heard of
+    parts = badge_parts(cloud)
+    assert parts[:2] == ["api.anthropic.com", "redacted, 2.0 KB sent"]
+    assert "cost $0.01" in parts and "cloud $0.01" in parts
+    assert "fallback: local model too slow" in parts
+    rows = dict(receipt_rows(cloud))
+    assert rows["Endpoint"] == "https://api.anthropic.com/v1/messages"
+    assert rows["Sensitive data found"] == "email (characters 4–20)"
+    assert rows["Region"] == "eu-west"
+    assert rows["Data sent"] == "2,048 (2.0 KB)"
+
+
+def test_unmeasured_fields_say_so_instead_of_inventing_a_number() -> None:
+    rows = dict(receipt_rows(_local(ttft_s=None, cost_usd=None)))
+    assert rows["Time to first token"] == NOT_MEASURED
+    assert rows["Cost of this answer"] == "unknown"
+    assert rows["Endpoint"] == "none: computed on this device"
+    assert rows["Data sent"] == "0 (nothing left this device)"
+    assert "cost" not in " ".join(badge_parts(_local(cost_usd=None)))
+
+
+def test_estimates_are_marked_as_such() -> None:
+    parts = badge_parts(_local(cost_kind="estimated", cloud_equivalent_usd=0.002,
+                               cloud_equivalent_kind="estimated"))
+    assert "cost ≈ $0.00002" in parts and "cloud ≈ $0.002" in parts
+    assert "cost $0.00002" in badge_parts(_local(cost_kind="measured"))
+
+
+def test_money_is_shown_with_useful_precision() -> None:
+    assert money(0) == "$0"
+    assert money(0.000123) == "$0.00012"
+    assert money(12.5) == "$12.50"
+
+
+def test_the_dialog_lists_every_field_and_copies_it_as_json(qtbot: QtBot) -> None:
+    receipt = _local()
+    dialog = ReceiptDialog(receipt)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    labels = [dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())]
+    assert labels[:3] == ["Computed by", "Engine", "Model"]
+    assert len(labels) == len(receipt)
+    dialog.copy_json()
+    assert json.loads(QGuiApplication.clipboard().text()) == json.loads(json.dumps(receipt))

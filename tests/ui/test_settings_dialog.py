@@ -1,0 +1,98 @@
+"""The settings dialog is generated from the schema and saves through the core's validation."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
+from pytestqt.qtbot import QtBot
+
+from desktop.core.errors import ConfigError
+from desktop.core.settings import SCHEMA, Settings
+from desktop.ui.settings_dialog import SettingsDialog, label_for, when_applied
+
+
+def _dialog(qtbot: QtBot, settings: Settings) -> SettingsDialog:
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_every_setting_has_a_field_in_its_section(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot, Settings())
+    assert set(dialog.editors) == {s.key for s in SCHEMA}
+    tabs = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+    assert tabs[:4] == ["General", "Model", "Chat", "Costs"]
+    assert isinstance(dialog.editor("ui.theme").widget, QComboBox)
+    assert isinstance(dialog.editor("local.threads").widget, QSpinBox)
+    assert isinstance(dialog.editor("local.temperature").widget, QDoubleSpinBox)
+    for setting in SCHEMA:
+        widget = dialog.editor(setting.key).widget
+        assert widget.accessibleName() == label_for(setting)
+        assert widget.toolTip() == setting.description
+        if setting.kind is bool:
+            assert isinstance(widget, QCheckBox)
+
+
+def test_fields_show_the_current_values_and_their_limits(qtbot: QtBot) -> None:
+    settings = Settings()
+    settings.set("local.context_size", 2048)
+    settings.set("local.temperature", 0.25)
+    dialog = _dialog(qtbot, settings)
+    context = dialog.editor("local.context_size")
+    assert context.value() == 2048
+    spin = context.widget
+    assert isinstance(spin, QSpinBox) and spin.minimum() == 256
+    assert dialog.editor("local.temperature").value() == 0.25
+    threads = dialog.editor("local.threads").widget
+    assert isinstance(threads, QSpinBox) and threads.specialValueText() == "Automatic"
+    assert dialog.editor("ui.theme").value() == "system"
+
+
+def test_apply_saves_what_changed_and_says_how_it_takes_effect(qtbot: QtBot) -> None:
+    settings = Settings()
+    dialog = _dialog(qtbot, settings)
+    with qtbot.waitSignal(dialog.applied) as applied:
+        dialog.editor("local.context_size").set_value(8192)
+        dialog.editor("chat.system_prompt").set_value("Be brief.")
+        assert dialog.apply()
+    assert sorted(applied.args[0]) == ["chat.system_prompt", "local.context_size"]
+    assert Settings().get_int("local.context_size") == 8192  # written to the file
+    assert Settings().get_str("chat.system_prompt") == "Be brief."
+    assert dialog.result_label.text() == "Saved. The model reloads with the new settings."
+    assert dialog.apply() and dialog.result_label.text() == "Nothing changed."
+    by_key = {s.key: s for s in SCHEMA}
+    assert "reloads the model" in when_applied(by_key["local.context_size"])
+    assert when_applied(by_key["ui.theme"]) == ""
+
+
+def test_a_refused_value_is_explained_beside_its_field(qtbot: QtBot,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings()
+    dialog = _dialog(qtbot, settings)
+    real_set = settings.set
+
+    def refuse_prompts(key: str, value: object) -> object:
+        if key == "chat.system_prompt":
+            raise ConfigError("chat.system_prompt is too long")
+        return real_set(key, value)
+
+    monkeypatch.setattr(settings, "set", refuse_prompts)
+    dialog.editor("chat.system_prompt").set_value("x" * 10)
+    dialog.editor("ui.font_size").set_value(14)
+    assert not dialog.apply()
+    error = dialog.editor("chat.system_prompt").error
+    assert error.text() == "chat.system_prompt is too long" and not error.isHidden()
+    assert settings.get_int("ui.font_size") == 14  # the valid change was kept
+    assert "not saved" in dialog.result_label.text()
+
+
+def test_restore_defaults_fills_the_form_but_saves_nothing_until_ok(qtbot: QtBot) -> None:
+    settings = Settings()
+    settings.set("ui.font_size", 20)
+    dialog = _dialog(qtbot, settings)
+    dialog.restore_defaults()
+    assert dialog.editor("ui.font_size").value() == 11
+    assert settings.get_int("ui.font_size") == 20
+    dialog.accept()
+    assert settings.get_int("ui.font_size") == 11 and not dialog.isVisible()

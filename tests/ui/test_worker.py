@@ -1,0 +1,75 @@
+"""The inference worker: its own thread, jobs in order, stop, clean shutdown."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QThread
+from pytestqt.qtbot import QtBot
+
+from desktop.core.chat import StopSignal
+from desktop.core.services import Services
+from desktop.ui.main_window import MainWindow
+from desktop.ui.worker import InferenceWorker, TurnRequest, _TextBatch
+
+from .support import ask
+
+
+def test_model_calls_run_on_their_own_thread(qtbot: QtBot, window: MainWindow) -> None:
+    worker_thread = window.inference.worker.thread()
+    assert worker_thread is not QThread.currentThread()
+    assert worker_thread.isRunning() and worker_thread.objectName() == "hearth-inference"
+
+
+def test_shutting_down_frees_the_model_and_joins_the_thread(
+        qtbot: QtBot, window: MainWindow, services: Services) -> None:
+    ask(qtbot, window, "hello")
+    assert services.models.loaded is not None
+    thread = window.inference.worker.thread()
+    window.shut_down()
+    assert thread.isFinished() and services.models.loaded is None
+    window.shut_down()  # a second time does nothing
+
+
+def test_closing_the_window_mid_answer_stops_it_and_keeps_what_was_written(
+        qtbot: QtBot, window: MainWindow, services: Services) -> None:
+    services.settings.set("local.context_size", 4096)
+    services.settings.set("local.max_tokens", 4000)
+    qtbot.waitUntil(lambda: window.model_state == "ready" and not window.inference.busy,
+                    timeout=60_000)
+    window.composer.set_text("a long answer please")
+    window.composer.submit()
+    qtbot.waitUntil(lambda: bool(window.chat.entries[-1].text), timeout=60_000)
+    window.close()
+    assert services.models.loaded is None
+    [conversation] = services.store.conversations()
+    answer = services.store.messages(conversation.id)[-1]
+    assert answer.role == "assistant" and answer.status in ("stopped", "complete")
+    assert answer.content
+
+
+def test_a_turn_stopped_before_it_starts_asks_nothing(qtbot: QtBot, services: Services) -> None:
+    worker = InferenceWorker(services.assistant, services.models)  # on this thread: direct
+    failed: list[str] = []
+    idle: list[bool] = []
+    worker.turn_failed.connect(failed.append)
+    worker.idle.connect(lambda: idle.append(True))
+    stop = StopSignal()
+    stop.set()
+    worker.run_turn(TurnRequest(prompt="never asked"), stop)
+    assert failed == [""] and idle == [True]
+    assert services.store.conversations() == []
+    services.models.close()
+
+
+def test_fast_pieces_are_joined_and_slow_ones_sent_at_once() -> None:
+    sent: list[tuple[str, int]] = []
+    batch = _TextBatch(lambda text, count: sent.append((text, count)), interval_s=3600)
+    batch.add("a")  # the first piece goes out at once
+    batch.add("b")
+    batch.add("c")
+    assert sent == [("a", 1)]
+    batch.flush()
+    assert sent == [("a", 1), ("bc", 2)]
+    slow = _TextBatch(lambda text, count: sent.append((text, count)), interval_s=0.0)
+    slow.add("x")
+    slow.add("y")
+    assert sent[-2:] == [("x", 1), ("y", 1)]
