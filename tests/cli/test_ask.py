@@ -149,3 +149,18 @@ def test_version_is_fast_and_loads_no_heavy_module() -> None:
     assert done.returncode == 0
     assert done.stdout.strip() == "hearth 0.1.0"
     assert done.stderr.strip() == "[]"
+
+
+def test_edit_and_resend_replaces_the_question(capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.core.services import open_services
+
+    services = open_services()
+    try:
+        first = services.assistant.ask("first wording")
+        services.assistant.ask("a follow-up", conversation_id=first.conversation_id)
+        result = services.assistant.edit_and_resend(first.user_message_id, "better wording")
+        contents = [(m.role, m.content) for m in services.store.messages(first.conversation_id)]
+    finally:
+        services.close()
+    assert [c for c in contents if c[0] == "user"] == [("user", "better wording")]
+    assert len(contents) == 2 and contents[1][1] == result.text

@@ -123,6 +123,16 @@ class Assistant:
             self.store.delete_messages_from(later[0].id)
         return self._turn(conversation_id, last_user, history, _options(options, shortcuts))
 
+    def edit_and_resend(self, message_id: int, text: str, *, options: TurnOptions | None = None,
+                        **shortcuts: object) -> TurnResult:
+        """Replace question ``message_id`` (and everything after it) by ``text``, and answer."""
+        question = self.store.message(message_id)
+        if question.role != "user":
+            raise KnownError("only a question can be edited and sent again")
+        self.store.delete_messages_from(message_id)
+        return self.ask(text, conversation_id=question.conversation_id, options=options,
+                        **shortcuts)
+
     def ask_again(self, conversation_id: int, tier: TierChoice, *,
                   options: TurnOptions | None = None, **shortcuts: object) -> TurnResult:
         """Answer the last question again on ``tier``, keeping the answers already given."""

@@ -101,6 +101,11 @@ class Settings:
         """Call ``listener(key, value)`` after every change."""
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop calling ``listener`` (a closed window's, say); unknown listeners are ignored."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     # -- file ------------------------------------------------------------------------------
 
     def _load(self) -> None:
