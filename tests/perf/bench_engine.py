@@ -69,8 +69,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--context", type=int, default=2048)
-    parser.add_argument("--tokens", type=int, default=64, help="tokens per answer")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--tokens", type=int, default=128, help="tokens per answer")
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--model", type=Path, help="GGUF file (default: the generated 1B model)")
     args = parser.parse_args()
@@ -115,6 +115,8 @@ def main() -> None:
     raw_ttft, hearth_ttft = median("raw", 0), median("hearth", 0)
     print(f"| decode tok/s (median) | {raw_rate:.2f} | {hearth_rate:.2f} | "
           f"{hearth_rate / raw_rate:.3f} |")
+    pairs = [h[1] / r[1] for h, r in zip(results["hearth"], results["raw"], strict=True)]
+    print(f"| decode ratio per round | | | {' '.join(f'{p:.3f}' for p in pairs)} |")
     print(f"| TTFT ms (median) | {raw_ttft * 1000:.1f} | {hearth_ttft * 1000:.1f} | "
           f"{hearth_ttft / raw_ttft:.3f} |")
 
@@ -150,7 +152,10 @@ def main() -> None:
         assert first is not None
         return first - started, "".join(pieces).strip()
 
+    # A new conversation in a freshly loaded model: turn 1 evaluates the system prompt too.
+    engine.forget()
     hearth_ttfts = _conversation_ttfts(hearth_turn, turns, ChatMessage)
+    raw.reset()
     raw_ttfts = _conversation_ttfts(raw_turn, turns,
                                     lambda role, content: {"role": role, "content": content})
     print(f"\nOne conversation of {turns} turns ({short}-token answers), TTFT per turn in ms:")

@@ -165,6 +165,11 @@ class LocalEngine:
         )
         return cls(llm, config, info, template)
 
+    def forget(self) -> None:
+        """Drop the KV cache: the next answer evaluates its whole prompt (a cold start)."""
+        self._llm.reset()
+        self._transcript = None
+
     def close(self) -> None:
         """Free the model and its context now rather than at garbage collection."""
         if self._llm is not None:
