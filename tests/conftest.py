@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import SecretService
 
 from desktop.core.settings import Settings
+from tests.core.cloud.secret_service import running_secret_service
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +42,26 @@ def settings(tiny_model: Path) -> Settings:
     settings.set("local.seed", 7)
     settings.set("local.max_tokens", 24)
     return settings
+
+
+# A real Secret Service (gnome-keyring on a private D-Bus bus) for the keyring tests.
+@pytest.fixture(scope="module")
+def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyringBackend]:
+    """keyring's SecretService backend, talking to a gnome-keyring-daemon of our own."""
+    with running_secret_service(tmp_path_factory.mktemp("secrets")) as env, \
+            pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        yield SecretService.Keyring()
+
+
+@pytest.fixture
+def os_keyring(secret_service: KeyringBackend) -> Iterator[KeyringBackend]:
+    """Make the Secret Service the keyring ``keyring`` finds, and leave it empty afterwards."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(secret_service)
+    yield secret_service
+    for account in ("anthropic", "openai", "gemini", "private"):
+        if secret_service.get_password("hearth", account) is not None:
+            secret_service.delete_password("hearth", account)
+    keyring.set_keyring(previous)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 
+from desktop.cli._dates import since_day
 from desktop.core.audit import AuditLog
 
 EXIT_OK = 0
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_TAMPERED
     try:
-        since = _since(args.since)
+        since = since_day(args.since)
     except ValueError as exc:
         print(f"hearth audit export: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -34,13 +34,3 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     return EXIT_OK
 
-
-def _since(text: str | None) -> dt.datetime | None:
-    """The start of local day ``text`` as an aware time (records carry UTC times)."""
-    if text is None:
-        return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"--since takes a date like 2026-11-01, not {text!r}") from None
-    return dt.datetime.combine(day, dt.time()).astimezone()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 
+from desktop.cli._dates import since_day
 from desktop.core.netguard import OFFLINE_SETTING, NetworkLog
 from desktop.core.settings import Settings
 
@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"refused attempts logged: {len(log.entries())} ({log.path})")
         return 0
     try:
-        since = _since(args.since)
+        since = since_day(args.since)
     except ValueError as exc:
         print(f"hearth network log: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -37,12 +37,3 @@ def run(args: argparse.Namespace) -> int:
               f"{entry.get('event', '?'):<22} {entry.get('host', '?')}{port}")
     return 0
 
-
-def _since(text: str | None) -> dt.datetime | None:
-    if text is None:
-        return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"--since takes a date like 2026-11-01, not {text!r}") from None
-    return dt.datetime.combine(day, dt.time()).astimezone()

@@ -14,34 +14,14 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.backends import SecretService, fail
+from keyring.backends import fail
 
 from desktop.__main__ import main
-from tests.core.cloud.secret_service import running_secret_service
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = "sk-cli-test-4f1e9b7a2c"
 
 
-@pytest.fixture(scope="module")
-def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyringBackend]:
-    with running_secret_service(tmp_path_factory.mktemp("secrets")) as env, \
-            pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, value)
-        yield SecretService.Keyring()
-
-
-@pytest.fixture
-def os_keyring(secret_service: KeyringBackend) -> Iterator[KeyringBackend]:
-    """Make the Secret Service the keyring the CLI finds, and leave it empty afterwards."""
-    previous = keyring.get_keyring()
-    keyring.set_keyring(secret_service)
-    yield secret_service
-    for account in ("anthropic", "openai", "gemini", "private"):
-        if secret_service.get_password("hearth", account) is not None:
-            secret_service.delete_password("hearth", account)
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -114,3 +114,4 @@ def _wait_for_service(address: str, daemon: subprocess.Popen[bytes]) -> None:
             time.sleep(0.05)
     pytest.fail(f"the Secret Service did not appear within {_READY_WITHIN_S:g} s")
 
+

@@ -7,21 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.backends import SecretService, chainer, fail, null
+from keyring.backends import chainer, fail, null
 
 from desktop.core.cloud import PROVIDERS, InvalidKeyError, KeyringUnavailable, KeyStore
-from tests.core.cloud.secret_service import running_secret_service
 from tests.core.cloud.support import MemoryKeyring
-
-
-@pytest.fixture(scope="module")
-def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyringBackend]:
-    """keyring's SecretService backend, talking to a gnome-keyring-daemon of our own."""
-    with running_secret_service(tmp_path_factory.mktemp("secrets")) as env, \
-            pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, value)
-        yield SecretService.Keyring()
 
 
 @pytest.fixture

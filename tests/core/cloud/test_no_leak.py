@@ -8,43 +8,21 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.backends import SecretService
 
 from desktop.__main__ import main
 from desktop.core.chat import StopSignal
 from desktop.core.cloud import CloudError, KeyStore, build_provider
 from tests.core.cloud import wire
 from tests.core.cloud.loopback import LoopbackServer, closed_port_url
-from tests.core.cloud.secret_service import running_secret_service
 from tests.core.cloud.support import MESSAGES, PARAMS, cloud_settings
 
 CANARY = "sk-hearth-CANARY-7f3a9c2e51d84b06e9"
 
 
-@pytest.fixture(scope="module")
-def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyringBackend]:
-    with running_secret_service(tmp_path_factory.mktemp("secrets")) as env, \
-            pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, value)
-        yield SecretService.Keyring()
-
-
-@pytest.fixture
-def os_keyring(secret_service: KeyringBackend) -> Iterator[KeyringBackend]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(secret_service)
-    yield secret_service
-    for account in ("anthropic", "openai"):
-        if secret_service.get_password("hearth", account) is not None:
-            secret_service.delete_password("hearth", account)
-    keyring.set_keyring(previous)
 
 
 def test_the_canary_key_is_found_nowhere(
