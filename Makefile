@@ -42,3 +42,11 @@ $(VENV)/.ready-test: pyproject.toml | $(VENV)/bin/python
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+
+# A packaged build for air-gapped machines: PyInstaller bundle, archive and SHA256SUMS in dist/
+# (packaging/README.md). BACKEND=cpu|cuda|metal|vulkan; MODEL=file.gguf embeds a default model;
+# BUNDLE_ARGS passes more options to packaging/build.py (--wheelhouse, --reuse-wheel WHEEL …).
+BACKEND ?= cpu
+.PHONY: bundle
+bundle: | $(VENV)/bin/python
+	$(BIN)/python packaging/build.py --backend $(BACKEND) $(if $(MODEL),--model "$(MODEL)") $(BUNDLE_ARGS)

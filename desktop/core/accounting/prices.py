@@ -1,4 +1,4 @@
-"""Cloud list prices: the table shipped in ``models/prices.toml``, with the user's own on top.
+"""Cloud list prices: the table shipped in ``prices.toml`` (package data), the user's on top.
 
 Every price carries the page it was read from and the date it was read. A model that is not
 in the table has no price, and whatever would be computed from it is ``None`` ("unknown"),
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import sys
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -129,10 +128,9 @@ class PriceTable:
 
 
 def shipped_path() -> Path:
-    """``models/prices.toml`` in a checkout, or where a frozen build unpacked it."""
-    bundle = getattr(sys, "_MEIPASS", None)  # a PyInstaller build unpacks data files here
-    root = Path(bundle) if bundle is not None else Path(__file__).resolve().parents[3]
-    return root / "models" / FILE_NAME
+    """The table shipped as package data beside this module (in a checkout, a wheel install
+    and a frozen bundle alike)."""
+    return Path(__file__).with_name(FILE_NAME)
 
 
 # -- reading and checking ------------------------------------------------------------------

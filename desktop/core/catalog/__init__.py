@@ -1,6 +1,6 @@
 """Models to run: the curated catalog, downloads, imports, the registry, folder manifests.
 
-- ``load_catalog``: the entries of ``models/catalog.toml`` (plus the user's own).
+- ``load_catalog``: the entries of ``catalog.toml`` (package data) (plus the user's own).
 - ``install_catalog_model``: download one (resumable, verified, atomically installed).
 - ``import_model``: add a GGUF from any path, copied or referenced, checked and trial-loaded.
 - ``ModelRegistry``: the models Hearth knows, in ``models.json`` under the data folder.

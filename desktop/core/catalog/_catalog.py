@@ -1,4 +1,4 @@
-"""The curated list of models Hearth offers to download: ``models/catalog.toml``.
+"""The curated list of models Hearth offers to download: ``catalog.toml`` beside this module.
 
 The file ships with Hearth; an organisation can add or replace entries (with its own URLs and
 checksums, say) in ``catalog.toml`` in Hearth's config folder. An entry that does not parse is
@@ -16,7 +16,6 @@ layer shape, say) makes the figure unknown, not guessed.
 from __future__ import annotations
 
 import re
-import sys
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -105,10 +104,8 @@ class Catalog:
 
 
 def builtin_catalog_path() -> Path:
-    """``models/catalog.toml`` next to the ``desktop`` package, or inside a frozen bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)  # PyInstaller unpacks data files here
-    root = Path(bundle) if bundle else Path(__file__).resolve().parents[3]
-    return root / "models" / CATALOG_FILE
+    """The catalog shipped as package data beside this module."""
+    return Path(__file__).with_name(CATALOG_FILE)
 
 
 def load_catalog(path: Path | None = None, *, user_path: Path | None = None) -> Catalog:

@@ -101,4 +101,5 @@ def test_unreadable_catalog_is_a_problem_not_a_crash(tmp_path: Path) -> None:
 
 
 def test_builtin_path_is_the_repository_models_folder() -> None:
-    assert builtin_catalog_path() == Path(__file__).resolve().parents[3] / "models" / "catalog.toml"
+    repo = Path(__file__).resolve().parents[3]
+    assert builtin_catalog_path() == repo / "desktop" / "core" / "catalog" / "catalog.toml"
