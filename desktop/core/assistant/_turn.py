@@ -130,8 +130,8 @@ class Assistant:
         if question.role != "user":
             raise KnownError("only a question can be edited and sent again")
         self.store.delete_messages_from(message_id)
-        return self.ask(text, conversation_id=question.conversation_id, options=options,
-                        **shortcuts)
+        return self.ask(text, conversation_id=question.conversation_id,
+                        options=_options(options, shortcuts))
 
     def ask_again(self, conversation_id: int, tier: TierChoice, *,
                   options: TurnOptions | None = None, **shortcuts: object) -> TurnResult:

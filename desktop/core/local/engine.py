@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import functools
 import os
 import time
@@ -18,7 +19,9 @@ from desktop.core.local._abort import native_abort_callback
 from desktop.core.local._template import ChatTemplate, StopText
 from desktop.core.local.backend import build_info, offload_from_log
 from desktop.core.local.gguf_file import inspect_gguf
+from desktop.core.local.hardware import detect_hardware, plan_gpu_layers
 from desktop.core.local.probe import ensure_loadable
+from desktop.core.settings._schema import AUTO_GPU_LAYERS
 
 FinishReason = Literal["stop", "length", "cancelled"]
 TextSink = Callable[[str], None]
@@ -35,7 +38,7 @@ class EngineConfig:
     model_path: Path
     context_size: int = 4096
     threads: int = 0
-    gpu_layers: int = -1
+    gpu_layers: int = AUTO_GPU_LAYERS  # -2 auto (fit free GPU memory), -1 all, 0 none
     batch_size: int = 512
 
     @property
@@ -131,12 +134,16 @@ class LocalEngine:
         n_ctx = config.context_size
         if header.context_length:
             n_ctx = min(n_ctx, header.context_length)
+        gpu_layers, plan_reason = config.gpu_layers, None
+        if gpu_layers == AUTO_GPU_LAYERS:
+            plan = plan_gpu_layers(header, detect_hardware(), context_size=n_ctx)
+            gpu_layers, plan_reason = plan.layers, plan.reason
         position = _native_log.mark()
         try:
             llm = llama_cpp.Llama(
                 model_path=str(config.model_path), n_ctx=n_ctx, n_batch=config.batch_size,
                 n_threads=config.resolved_threads, n_threads_batch=config.resolved_threads,
-                n_gpu_layers=config.gpu_layers, verbose=False,
+                n_gpu_layers=gpu_layers, verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:
             log = _native_log.since(position)
@@ -146,8 +153,10 @@ class LocalEngine:
             raise ModelLoadError(config.model_path, f"llama.cpp could not load it: {reason}") \
                 from exc
         build = build_info()
-        offload = offload_from_log(_native_log.since(position), config.gpu_layers, build,
+        offload = offload_from_log(_native_log.since(position), gpu_layers, build,
                                    header.block_count)
+        if plan_reason and build.gpu_offload and offload.reason:
+            offload = dataclasses.replace(offload, reason=plan_reason)
         vocab = llama_cpp.llama_model_get_vocab(llm.model)
         template = ChatTemplate(
             header.chat_template,

@@ -75,6 +75,8 @@ class Setting:
         return value
 
 
+AUTO_GPU_LAYERS = -2  # local.gpu_layers: let Hearth fit the layers to the GPU's free memory
+
 # The classes the privacy gate reports (desktop.core.routing.KINDS; a test keeps them equal).
 PRIVACY_CLASSES: tuple[tuple[str, str], ...] = (
     ("secret", "secrets and credentials"), ("payment_card", "payment card numbers"),
@@ -112,10 +114,11 @@ SCHEMA: tuple[Setting, ...] = (
     Setting(
         key="local.gpu_layers",
         kind=int,
-        default=-1,
-        minimum=-1,
+        default=AUTO_GPU_LAYERS,
+        minimum=AUTO_GPU_LAYERS,
         maximum=1000,
-        description="Layers offloaded to the GPU when the build has one; -1 all, 0 CPU only.",
+        description="Layers offloaded to the GPU when the build has one: -2 as many as fit "
+                    "its free memory (auto), -1 all, 0 none (CPU only).",
         restart_required=True,
     ),
     Setting(

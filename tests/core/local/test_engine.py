@@ -183,3 +183,13 @@ def test_confidence_from_raw_logits(engine: LocalEngine) -> None:
     # Random weights spread probability over ~3000 tokens: far from confident.
     assert confidence.mean_logprob < -1
     assert measured.text == plain.text  # measuring does not change what is generated
+
+
+def test_auto_gpu_layers_on_a_cpu_build_says_why(tiny_model: Path) -> None:
+    engine = LocalEngine.load(EngineConfig(model_path=tiny_model, context_size=256, threads=1,
+                                           gpu_layers=-2))
+    try:
+        assert engine.info.gpu_layers == 0
+        assert engine.info.offload_reason and "CPU" in engine.info.offload_reason
+    finally:
+        engine.close()
