@@ -1,9 +1,11 @@
 """The conversation on screen and the answer being written into it.
 
 ``ChatSession`` drives the chat view and the composer: it shows a conversation, turns the
-composer's intents (send, stop, regenerate, edit) into jobs for the inference worker, and
-follows the worker's reports of the answer. The window around it handles the sidebar, the
-model and the dialogs.
+composer's intents (send, stop, regenerate, edit, ask again on a cloud tier, lock the chat to
+this device) into jobs for the inference worker, and follows the worker's reports of the
+answer, including its questions: when a payload needs the user's consent, the worker waits
+while the session shows it. The window around it handles the sidebar, the model and the other
+dialogs.
 """
 
 from __future__ import annotations
@@ -11,15 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QDialog
 
 from desktop.core.assistant import TurnResult
 from desktop.core.errors import KnownError
+from desktop.core.routing import CLOUD_TIERS, RouteDecision
 from desktop.core.store import ConversationStore, Message
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer, ComposerState
+from desktop.ui.consent import ConsentDialog
 from desktop.ui.status_bar import HearthStatusBar
-from desktop.ui.worker import InferenceThread, TurnRequest
+from desktop.ui.worker import InferenceThread, PendingConsent, TurnRequest
 
 
 @dataclass(slots=True)
@@ -44,6 +49,9 @@ class ChatSession(QObject):
         answer_failed(str): an answer ended with this problem (empty: nothing to tell, or a
             bug reported apart).
         problem(str): a known problem the window should show.
+        fell_back(str): an answer was computed on this device instead of a cloud tier: why.
+        lock_changed(bool): whether the conversation shown is locked to this device.
+        consent_opened(object): the ``ConsentDialog`` now asking the user.
         state_changed(): whether an answer is running, or what is shown, changed.
     """
 
@@ -51,6 +59,9 @@ class ChatSession(QObject):
     answer_finished = Signal(int)
     answer_failed = Signal(str)
     problem = Signal(str)
+    fell_back = Signal(str)
+    lock_changed = Signal(bool)
+    consent_opened = Signal(object)
     state_changed = Signal()
 
     def __init__(self, store: ConversationStore, inference: InferenceThread, chat: ChatView,
@@ -66,8 +77,13 @@ class ChatSession(QObject):
         self._turn: _Turn | None = None
         self._edit_target: tuple[int, int] | None = None  # (entry index, message id)
         self._model_state = "none"
+        self._cloud_allowed = False
+        self._locked = False  # the conversation shown (or the new chat) stays on this device
+        self._consent: tuple[PendingConsent, ConsentDialog] | None = None
         worker = inference.worker
         worker.turn_saved.connect(self._on_turn_saved)
+        worker.routed.connect(self._on_routed)
+        worker.consent_needed.connect(self._on_consent_needed)
         worker.prompt_progress.connect(self._on_prompt_progress)
         worker.text_arrived.connect(self._on_text)
         worker.turn_finished.connect(self._on_turn_finished)
@@ -77,6 +93,8 @@ class ChatSession(QObject):
         composer.regenerate_requested.connect(self.regenerate)
         composer.edit_requested.connect(self.edit_last_question)
         composer.edit_cancelled.connect(self.cancel_edit)
+        composer.lock_toggled.connect(self.set_locked)
+        chat.ask_again_requested.connect(self.ask_again)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -94,9 +112,23 @@ class ChatSession(QObject):
         """The conversation an answer is being written into, once it has an id."""
         return self._turn.conversation_id if self._turn is not None else None
 
+    @property
+    def locked(self) -> bool:
+        """Whether the conversation shown (or the new chat) is kept on this device."""
+        return self._locked
+
+    @property
+    def consent_dialog(self) -> ConsentDialog | None:
+        return self._consent[1] if self._consent is not None else None
+
     def set_model_state(self, state: str) -> None:
         """``ready``, ``loading``, ``none`` or ``failed``: what the composer may offer."""
         self._model_state = state
+        self._refresh()
+
+    def set_cloud_allowed(self, allowed: bool) -> None:
+        """Whether questions may leave at all (escalation on, offline mode off)."""
+        self._cloud_allowed = allowed
         self._refresh()
 
     def _refresh(self) -> None:
@@ -111,6 +143,11 @@ class ChatSession(QObject):
             self.composer.set_state(ComposerState.NO_MODEL)
         has_question = any(e.role == "user" for e in self.chat.entries)
         self.composer.set_last_turn_available(has_question and self._conversation_id is not None)
+        self.composer.set_cloud_options(shown=self._cloud_allowed, locked=self._locked)
+        can_ask_again = (self._cloud_allowed and not self._locked and self._turn is None
+                         and state == "ready" and has_question
+                         and self._conversation_id is not None)
+        self.chat.set_ask_again_tiers(CLOUD_TIERS if can_ask_again else ())
         self.state_changed.emit()
 
     def _shows_turn(self) -> bool:
@@ -127,6 +164,7 @@ class ChatSession(QObject):
         self._conversation_id = None
         self.chat.clear_messages()
         self._status.show_receipt(None)
+        self._set_locked_shown(False)
         self._refresh()
 
     def show_conversation(self, conversation_id: int) -> None:
@@ -135,9 +173,11 @@ class ChatSession(QObject):
         Raises ``KnownError`` (``NotFoundError`` for one deleted meanwhile).
         """
         messages = self._store.messages(conversation_id)
+        locked = self._store.conversation(conversation_id).locked_local
         self._leave_unsaved_turn()
         self.cancel_edit()
         self._conversation_id = conversation_id
+        self._set_locked_shown(locked)
         live = self._turn.text if self._turn is not None and self._shows_turn() else None
         self.chat.show_messages(messages, live_text=live)
         self._status.show_receipt(last_receipt(messages))
@@ -165,8 +205,39 @@ class ChatSession(QObject):
         else:
             self.composer.set_text("")
             self.chat.begin_answer(text)
+        lock_new = self._locked and self._conversation_id is None
         self._start(TurnRequest(prompt=text, conversation_id=self._conversation_id,
-                                replace_from=replace_from), prompt=text)
+                                replace_from=replace_from, lock_local=lock_new), prompt=text)
+
+    @Slot(str)
+    def ask_again(self, tier: str) -> None:
+        """Answer the last question once more on ``tier``, keeping the answers it has."""
+        if self._turn is not None or self._model_state != "ready" or self._conversation_id is None:
+            return
+        if not any(e.role == "user" for e in self.chat.entries):
+            return
+        self.cancel_edit()
+        self.chat.begin_answer(None)
+        self._start(TurnRequest(conversation_id=self._conversation_id, again_on=tier),
+                    prompt=None)
+
+    @Slot(bool)
+    def set_locked(self, locked: bool) -> None:
+        """Keep the conversation shown on this device (a new chat: from its first question)."""
+        if self._conversation_id is not None:
+            try:
+                self._store.set_locked_local(self._conversation_id, locked)
+            except KnownError as exc:
+                self.problem.emit(str(exc))
+                self._refresh()  # the box goes back to what the store says
+                return
+        self._set_locked_shown(locked)
+        self._refresh()
+
+    def _set_locked_shown(self, locked: bool) -> None:
+        if locked != self._locked:
+            self._locked = locked
+            self.lock_changed.emit(locked)
 
     @Slot()
     def regenerate(self) -> None:
@@ -208,7 +279,8 @@ class ChatSession(QObject):
         self._inference.stop()
 
     def _start(self, request: TurnRequest, *, prompt: str | None) -> None:
-        self._turn = _Turn(request.conversation_id, prompt, saved=request.regenerate)
+        saved = request.regenerate or request.again_on is not None
+        self._turn = _Turn(request.conversation_id, prompt, saved=saved)
         self._status.begin_stream()
         self._inference.run_turn(request)
         self._refresh()
@@ -229,6 +301,40 @@ class ChatSession(QObject):
                 self.conversation_saved.emit(conversation_id)
         if self._shows_turn():
             self.chat.set_question_id(question_id)
+
+    @Slot(object)
+    def _on_routed(self, decision: RouteDecision) -> None:
+        turn = self._turn
+        if turn is not None and not turn.text and decision.tier != "local" \
+                and self._shows_turn():
+            self.composer.show_waiting(f"Asking the {decision.tier} tier…")
+
+    @Slot(object)
+    def _on_consent_needed(self, pending: PendingConsent) -> None:
+        self._close_consent()
+        dialog = ConsentDialog(pending.request, self.chat.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda result: self._on_consent_given(pending, result))
+        self._consent = (pending, dialog)
+        self.composer.show_waiting("Waiting for you to decide whether to send it…")
+        dialog.open()
+        self.consent_opened.emit(dialog)
+
+    def _on_consent_given(self, pending: PendingConsent, result: int) -> None:
+        pending.answer(result == QDialog.DialogCode.Accepted.value)
+        if self._consent is not None and self._consent[0] is pending:
+            self._consent = None
+        if self._turn is not None and not self._turn.text and self._shows_turn():
+            self.composer.show_waiting("Sending…" if pending.granted else
+                                       "Answering on this device…")
+
+    def _close_consent(self) -> None:
+        """The turn ended (or another question came): an open question is answered "no"."""
+        if self._consent is not None:
+            pending, dialog = self._consent
+            self._consent = None
+            pending.answer(False)
+            dialog.reject()  # its finished() is answered already: nothing more happens
 
     @Slot(int, int)
     def _on_prompt_progress(self, done: int, total: int) -> None:
@@ -251,6 +357,7 @@ class ChatSession(QObject):
     def _on_turn_finished(self, result: TurnResult) -> None:
         shown = self._shows_turn() or self._conversation_id == result.conversation_id
         self._turn = None
+        self._close_consent()
         if shown:
             try:
                 answer = self._store.message(result.assistant_message_id)
@@ -262,12 +369,15 @@ class ChatSession(QObject):
                 self.chat.finish_answer(answer, question)
             self._status.show_receipt(result.receipt.to_dict())
         self._refresh()
+        if result.receipt.fallback:
+            self.fell_back.emit(result.receipt.fallback)
         self.answer_finished.emit(result.conversation_id)
 
     @Slot(str)
     def _on_turn_failed(self, message: str) -> None:
         turn = self._turn
         self._turn = None
+        self._close_consent()
         if message:
             self.problem.emit(message)
         if turn is not None and self._conversation_id == turn.conversation_id:

@@ -69,13 +69,18 @@ class ChatEntry:
 class ChatView(QTextBrowser):
     """Shows a conversation and streams the answer being written into it.
 
+    The last answer can carry links that answer its question again on a cloud tier: those of
+    ``set_ask_again_tiers``, and the one its receipt offers when the answer looked unsure.
+
     Signals:
         receipt_requested(object): the receipt (a dict) whose badge was clicked.
         copied(str): what was just copied to the clipboard ("message" or "code").
+        ask_again_requested(str): answer the last question again on this tier.
     """
 
     receipt_requested = Signal(object)
     copied = Signal(str)
+    ask_again_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +105,8 @@ class ChatView(QTextBrowser):
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self.flush)
         self._follow = True
+        self._ask_tiers: tuple[str, ...] = ()
+        self._writing = False  # an answer is being written: no "ask again" links meanwhile
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_range_changed)
         bar.valueChanged.connect(self._on_scrolled)
@@ -121,6 +128,22 @@ class ChatView(QTextBrowser):
             for entry in self._entries:
                 entry.html = None
             self._render_all()
+
+    def set_ask_again_tiers(self, tiers: tuple[str, ...]) -> None:
+        """The tiers the last answer offers to answer its question again on (none: no links)."""
+        if tiers != self._ask_tiers:
+            self._ask_tiers = tiers
+            self._rerender_last_answer()
+
+    @property
+    def ask_again_tiers(self) -> tuple[str, ...]:
+        return self._ask_tiers
+
+    def _rerender_last_answer(self) -> None:
+        index = len(self._entries) - 1
+        if index >= self._first_shown and self._entries[index].role == "assistant" \
+                and not self._entries[index].streaming:
+            self._rerender(index)
 
     def set_font_size(self, points: int) -> None:
         font = self.font()
@@ -146,6 +169,7 @@ class ChatView(QTextBrowser):
         self._entries = entries
         self._first_shown = max(0, len(entries) - RENDERED)
         self._follow = True
+        self._writing = live_text is not None
         self._render_all()
 
     def clear_messages(self) -> None:
@@ -165,6 +189,10 @@ class ChatView(QTextBrowser):
             self._first_shown = min(self._first_shown, len(self._entries))
             self._render_all()
         self._follow = True
+        if not self._writing and self._entries:
+            self._writing = True
+            self._rerender_last_answer()  # its links would answer another question now
+        self._writing = True
         if question is not None:
             self._append(ChatEntry("user", question))
         self._append(ChatEntry("assistant", "", "streaming", streaming=True))
@@ -193,6 +221,7 @@ class ChatView(QTextBrowser):
         """Replace the streamed answer by the saved one, rendered, with its receipt."""
         self.flush()
         self._stream_cursor = None
+        self._writing = False
         if question is not None:
             for entry in reversed(self._entries):
                 if entry.role == "user":
@@ -334,7 +363,30 @@ class ChatView(QTextBrowser):
             parts.append(f'<span style="color: {p.muted};">Stopped before it finished.</span>')
         if entry.receipt is not None:
             parts.append(badge_html(entry.receipt, f"{_SCHEME}:receipt/{index}", p.muted))
-        return "&nbsp;&nbsp;".join(parts)
+        footer = "&nbsp;&nbsp;".join(parts)
+        links = self._ask_again_links(index, entry)
+        return f"{footer}<br>{links}" if footer and links else footer or links
+
+    def _ask_again_links(self, index: int, entry: ChatEntry) -> str:
+        """Links that answer the last question again on a cloud tier, on the last answer."""
+        if self._writing or not self._ask_tiers or index != len(self._entries) - 1:
+            return ""
+        p = self._palette
+        receipt = entry.receipt or {}
+        offer = receipt.get("escalation_offer")
+        links = []
+        for tier in self._ask_tiers:
+            if tier == receipt.get("tier"):
+                continue  # this answer came from there
+            weight = "font-weight: 600; " if tier == offer else ""
+            links.append(f'<a href="{_SCHEME}:ask/{tier}" style="{weight}color: {p.link};'
+                         f' text-decoration: none;">Ask the {tier} tier</a>')
+        if not links:
+            return ""
+        lead = ("This answer looked unsure. " if offer in self._ask_tiers
+                else "Not good enough? ")
+        return (f'<span style="color: {p.muted};">{lead}</span>'
+                + '&nbsp;&nbsp;·&nbsp;&nbsp;'.join(links))
 
     # -- scrolling -------------------------------------------------------------------------
 
@@ -369,6 +421,10 @@ class ChatView(QTextBrowser):
             self.show_earlier()
             return
         parts = url.path().split("/")
+        if parts[0] == "ask" and len(parts) == 2:
+            if parts[1] in self._ask_tiers and not self._writing:
+                self.ask_again_requested.emit(parts[1])
+            return
         try:
             entry = self._entries[int(parts[1])]
         except (IndexError, ValueError):

@@ -7,6 +7,7 @@ from enum import Enum
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -56,6 +57,8 @@ class Composer(QWidget):
         regenerate_requested(): answer the last question again.
         edit_requested(): put the last question back in the box to change and resend it.
         edit_cancelled(): leave editing without sending.
+        lock_toggled(bool): keep this chat on this device, or not.
+        preview_requested(): show what the text in the box would send, sending nothing.
     """
 
     send_requested = Signal(str)
@@ -63,6 +66,8 @@ class Composer(QWidget):
     regenerate_requested = Signal()
     edit_requested = Signal()
     edit_cancelled = Signal()
+    lock_toggled = Signal(bool)
+    preview_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +79,16 @@ class Composer(QWidget):
 
         actions = QHBoxLayout()
         actions.setSpacing(4)
+        self.lock_box = QCheckBox("Keep this chat on this device")
+        self.lock_box.setAccessibleName("Keep this chat on this device")
+        self.lock_box.setToolTip("Nothing of this conversation is sent to a cloud tier, "
+                                 "whatever the other settings say")
+        self.preview_button = _flat_button("Preview what would be sent", "Show where the "
+                                           "text in the box would be answered and the exact "
+                                           "text that would leave; nothing is sent")
+        actions.addWidget(self.lock_box)
+        actions.addWidget(self.preview_button)
+        actions.addSpacing(8)
         self.progress_label = QLabel()
         self.progress_label.setObjectName("Muted")
         self.progress = QProgressBar()
@@ -114,10 +129,13 @@ class Composer(QWidget):
         self.edit_button.clicked.connect(self.edit_requested)
         self.regenerate_button.clicked.connect(self.regenerate_requested)
         self.cancel_edit_button.clicked.connect(self.edit_cancelled)
+        self.lock_box.clicked.connect(self.lock_toggled)
+        self.preview_button.clicked.connect(self.preview_requested)
 
         self._state = ComposerState.NO_MODEL
         self._editing = False
         self._has_turn = False
+        self.set_cloud_options(shown=False, locked=False)
         self.hide_progress()
         self.set_state(ComposerState.NO_MODEL)
 
@@ -157,6 +175,12 @@ class Composer(QWidget):
         """Whether the conversation has a question that can be answered again or edited."""
         self._has_turn = available
         self._update_send_button()
+
+    def set_cloud_options(self, *, shown: bool, locked: bool) -> None:
+        """Offer the lock and the preview only while questions may leave this device."""
+        self.lock_box.setChecked(locked)
+        self.lock_box.setVisible(shown)
+        self.preview_button.setVisible(shown and not locked)
 
     def begin_edit(self, text: str) -> None:
         self._editing = True

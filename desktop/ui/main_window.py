@@ -8,6 +8,7 @@ The chat itself, the conversation shown and the answer being written, is ``ChatS
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.assistant import RoutePreview
 from desktop.core.errors import ConfigError, KnownError, NotFoundError
 from desktop.core.local.engine import ModelInfo
 from desktop.core.local.slot import ModelSlot
@@ -32,7 +34,10 @@ from desktop.ui import assets, theme
 from desktop.ui.chat_session import ChatSession, last_receipt
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
+from desktop.ui.consent import PreviewDialog
 from desktop.ui.conversation_list import ConversationList
+from desktop.ui.dashboard import Dashboard
+from desktop.ui.jobs import JobRunner
 from desktop.ui.notices import CrashDialog, NoticeBar
 from desktop.ui.receipt import ReceiptDialog
 from desktop.ui.settings_dialog import SettingsDialog
@@ -42,6 +47,7 @@ from desktop.ui.worker import InferenceThread
 
 MODEL_FILTER = "GGUF models (*.gguf);;All files (*)"
 _NETWORK_KEYS = ("network.offline", "cloud.escalation")
+JOBS_SHUTDOWN_MS = 10_000  # a keyring prompt or a connection test left running is abandoned
 Value = str | int | float | bool
 
 
@@ -59,6 +65,7 @@ class MainWindow(QMainWindow):
         self.resize(1120, 760)
 
         self.inference = InferenceThread(services.assistant, services.models, self)
+        self.jobs = JobRunner(self)
         self.conversations = ConversationList(self._store)
         self.chat = ChatView()
         self.composer = Composer()
@@ -75,6 +82,7 @@ class MainWindow(QMainWindow):
         self._model_state = "none"  # none | loading | ready | failed
         self._closed = False
         self._settings_dialog: SettingsDialog | None = None
+        self._dashboard: Dashboard | None = None
         self.palette_in_use = theme.LIGHT
 
         self._apply_look()
@@ -161,8 +169,21 @@ class MainWindow(QMainWindow):
         self.edit_action = self._action("&Edit the last question", "Ctrl+E",
                                         self.edit_last_question, chat_menu)
         chat_menu.addSeparator()
+        self.lock_action = self._action("&Keep this chat on this device", None,
+                                        self.session.set_locked, chat_menu)
+        self.lock_action.setCheckable(True)
+        self.preview_action = self._action("&Preview what would be sent", "Ctrl+Shift+P",
+                                           self.preview_sending, chat_menu)
+        self.ask_private_action = self._action("Ask the pri&vate tier", None,
+                                               lambda: self.ask_again("private"), chat_menu)
+        self.ask_frontier_action = self._action("Ask the &frontier tier", None,
+                                                lambda: self.ask_again("frontier"), chat_menu)
+        chat_menu.addSeparator()
         self._action("Re&name the chat", None, self.conversations.rename_current, chat_menu)
         self._action("&Delete the chat", None, self._delete_current, chat_menu)
+        view_menu = bar.addMenu("&View")
+        self.dashboard_action = self._action("&Dashboard", "Ctrl+D", self.open_dashboard,
+                                             view_menu)
         help_menu = bar.addMenu("&Help")
         self._action("&About Hearth", None, self._about, help_menu)
 
@@ -176,7 +197,12 @@ class MainWindow(QMainWindow):
         self.session.answer_finished.connect(self._on_answer_ended)
         self.session.answer_failed.connect(self._on_answer_ended)
         self.session.problem.connect(self.notice.show_error)
+        self.session.fell_back.connect(self._on_fell_back)
+        self.session.lock_changed.connect(self.lock_action.setChecked)
         self.session.state_changed.connect(self._update_page)
+        self.session.state_changed.connect(self._update_cloud_actions)
+        self.composer.preview_requested.connect(self.preview_sending)
+        self.jobs.crashed.connect(self.show_crash)
         self.conversations.conversation_selected.connect(self.open_conversation)
         self.conversations.new_requested.connect(self.new_chat)
         self.conversations.rename_requested.connect(self.rename_conversation)
@@ -238,6 +264,44 @@ class MainWindow(QMainWindow):
     def cancel_edit(self) -> None:
         self.session.cancel_edit()
 
+    def ask_again(self, tier: str) -> None:
+        """Answer the last question once more on ``tier`` (private or frontier)."""
+        self.session.ask_again(tier)
+
+    @Slot()
+    def _update_cloud_actions(self) -> None:
+        offered = self.chat.ask_again_tiers
+        self.ask_private_action.setEnabled("private" in offered)
+        self.ask_frontier_action.setEnabled("frontier" in offered)
+        self.preview_action.setEnabled(self._cloud_allowed() and not self.session.locked)
+        self.lock_action.setChecked(self.session.locked)
+
+    @Slot()
+    def preview_sending(self) -> None:
+        """Show where the text in the box would be answered, and what would leave; send nothing."""
+        text = self.composer.text().strip()
+        if not text:
+            self.notice.show_info("Type a question first: the preview shows what it would send.")
+            return
+        work = partial(self.services.assistant.route, text,
+                       conversation_id=self.conversation_id)
+        self.jobs.run(work, on_done=self._show_preview, on_failed=self._job_failed,
+                      context=self)
+
+    def _show_preview(self, preview: RoutePreview) -> PreviewDialog:
+        dialog = PreviewDialog(preview, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def _job_failed(self, message: str) -> None:
+        if message:  # an empty one is a bug, already shown as a crash report
+            self.notice.show_error(message)
+
+    @Slot(str)
+    def _on_fell_back(self, why: str) -> None:
+        self.notice.show_info(f"Answered on this device: {why}.")
+
     # -- conversations ---------------------------------------------------------------------
 
     @Slot()
@@ -272,6 +336,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_answer_ended(self) -> None:
         self.conversations.reload()  # the conversation moved to the top
+        if self._dashboard is not None and self._dashboard.isVisible():
+            self._dashboard.refresh()
 
     @Slot(int, str)
     def rename_conversation(self, conversation_id: int, title: str) -> None:
@@ -364,15 +430,32 @@ class MainWindow(QMainWindow):
     # -- settings and look -----------------------------------------------------------------
 
     @Slot()
-    def open_settings(self) -> SettingsDialog:
+    def open_settings(self, section: str | None = None) -> SettingsDialog:
         if self._settings_dialog is None:
-            self._settings_dialog = SettingsDialog(self._settings, self)
+            self._settings_dialog = SettingsDialog(
+                self._settings, self, keys=self.services.assistant.keys, jobs=self.jobs,
+                audit=self.services.audit)
         dialog = self._settings_dialog
         dialog.load_values()
+        if section:
+            dialog.show_section(section)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+
+    @Slot()
+    def open_dashboard(self) -> Dashboard:
+        if self._dashboard is None:
+            self._dashboard = Dashboard(self._store, self._settings, self.jobs, self,
+                                        palette=self.palette_in_use)
+        elif self._dashboard.data is not None:
+            self._dashboard.refresh()
+        dashboard = self._dashboard
+        dashboard.show()
+        dashboard.raise_()
+        dashboard.activateWindow()
+        return dashboard
 
     def _on_setting_changed(self, key: str, _value: Value) -> None:
         if self._closed:
@@ -390,6 +473,12 @@ class MainWindow(QMainWindow):
     def _show_network(self) -> None:
         offline, cloud = (self._flag(key) for key in _NETWORK_KEYS)
         self.status.show_network(offline=offline, cloud_allowed=cloud)
+        self.session.set_cloud_allowed(self._cloud_allowed())
+
+    def _cloud_allowed(self) -> bool:
+        """Whether questions may leave at all: escalation on and offline mode off."""
+        offline, cloud = (self._flag(key) for key in _NETWORK_KEYS)
+        return cloud and not offline
 
     def _flag(self, key: str) -> bool:
         try:
@@ -414,12 +503,14 @@ class MainWindow(QMainWindow):
         font.setPointSize(size)
         self.composer.edit.setFont(font)
         self.chat.set_palette(palette)
+        if self._dashboard is not None:
+            self._dashboard.set_palette(palette)
 
     # -- dialogs and messages --------------------------------------------------------------
 
     @Slot(object)
     def show_receipt(self, receipt: dict[str, Any]) -> ReceiptDialog:
-        dialog = ReceiptDialog(receipt, self)
+        dialog = ReceiptDialog(receipt, self, palette=self.palette_in_use)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
@@ -459,8 +550,10 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self._settings.unsubscribe(self._on_setting_changed)
         self.chat.flush()
         self.inference.shut_down()
+        self.jobs.wait(JOBS_SHUTDOWN_MS)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.shut_down()

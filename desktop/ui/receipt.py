@@ -1,8 +1,10 @@
-"""The receipt under every answer: a one-line badge and, on click, every field in a dialog.
+"""The receipt under every answer: a one-line badge and, on click, the whole story in a dialog.
 
-Both are driven by the stored receipt dictionary, not by a fixed list of fields: a field this
+The dialog's summary tells it in sections (where and why, what left this device, tokens and
+time, cost) with, beside each figure, how it was obtained: measured, estimated or unknown. Its
+"All fields" tab is driven by the stored dictionary, not by a fixed list of fields: a field this
 version does not know is still shown (by its key), and a missing or unmeasured one is left out
-of the badge and shown as "not measured" in the dialog.
+of the badge and shown as "not measured" there.
 """
 
 from __future__ import annotations
@@ -26,9 +28,18 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
+
+from desktop.ui.receipt_summary import summary_html
+from desktop.ui.theme import LIGHT, Palette
+from desktop.ui.wording import money, size
+
+__all__ = ["FIELDS", "NOT_MEASURED", "ReceiptDialog", "badge_html", "badge_parts", "money",
+           "privacy", "receipt_rows", "size", "where"]
 
 Receipt = Mapping[str, Any]
 NOT_MEASURED = "not measured"
@@ -97,22 +108,6 @@ def privacy(receipt: Receipt) -> str:
     if state == "sent":
         return f"{amount} sent" if amount else "sent"
     return str(state) if state else ""
-
-
-def money(usd: float) -> str:
-    if usd == 0:
-        return "$0"
-    if abs(usd) < 0.01:
-        return f"${usd:.5f}".rstrip("0")
-    return f"${usd:,.2f}"
-
-
-def size(count: int) -> str:
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.1f} KB"
-    return f"{count / (1024 * 1024):.1f} MB"
 
 
 # -- every field -----------------------------------------------------------------------------
@@ -208,6 +203,14 @@ FIELDS: dict[str, Field] = {
     "cloud_equivalent_usd": Field("Same answer from a cloud model", _money, "unknown"),
     "cloud_equivalent_kind": Field("That figure is", when_none="not said"),
     "cloud_equivalent_basis": Field("How it was worked out", when_none="not said"),
+    "difficulty": Field("Estimated difficulty (0–1)", lambda v: f"{v:.2f}", "not estimated"),
+    "token_probability": Field("Mean token probability", lambda v: f"{v:.2f}"),
+    "escalation_offer": Field("Offered", lambda v: f"an answer from the {v} tier",
+                              "nothing"),
+    "usage_estimated": Field("Token counts are", lambda v: "estimated (no usage reported)"
+                             if v else "reported"),
+    "payload": Field("Text sent", when_none="nothing: computed on this device"),
+    "payload_sha256": Field("SHA-256 of the text sent", when_none="nothing sent"),
     "backend": Field("Backend", when_none="not reported"),
     "gpu_layers": Field("Layers on the GPU", _count, "not reported"),
     "created_at": Field("Time", _time),
@@ -243,19 +246,30 @@ def _generic(value: Any) -> str:
 
 
 class ReceiptDialog(QDialog):
-    """Every field of one receipt, with a button that copies it as JSON."""
+    """One receipt: its summary with how each figure was obtained, every field, copy as JSON."""
 
-    def __init__(self, receipt: Receipt, parent: QWidget | None = None) -> None:
+    def __init__(self, receipt: Receipt, parent: QWidget | None = None, *,
+                 palette: Palette = LIGHT) -> None:
         super().__init__(parent)
         self.receipt = dict(receipt)
         self.setWindowTitle("Receipt")
         self.setAccessibleName("Receipt of the answer")
-        self.resize(560, 560)
+        self.resize(760, 640)
         layout = QVBoxLayout(self)
         summary = QLabel(" · ".join(badge_parts(receipt)))
+        summary.setObjectName("SectionTitle")
         summary.setWordWrap(True)
         summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(summary)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+
+        self.summary = QTextBrowser()
+        self.summary.setAccessibleName("Receipt summary")
+        self.summary.setOpenLinks(False)
+        self.summary.document().setDocumentMargin(10)
+        self.summary.setHtml(summary_html(receipt, palette))
+        self.tabs.addTab(self.summary, "Summary")
 
         rows = receipt_rows(receipt)
         self.table = QTableWidget(len(rows), 2, self)
@@ -273,7 +287,7 @@ class ReceiptDialog(QDialog):
             self.table.setItem(row, 0, QTableWidgetItem(label))
             self.table.setItem(row, 1, QTableWidgetItem(text))
         self.table.resizeRowsToContents()
-        layout.addWidget(self.table)
+        self.tabs.addTab(self.table, "All fields")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         copy = QPushButton("Copy as JSON")

@@ -38,6 +38,9 @@ class Palette:
     notice_text: str
     error_bg: str
     error_text: str
+    success_bg: str
+    success_text: str
+    chart_colours: tuple[str, ...]  # series of the dashboard's charts, in order
     code_style: str  # a Pygments style name
 
 
@@ -61,6 +64,9 @@ LIGHT = Palette(
     notice_text="#1f3a68",
     error_bg="#fde8e8",
     error_text="#8a1c1c",
+    success_bg="#e6f4ea",
+    success_text="#1e5631",
+    chart_colours=("#c2410c", "#2563eb", "#7c3aed", "#646b73"),
     code_style="friendly",
 )
 
@@ -84,6 +90,9 @@ DARK = Palette(
     notice_text="#cfe0ff",
     error_bg="#4a1f1f",
     error_text="#ffd7d7",
+    success_bg="#1d3526",
+    success_text="#c6f0d2",
+    chart_colours=("#f97316", "#60a5fa", "#a78bfa", "#9ca3ab"),
     code_style="github-dark",
 )
 
@@ -110,9 +119,96 @@ def apply(app: QApplication, palette: Palette) -> None:
     app.setStyleSheet(style_sheet(palette))
 
 
+# Rules for the settings' Cloud page, the receipt and consent dialogs and the dashboard, on top
+# of the shipped style sheet; the same placeholders. Check boxes are drawn here because Fusion
+# outlines them in a darker shade of the window colour, which vanishes on the dark theme.
+_MORE_RULES = """
+QCheckBox::indicator {
+    width: 14px;
+    height: 14px;
+    border: 1px solid $muted;
+    border-radius: 3px;
+    background: $base;
+}
+
+QCheckBox::indicator:hover {
+    border-color: $accent;
+}
+
+QCheckBox::indicator:checked {
+    background: $accent;
+    border: 1px solid $accent;
+}
+
+QCheckBox::indicator:disabled {
+    border-color: $border;
+    background: $window;
+}
+
+QLabel#SuccessLabel {
+    color: $success_text;
+    background: $success_bg;
+    border-radius: 6px;
+    padding: 8px;
+}
+
+QGroupBox {
+    border: 1px solid $border;
+    border-radius: 6px;
+    margin-top: 14px;
+    padding: 10px 8px 8px 8px;
+    font-weight: 600;
+}
+
+QGroupBox::title {
+    subcontrol-origin: margin;
+    left: 10px;
+    padding: 0 4px;
+}
+
+QGroupBox QLabel, QGroupBox QCheckBox, QGroupBox QLineEdit, QGroupBox QComboBox {
+    font-weight: normal;
+}
+
+QGroupBox QLabel#FieldCaption {
+    font-weight: 600;
+}
+
+QFrame#Figure {
+    background: $base;
+    border: 1px solid $border;
+    border-radius: 8px;
+}
+
+QLabel#FigureValue {
+    font-size: 16pt;
+    font-weight: 600;
+}
+
+QLabel#SectionTitle {
+    font-weight: 600;
+    font-size: 11pt;
+}
+
+QPlainTextEdit#Payload {
+    background: $inline_code_bg;
+}
+
+QFrame#Warning {
+    background: $notice_bg;
+    border-radius: 6px;
+}
+
+QFrame#Warning QLabel {
+    color: $notice_text;
+}
+"""
+
+
 def style_sheet(palette: Palette) -> str:
-    template = assets.read_text("hearth.qss")
-    return Template(template).safe_substitute(vars(palette)) if template else ""
+    template = assets.read_text("hearth.qss") + _MORE_RULES
+    values = {name: value for name, value in vars(palette).items() if isinstance(value, str)}
+    return Template(template).safe_substitute(values)
 
 
 def _qt_palette(p: Palette) -> QPalette:

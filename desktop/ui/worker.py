@@ -9,13 +9,14 @@ middle of a prompt evaluation.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from desktop.core.assistant import Assistant
+from desktop.core.assistant import Assistant, ConsentRequest, TurnOptions, TurnResult
 from desktop.core.chat import StopSignal
 from desktop.core.errors import KnownError, ModelFileError
 from desktop.core.local.engine import LocalEngine
@@ -27,15 +28,58 @@ from desktop.ui.notices import crash_report
 class TurnRequest:
     """One answer to produce.
 
-    A new question (``prompt``), the last question answered again (``regenerate``), or the last
-    question edited: ``replace_from`` is the id of the question to delete, with everything after
-    it, before ``prompt`` is asked in its place.
+    A new question (``prompt``), the last question answered again (``regenerate``), the last
+    question answered once more on another tier, keeping the answers it has (``again_on``), or
+    the last question edited: ``replace_from`` is the id of the question to delete, with
+    everything after it, before ``prompt`` is asked in its place. ``tier`` is the user's choice
+    for a new question ("auto" lets the router decide); ``lock_local`` locks the new chat a
+    first question creates to this device before that question is routed.
     """
 
     prompt: str = ""
     conversation_id: int | None = None
     regenerate: bool = False
     replace_from: int | None = None
+    again_on: str | None = None
+    tier: str = "auto"
+    lock_local: bool = False
+
+
+class PendingConsent:
+    """A question to the user from the worker thread: may this payload be sent?
+
+    The worker waits in ``wait`` until the GUI thread calls ``answer``; a stop (the Stop button,
+    the window closing) ends the wait as a "no", so a forgotten dialog never holds the thread.
+    """
+
+    def __init__(self, request: ConsentRequest) -> None:
+        self.request = request
+        self._answered = threading.Event()
+        self._lock = threading.Lock()
+        self._granted = False
+
+    def answer(self, granted: bool) -> None:
+        """The user's reply (GUI thread); only the first one counts."""
+        with self._lock:
+            if not self._answered.is_set():
+                self._granted = granted
+                self._answered.set()
+
+    @property
+    def answered(self) -> bool:
+        return self._answered.is_set()
+
+    @property
+    def granted(self) -> bool:
+        """The answer so far (False until one is given)."""
+        return self._granted
+
+    def wait(self, stop: StopSignal, poll_s: float = 0.05) -> bool:
+        """Block until answered (the reply) or stopped (False)."""
+        while not self._answered.wait(poll_s):
+            if stop.is_set():
+                self.answer(False)
+        return self._granted
 
 
 class InferenceWorker(QObject):
@@ -47,6 +91,8 @@ class InferenceWorker(QObject):
         load_failed(str, bool): why the model could not be used, and whether choosing another
             model file would help (no file chosen, or a bad one).
         turn_saved(int, int): conversation id and id of the question, as soon as it is saved.
+        routed(object): the ``RouteDecision`` for the turn, before it is answered.
+        consent_needed(object): a ``PendingConsent``; the worker waits for its answer.
         prompt_progress(int, int): prompt tokens evaluated so far, of how many.
         text_arrived(str, int): the next text of the answer, and how many streamed pieces
             (about one token each) it joins.
@@ -62,6 +108,8 @@ class InferenceWorker(QObject):
     loaded = Signal(object)
     load_failed = Signal(str, bool)
     turn_saved = Signal(int, int)
+    routed = Signal(object)
+    consent_needed = Signal(object)
     prompt_progress = Signal(int, int)
     text_arrived = Signal(str, int)
     turn_finished = Signal(object)
@@ -98,18 +146,7 @@ class InferenceWorker(QObject):
             if stop.is_set():  # stopped while the model loaded: the question is not asked
                 self.turn_failed.emit("")
                 return
-            if request.regenerate:
-                assert request.conversation_id is not None
-                result = self._assistant.regenerate(
-                    request.conversation_id, model_path=None, max_tokens=None,
-                    on_text=batch.add, on_prompt_progress=self.prompt_progress.emit, stop=stop)
-            else:
-                if request.replace_from is not None:
-                    self._assistant.store.delete_messages_from(request.replace_from)
-                result = self._assistant.ask(
-                    request.prompt, conversation_id=request.conversation_id,
-                    on_text=batch.add, on_prompt_progress=self.prompt_progress.emit,
-                    on_saved=self.turn_saved.emit, stop=stop)
+            result = self._answer(request, stop, batch)
             batch.flush()
             self.turn_finished.emit(result)
         except (NoModelError, ModelFileError) as exc:
@@ -123,6 +160,43 @@ class InferenceWorker(QObject):
             self.turn_failed.emit("")
         finally:
             self.idle.emit()
+
+    def _answer(self, request: TurnRequest, stop: StopSignal, batch: _TextBatch) -> TurnResult:
+        assistant = self._assistant
+        options = TurnOptions(on_text=batch.add, on_prompt_progress=self.prompt_progress.emit,
+                              on_route=self.routed.emit, consent=self._consent(stop),
+                              stop=stop)
+        if request.again_on is not None:
+            assert request.conversation_id is not None
+            return assistant.ask_again(request.conversation_id,
+                                       request.again_on,  # type: ignore[arg-type]
+                                       options=options)
+        if request.regenerate:
+            assert request.conversation_id is not None
+            return assistant.regenerate(request.conversation_id, options=options)
+        if request.replace_from is not None:
+            assistant.store.delete_messages_from(request.replace_from)
+
+        def saved(conversation_id: int, question_id: int) -> None:
+            # Before the router reads the conversation: the first question of a chat the user
+            # locked is already kept on this device.
+            if request.lock_local and request.conversation_id is None:
+                assistant.store.set_locked_local(conversation_id, True)
+            self.turn_saved.emit(conversation_id, question_id)
+
+        return assistant.ask(request.prompt, conversation_id=request.conversation_id,
+                             on_saved=saved, options=options,
+                             tier=request.tier)
+
+    def _consent(self, stop: StopSignal) -> Callable[[ConsentRequest], bool]:
+        """Asks the GUI, and waits for its reply on this thread."""
+
+        def ask(request: ConsentRequest) -> bool:
+            pending = PendingConsent(request)
+            self.consent_needed.emit(pending)
+            return pending.wait(stop)
+
+        return ask
 
     @Slot()
     def shut_down(self) -> None:

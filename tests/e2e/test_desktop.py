@@ -79,18 +79,20 @@ def _xdotool(env: dict[str, str], *args: str) -> str:
     return done.stdout.strip()
 
 
-def _wait_for_window(env: dict[str, str], process: subprocess.Popen[bytes]) -> str:
+def _wait_for_window(env: dict[str, str], process: subprocess.Popen[bytes],
+                     name: str = "Hearth") -> str:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             _, stderr = process.communicate()
             pytest.fail(f"hearth exited ({process.returncode}) before showing its window:\n"
                         + stderr.decode("utf-8", "replace"))
-        found = _xdotool(env, "search", "--onlyvisible", "--name", "Hearth")
+        found = _xdotool(env, "search", "--onlyvisible", "--name", f"^{name}$"
+                         if name != "Hearth" else name)
         if found:
             return found.splitlines()[-1]
         time.sleep(0.2)
-    pytest.fail("the Hearth window did not appear")
+    pytest.fail(f"the {name} window did not appear")
 
 
 def _complete_answers(database: Path) -> int:
@@ -157,6 +159,11 @@ def test_type_a_question_get_an_answer_and_quit(display: str, tmp_path: Path,
         _ask_with_the_keyboard(env, window, "What is a hearth?", database)
         _ask_with_the_keyboard(env, window, "And why keep it *local*?", database)
         _screenshot(env, window, tmp_path / f"hearth-{theme}.png")
+        _xdotool(env, "key", "ctrl+d")  # the dashboard, with its charts, on a real display
+        dashboard = _wait_for_window(env, process, "Dashboard")
+        _screenshot(env, dashboard, tmp_path / f"hearth-dashboard-{theme}.png")
+        _xdotool(env, "windowfocus", "--sync", dashboard)
+        _xdotool(env, "key", "Escape")
         _xdotool(env, "windowfocus", "--sync", window)
         _xdotool(env, "key", "ctrl+q")
         stdout, stderr = process.communicate(timeout=EXIT_TIMEOUT_S)

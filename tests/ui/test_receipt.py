@@ -87,3 +87,67 @@ def test_the_dialog_lists_every_field_and_copies_it_as_json(qtbot: QtBot) -> Non
     assert len(labels) == len(receipt)
     dialog.copy_json()
     assert json.loads(QGuiApplication.clipboard().text()) == json.loads(json.dumps(receipt))
+
+
+def _sent(**changes: object) -> dict[str, object]:
+    receipt = Receipt(
+        tier="frontier", provider="openai", model="gpt-test-1", endpoint="api.openai.com",
+        privacy="redacted", bytes_sent=812, tokens_in=120, tokens_out=40, ttft_s=0.4,
+        decode_tok_per_s=55.0, cost_usd=0.0021, cloud_equivalent_usd=0.0021,
+        reason="looks hard for the local model: 0.72 ≥ 0.6", cost_kind="measured",
+        cost_basis="measured: 120 in + 40 out tokens reported by the provider, openai/gpt-test-1",
+        cloud_equivalent_kind="measured",
+        cloud_equivalent_basis="this answer came from the frontier model: same as its cost",
+        findings=(Finding(kind="email", start=17, end=37),), classes=("email", "phone"),
+        payload="[user]\nDraft a note to ⟨EMAIL_1⟩ please", payload_sha256="ab" * 32,
+        difficulty=0.72, duration_s=1.2,
+    ).to_dict()
+    receipt.update(changes)
+    return receipt
+
+
+def test_the_summary_shows_host_payload_findings_and_how_each_figure_was_obtained(
+        qtbot: QtBot) -> None:
+    dialog = ReceiptDialog(_sent())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
+        "Summary", "All fields"]
+    text = dialog.summary.toPlainText()
+    assert "api.openai.com" in text and "Exactly this text went to api.openai.com" in text
+    assert "Draft a note to ⟨EMAIL_1⟩ please" in text
+    assert "e-mail addresses (1)" in text and "phone numbers" in text  # classes, no values
+    assert "looks hard for the local model" in text and "0.72 of 1" in text
+    assert "measured: the provider's usage report" in text
+    assert "measured: 120 in + 40 out tokens" in text  # the cost's basis
+    assert "812 bytes" in text and "ab" * 32 in text
+
+
+def test_estimated_and_unknown_figures_say_so(qtbot: QtBot) -> None:
+    estimated = ReceiptDialog(_sent(usage_estimated=True, decode_tok_per_s=None,
+                                    cost_kind="estimated"))
+    qtbot.addWidget(estimated)
+    text = estimated.summary.toPlainText()
+    assert "estimated: the provider reported no usage" in text
+    assert "the provider reported no token counts" in text
+    local = ReceiptDialog(_local(cost_kind="estimated", energy_j=45.0,
+                                 cost_basis="estimated: 30 W for 1.50 s at $0.3/kWh",
+                                 cloud_equivalent_usd=None, cloud_equivalent_kind="unknown",
+                                 cloud_equivalent_basis="unknown: no frontier model is "
+                                                        "configured",
+                                 escalation_offer="frontier", token_probability=0.21,
+                                 fallback="you chose not to send it"))
+    qtbot.addWidget(local)
+    text = local.summary.toPlainText()
+    assert "none: computed on this device" in text and "Exactly this text" not in text
+    assert "estimated from the power setting" in text
+    assert "unknown: no frontier model is configured" in text
+    assert "needs both figures above" in text
+    assert "0.21 mean token probability" in text and "frontier tier" in text
+    assert "you chose not to send it" in text
+
+
+def test_a_cloud_badge_names_the_host_and_what_was_sent() -> None:
+    parts = badge_parts(_sent())
+    assert parts[:2] == ["api.openai.com", "redacted, 812 B sent"]
+    assert "fallback: offline" in badge_parts(_local(fallback="offline"))

@@ -7,7 +7,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from desktop.core.errors import ConfigError
+from desktop.core.routing import KINDS
 from desktop.core.settings import SCHEMA, Settings
+from desktop.ui.cloud_page import EXPLAINED
 from desktop.ui.settings_dialog import SettingsDialog, label_for, when_applied
 
 
@@ -20,13 +22,13 @@ def _dialog(qtbot: QtBot, settings: Settings) -> SettingsDialog:
 
 def test_every_setting_has_a_field_in_its_section(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot, Settings())
-    assert set(dialog.editors) == {s.key for s in SCHEMA}
+    assert set(dialog.editors) == {s.key for s in SCHEMA} - {EXPLAINED}
     tabs = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
     assert tabs[:4] == ["General", "Model", "Chat", "Costs"]
     assert isinstance(dialog.editor("ui.theme").widget, QComboBox)
     assert isinstance(dialog.editor("local.threads").widget, QSpinBox)
     assert isinstance(dialog.editor("local.temperature").widget, QDoubleSpinBox)
-    for setting in SCHEMA:
+    for setting in (s for s in SCHEMA if s.key != EXPLAINED):
         widget = dialog.editor(setting.key).widget
         assert widget.accessibleName() == label_for(setting)
         assert widget.toolTip() == setting.description
@@ -96,3 +98,24 @@ def test_restore_defaults_fills_the_form_but_saves_nothing_until_ok(qtbot: QtBot
     assert settings.get_int("ui.font_size") == 20
     dialog.accept()
     assert settings.get_int("ui.font_size") == 11 and not dialog.isVisible()
+
+
+def test_the_privacy_page_has_a_policy_for_each_kind_of_sensitive_data(qtbot: QtBot) -> None:
+    settings = Settings()
+    dialog = _dialog(qtbot, settings)
+    dialog.show_section("Privacy")
+    page = dialog.privacy_page
+    assert dialog.tabs.currentWidget() is page
+    assert page.table.rowCount() == len(KINDS)
+    kinds = [page.table.item(row, 0).text() for row in range(page.table.rowCount())]
+    assert kinds[KINDS.index("phone")] == "Phone numbers"
+    assert kinds[KINDS.index("payment_card")] == "Payment card numbers"
+    combo = page.policy_combo("phone")
+    assert isinstance(combo, QComboBox) and combo.currentData() == "keep_local"
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "Keep on this device", "Replace it, then send", "Ask me each time"]
+    combo.setCurrentIndex(combo.findData("ask"))
+    dialog.editor("privacy.custom_terms").set_value("Project Falcon, Acme")
+    assert dialog.apply()
+    assert Settings().get_str("privacy.phone") == "ask"
+    assert Settings().get_str("privacy.custom_terms") == "Project Falcon, Acme"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
+from desktop.core.assistant import ConsentRequest
 from desktop.core.chat import StopSignal
 from desktop.core.services import Services
 from desktop.ui.main_window import MainWindow
-from desktop.ui.worker import InferenceWorker, TurnRequest, _TextBatch
+from desktop.ui.worker import InferenceWorker, PendingConsent, TurnRequest, _TextBatch
 
 from .support import ask
 
@@ -73,3 +76,19 @@ def test_fast_pieces_are_joined_and_slow_ones_sent_at_once() -> None:
     slow.add("x")
     slow.add("y")
     assert sent[-2:] == [("x", 1), ("y", 1)]
+
+
+def test_a_pending_consent_waits_for_the_gui_and_a_stop_ends_it_as_a_no() -> None:
+    request = ConsentRequest(tier="frontier", host="api.example.com", payload="[user]\nhi",
+                             classes=(), redacted=False, reason="you asked for it")
+    pending = PendingConsent(request)
+    answer = threading.Timer(0.05, pending.answer, (True,))
+    answer.start()
+    assert pending.wait(StopSignal()) is True and pending.answered
+    answer.join()
+    stop = StopSignal()
+    stop.set()
+    refused = PendingConsent(request)
+    assert refused.wait(stop) is False
+    refused.answer(True)  # too late: the first answer counts
+    assert refused.granted is False

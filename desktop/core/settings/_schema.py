@@ -281,6 +281,12 @@ SCHEMA: tuple[Setting, ...] = (
                     "no mirror.",
     ),
     Setting(
+        key="cloud.escalation_explained",
+        kind=bool,
+        default=False,
+        description="Whether the window has explained what escalation sends (shown once).",
+    ),
+    Setting(
         key="privacy.custom_terms",
         kind=str,
         default="",

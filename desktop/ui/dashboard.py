@@ -1,0 +1,340 @@
+"""The dashboard: what answers cost, where they were computed, and when this computer pays off.
+
+Everything shown comes from the ledger, the roll-up of every answer's receipt, read on a job
+off the GUI thread. Unknown figures are never shown as zero: each one says how many answers it
+covers and whether it was measured or estimated. The break-even view takes the user's own
+hardware cost and monthly volume.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass
+from functools import partial
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.accounting.budget import Budget, current_budget
+from desktop.core.accounting.ledger import Ledger, Totals, read_entries
+from desktop.core.settings import Settings
+from desktop.core.store import ConversationStore
+from desktop.ui.break_even import BreakEven, PerAnswer, break_even, cumulative, horizon
+from desktop.ui.jobs import JobRunner
+from desktop.ui.theme import LIGHT, Palette
+from desktop.ui.wording import money
+
+if TYPE_CHECKING:
+    from desktop.ui.charts import ChartView
+
+charts: ModuleType | None
+try:
+    from desktop.ui import charts
+except ImportError:  # a build without QtCharts: the figures are all still shown, in words
+    charts = None
+
+DAYS_SHOWN = 28  # four weeks: no day of the month appears twice on the axis
+DEFAULT_HARDWARE_USD = 1000.0
+DEFAULT_ANSWERS_PER_MONTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardData:
+    """The ledger and this month's budget, as of ``today``."""
+
+    ledger: Ledger
+    budget: Budget
+    today: dt.date
+
+
+def load_dashboard(store: ConversationStore, settings: Settings) -> DashboardData:
+    """Read every receipt and roll them up (a job: it reads the whole database)."""
+    ledger = Ledger.build(read_entries(store))
+    limit = settings.get_float("accounting.monthly_budget_usd")
+    return DashboardData(ledger, current_budget(store, limit), dt.date.fromtimestamp(time.time()))
+
+
+class Figure(QFrame):
+    """One headline number with its title and what it covers."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Figure")
+        self.setAccessibleName(title)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(12, 10, 12, 10)
+        column.setSpacing(2)
+        self.title = QLabel(title)
+        self.title.setObjectName("Muted")
+        self.value = QLabel("…")
+        self.value.setObjectName("FigureValue")
+        self.detail = QLabel()
+        self.detail.setObjectName("Hint")
+        self.detail.setWordWrap(True)
+        column.addWidget(self.title)
+        column.addWidget(self.value)
+        column.addWidget(self.detail)
+        column.addStretch(1)
+
+    def show_figure(self, value: str, detail: str) -> None:
+        self.value.setText(value)
+        self.detail.setText(detail)
+
+
+class Dashboard(QDialog):
+    """Spend over time, the share answered here, savings, and the break-even view."""
+
+    def __init__(self, store: ConversationStore, settings: Settings, jobs: JobRunner,
+                 parent: QWidget | None = None, *, palette: Palette = LIGHT) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._settings = settings
+        self._jobs = jobs
+        self._palette = palette
+        self.data: DashboardData | None = None
+        self.loading = False
+        self.setWindowTitle("Dashboard")
+        self.setAccessibleName("Dashboard")
+        self.resize(980, 760)
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setSpacing(12)
+
+        figures = QGridLayout()
+        figures.setSpacing(10)
+        self.local_share = Figure("Answered on this device")
+        self.spend = Figure("Cloud spend")
+        self.savings = Figure("Saved against all-cloud")
+        self.running = Figure("Electricity here")
+        for index, figure in enumerate((self.local_share, self.spend, self.savings,
+                                        self.running)):
+            figures.addWidget(figure, 0, index)
+            figures.setColumnStretch(index, 1)
+        column.addLayout(figures)
+        self.budget = QLabel()
+        self.budget.setObjectName("Hint")
+        self.budget.setWordWrap(True)
+        column.addWidget(self.budget)
+
+        self.spend_view: ChartView | None = None  # None in a build without QtCharts
+        self.answers_view: ChartView | None = None
+        self.break_even_view: ChartView | None = None
+        if charts is not None:
+            row = QHBoxLayout()
+            self.spend_view = charts.ChartView("Spend per day")
+            self.answers_view = charts.ChartView("Where answers were computed")
+            row.addWidget(self.spend_view, 1)
+            row.addWidget(self.answers_view, 1)
+            column.addLayout(row)
+        else:
+            missing = QLabel("Charts are not part of this build; the figures above and "
+                             "below are complete.")
+            missing.setObjectName("Hint")
+            column.addWidget(missing)
+        column.addWidget(self._break_even_box())
+        column.addStretch(1)
+        scroll.setWidget(page)
+        outer.addWidget(scroll, 1)
+
+        self.status = QLabel()
+        self.status.setObjectName("Muted")
+        self.status.setWordWrap(True)
+        outer.addWidget(self.status)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.refresh_button = QPushButton("Refresh")
+        buttons.addButton(self.refresh_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.refresh_button.clicked.connect(self.refresh)
+        buttons.rejected.connect(self.close)
+        outer.addWidget(buttons)
+
+    def _break_even_box(self) -> QGroupBox:
+        box = QGroupBox("When does this computer pay for itself?")
+        row = QHBoxLayout(box)
+        left = QVBoxLayout()
+        form = QFormLayout()
+        self.hardware = QDoubleSpinBox()
+        self.hardware.setRange(0, 1_000_000)
+        self.hardware.setDecimals(0)
+        self.hardware.setSingleStep(100)
+        self.hardware.setPrefix("$")
+        self.hardware.setGroupSeparatorShown(True)
+        self.hardware.setValue(DEFAULT_HARDWARE_USD)
+        self.hardware.setAccessibleName("What the hardware cost, in US dollars")
+        self.volume = QSpinBox()
+        self.volume.setRange(0, 10_000_000)
+        self.volume.setSingleStep(50)
+        self.volume.setGroupSeparatorShown(True)
+        self.volume.setValue(DEFAULT_ANSWERS_PER_MONTH)
+        self.volume.setAccessibleName("Questions a month")
+        form.addRow("Hardware cost (USD)", self.hardware)
+        form.addRow("Questions a month", self.volume)
+        left.addLayout(form)
+        self.break_even_result = QLabel()
+        self.break_even_result.setObjectName("FigureValue")
+        self.break_even_result.setWordWrap(True)
+        self.break_even_detail = QLabel()
+        self.break_even_detail.setObjectName("Hint")
+        self.break_even_detail.setWordWrap(True)
+        left.addSpacing(8)
+        left.addWidget(QLabel("On-device pays off"))
+        left.addWidget(self.break_even_result)
+        left.addWidget(self.break_even_detail)
+        left.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(left)
+        holder.setMaximumWidth(340)
+        row.addWidget(holder)
+        if charts is not None:
+            self.break_even_view = charts.ChartView("Total cost over time")
+            row.addWidget(self.break_even_view, 1)
+        row.addStretch(0)  # keeps the inputs on the left while the chart is hidden
+        self.hardware.valueChanged.connect(self._show_break_even)
+        self.volume.valueChanged.connect(self._show_break_even)
+        return box
+
+    # -- data ------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.data is None and not self.loading:
+            self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Read the receipts again (on a job)."""
+        if self.loading:
+            return
+        self.loading = True
+        self.refresh_button.setEnabled(False)
+        self.status.setText("Reading the receipts…")
+        self._jobs.run(partial(load_dashboard, self._store, self._settings),
+                       on_done=self._show, on_failed=self._failed, context=self)
+
+    def set_palette(self, palette: Palette) -> None:
+        self._palette = palette
+        if self.data is not None:
+            self._show(self.data)
+
+    def _failed(self, message: str) -> None:
+        self.loading = False
+        self.refresh_button.setEnabled(True)
+        self.status.setText(message or "The receipts could not be read because of a bug.")
+
+    def _show(self, data: DashboardData) -> None:
+        first_time = self.data is None
+        self.data = data
+        self.loading = False
+        self.refresh_button.setEnabled(True)
+        total = data.ledger.total
+        self._show_figures(total)
+        self.budget.setText(f"This month: {data.budget.reason()}.")
+        if first_time and data.ledger.months:
+            latest = data.ledger.months[-1].total_answers
+            if latest:
+                self.volume.setValue(latest)  # the user's own recent volume, as a start
+        days = [data.today - dt.timedelta(days=n) for n in range(DAYS_SHOWN - 1, -1, -1)]
+        by_day = {dt.date.fromisoformat(t.period): t for t in data.ledger.days}
+        if charts is not None and self.spend_view is not None and self.answers_view is not None:
+            self.spend_view.show_chart(charts.spend_chart(days, by_day, self._palette))
+            self.answers_view.show_chart(charts.answers_chart(days, by_day, self._palette))
+        self._show_break_even()
+        answers = total.total_answers
+        self.status.setText(f"From the receipts of {answers:,} answer(s); the daily charts "
+                            "cover the last four weeks.")
+
+    def _show_figures(self, total: Totals) -> None:
+        share = total.local_share
+        answers = total.total_answers
+        self.local_share.show_figure(
+            f"{share:.0%}" if share is not None else "no answers yet",
+            f"{total.answers['local']:,} of {answers:,} answers; {total.answers['private']:,} "
+            f"on the private server, {total.answers['frontier']:,} by the cloud model")
+        unknown = (f"; {total.cloud_spend_unknown:,} cloud answer(s) of unknown cost not "
+                   "counted" if total.cloud_spend_unknown else "")
+        self.spend.show_figure(money(total.cloud_spend_usd),
+                               f"measured from the providers' usage at list prices{unknown}")
+        if total.savings_answers:
+            self.savings.show_figure(
+                money(total.savings_usd) if total.savings_usd >= 0
+                else f"−{money(-total.savings_usd)}",
+                f"estimated, over the {total.savings_answers:,} of {answers:,} answers whose "
+                "own cost and cloud price are both known")
+        else:
+            self.savings.show_figure("unknown", "no answer has both its own cost and a cloud "
+                                     "price; choose a priced frontier model and set the power "
+                                     "draw and electricity price under Costs")
+        kinds = total.local_cost_kinds
+        known = kinds.get("measured", 0) + kinds.get("estimated", 0)
+        self.running.show_figure(
+            money(total.local_cost_usd) if known else "unknown",
+            f"{kinds.get('measured', 0):,} measured, {kinds.get('estimated', 0):,} estimated, "
+            f"{kinds.get('unknown', 0):,} unknown (set the power draw and electricity price "
+            "under Settings → Costs)" if kinds.get("unknown", 0) else
+            f"{kinds.get('measured', 0):,} measured, {kinds.get('estimated', 0):,} estimated")
+
+    @Slot()
+    def _show_break_even(self) -> None:
+        if self.data is None:
+            return
+        per = PerAnswer.from_totals(self.data.ledger.total)
+        result = break_even(self.hardware.value(), self.volume.value(), per)
+        self.break_even_result.setText(result.headline)
+        self.break_even_detail.setText(" ".join(filter(None, [
+            result.why, self._break_even_basis(per, result)])))
+        if charts is not None and self.break_even_view is not None:
+            # Without a cloud price there is nothing to compare the hardware against.
+            self.break_even_view.setVisible(result.months is not None)
+            points = cumulative(self.hardware.value(), self.volume.value(), per,
+                                horizon(result))
+            self.break_even_view.show_chart(charts.break_even_chart(points, self._palette))
+
+    @property
+    def break_even(self) -> BreakEven | None:
+        """The break-even figure now shown (None before the receipts are read)."""
+        if self.data is None:
+            return None
+        per = PerAnswer.from_totals(self.data.ledger.total)
+        return break_even(self.hardware.value(), self.volume.value(), per)
+
+    @staticmethod
+    def _break_even_basis(per: PerAnswer, result: BreakEven) -> str:
+        if per.cloud_usd is None:
+            return ""
+        cloud = (f"An answer from the cloud model costs about {money(per.cloud_usd)} "
+                 f"(estimated: list price times the tokens of your {per.cloud_answers:,} "
+                 "answers).")
+        if per.local_usd is None:
+            local = (" The electricity of an answer here is unknown and counted as $0: set the "
+                     "power draw and electricity price under Settings → Costs.")
+        else:
+            local = (f" Here it costs {money(per.local_usd)} in electricity "
+                     f"({per.local_kind()}, over {per.local_answers:,} answers).")
+        saving = ""
+        if result.monthly_saving_usd is not None and math.isfinite(result.monthly_saving_usd):
+            saving = f" That saves {money(max(result.monthly_saving_usd, 0))} a month."
+        return cloud + local + saving
+

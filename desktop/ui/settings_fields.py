@@ -1,0 +1,277 @@
+"""One field per setting, generated from the core's schema: its widget, label, help and error.
+
+The settings dialog's pages (the generated ones and the hand-made Cloud and Privacy pages) all
+build their fields here, so every setting is read, shown and saved the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.local.slot import ModelSlot
+from desktop.core.settings import Setting
+from desktop.ui.wording import CLASS_LABELS
+
+# Where the schema's key does not read well as a label.
+LABELS = {
+    "ui.theme": "Theme",
+    "ui.font_size": "Chat font size",
+    "local.model_path": "Model file",
+    "local.threads": "CPU threads",
+    "local.context_size": "Context size (tokens)",
+    "local.gpu_layers": "Layers on the GPU",
+    "local.batch_size": "Prompt batch size",
+    "local.max_tokens": "Longest answer (tokens)",
+    "local.seed": "Sampling seed",
+    "chat.system_prompt": "Instructions to the model",
+    "accounting.device_watts": "Power while generating (W)",
+    "accounting.electricity_usd_per_kwh": "Electricity price (USD per kWh)",
+    "accounting.monthly_budget_usd": "Monthly cloud budget (USD)",
+    "network.offline": "Enforced offline mode",
+    "cloud.escalation": "Let questions leave this device",
+    "cloud.connect_timeout_s": "Connection timeout (seconds)",
+    "cloud.read_timeout_s": "Silence timeout (seconds)",
+    "cloud.max_retries": "Retries after a rate limit or server error",
+    "tiers.private.base_url": "Server address",
+    "tiers.private.model": "Model",
+    "tiers.frontier.provider": "Provider",
+    "tiers.frontier.model": "Model",
+    "tiers.frontier.base_url": "API address",
+    "models.mirror_url": "Download mirror",
+    "privacy.custom_terms": "Your own sensitive terms",
+    "privacy.preview_before_sending": "Show me what would be sent before anything leaves",
+    "routing.difficulty_threshold": "Send questions this hard or harder (0–1)",
+    "routing.cascade": "When a local answer looks unsure",
+    "routing.min_token_probability": "Unsure below this token probability (0–1)",
+    **{f"privacy.{kind}": label[:1].upper() + label[1:]
+       for kind, label in CLASS_LABELS.items()},
+}
+# How a choice reads in a combo box, where the stored value is not a good label.
+CHOICE_LABELS = {
+    "system": "Follow the system",
+    "keep_local": "Keep on this device",
+    "redact": "Replace it, then send",
+    "ask": "Ask me each time",
+    "anthropic": "Anthropic",
+    "openai": "OpenAI",
+    "gemini": "Google Gemini",
+    "off": "Do nothing",
+    "offer": "Offer a cloud answer",
+    "auto": "Ask a cloud tier at once",
+}
+_WORDS = {"url": "URL", "usd": "(USD)", "s": "(seconds)", "kwh": "kWh", "gpu": "GPU"}
+# Shown instead of the number when a setting is at its minimum, where that value is special.
+SPECIAL_VALUES = {
+    "local.threads": "Automatic",
+    "local.gpu_layers": "As many as fit",
+    "local.seed": "New each answer",
+    "accounting.device_watts": "Unknown",
+    "accounting.electricity_usd_per_kwh": "Unknown",
+    "accounting.monthly_budget_usd": "No budget",
+}
+PLACEHOLDERS = {
+    "tiers.private.base_url": "http://127.0.0.1:8080/v1",
+    "tiers.private.model": "the name your server serves",
+    "tiers.frontier.model": "as the provider's API spells it",
+    "privacy.custom_terms": "Project Falcon, Acme Corp, …",
+    "models.mirror_url": "https://huggingface.co (no mirror)",
+}
+_INT_LIMIT = 2**31 - 1
+DECIMALS = 4  # the most a number field shows; fewer where that reads better
+FEWER_DECIMALS = {"accounting.device_watts": 1, "accounting.monthly_budget_usd": 2}
+
+Value = str | int | float | bool
+
+
+def label_for(setting: Setting) -> str:
+    if setting.key in LABELS:
+        return LABELS[setting.key]
+    words = setting.name.replace(".", " ").replace("_", " ").split()
+    text = " ".join(_WORDS.get(word, word) for word in words)
+    return text[:1].upper() + text[1:]
+
+
+def when_applied(setting: Setting) -> str:
+    """How a change takes effect, said to the user under the setting."""
+    if ModelSlot.affects_engine(setting.key):
+        return "Changing it reloads the model; no restart needed."
+    if setting.restart_required:
+        return "Takes effect the next time Hearth starts."
+    return ""
+
+
+@dataclass(eq=False)
+class SettingEditor:
+    """The widget for one setting, and the label that shows why a value was refused."""
+
+    setting: Setting
+    widget: QWidget
+    error: QLabel
+
+    def value(self) -> Value:
+        w = self.widget
+        if isinstance(w, QCheckBox):
+            return w.isChecked()
+        if isinstance(w, QComboBox):
+            return str(w.currentData())
+        if isinstance(w, QDoubleSpinBox):
+            return float(w.value())
+        if isinstance(w, QSpinBox):
+            return int(w.value())
+        if isinstance(w, QPlainTextEdit):
+            return w.toPlainText()
+        line = w if isinstance(w, QLineEdit) else w.findChild(QLineEdit)
+        assert line is not None
+        return line.text().strip()
+
+    def set_value(self, value: Value) -> None:
+        w = self.widget
+        if isinstance(w, QCheckBox):
+            w.setChecked(bool(value))
+        elif isinstance(w, QComboBox):
+            w.setCurrentIndex(max(0, w.findData(value)))
+        elif isinstance(w, QDoubleSpinBox):
+            w.setValue(float(value))
+        elif isinstance(w, QSpinBox):
+            w.setValue(int(value))
+        elif isinstance(w, QPlainTextEdit):
+            w.setPlainText(str(value))
+        else:
+            line = w if isinstance(w, QLineEdit) else w.findChild(QLineEdit)
+            assert line is not None
+            line.setText(str(value))
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+
+def make_editor(setting: Setting, parent: QWidget) -> SettingEditor:
+    """The field for ``setting``, described for screen readers and tooltips."""
+    label = label_for(setting)
+    widget = _widget_for(setting, parent)
+    widget.setAccessibleName(label)
+    widget.setAccessibleDescription(setting.description)
+    widget.setToolTip(setting.description)
+    if isinstance(widget, QCheckBox):
+        widget.setText(label)
+    error = QLabel(parent)
+    error.setObjectName("ErrorLabel")
+    error.setWordWrap(True)
+    error.hide()
+    return SettingEditor(setting, widget, error)
+
+
+def add_field(column: QVBoxLayout, editor: SettingEditor, *, help_text: str | None = None
+              ) -> None:
+    """Caption, field, help and error one under the other: word-wrapped help gets the page's
+    full width, which a two-column form would not give it."""
+    setting, widget = editor.setting, editor.widget
+    if not isinstance(widget, QCheckBox):
+        caption = QLabel(label_for(setting))
+        caption.setObjectName("FieldCaption")
+        caption.setBuddy(widget)
+        column.addWidget(caption)
+    if isinstance(widget, QSpinBox | QDoubleSpinBox | QComboBox | QCheckBox):
+        if not isinstance(widget, QCheckBox):
+            widget.setMinimumWidth(160)
+        row = QHBoxLayout()
+        row.addWidget(widget)
+        row.addStretch(1)
+        column.addLayout(row)
+    else:
+        column.addWidget(widget)
+    text = help_text if help_text is not None else " ".join(
+        filter(None, [setting.description, when_applied(setting)]))
+    if text:
+        help_label = QLabel(text)
+        help_label.setObjectName("Hint")
+        help_label.setWordWrap(True)
+        column.addWidget(help_label)
+    column.addWidget(editor.error)
+    column.addSpacing(12)
+
+
+def decimals_for(setting: Setting) -> int:
+    """Decimals a number field shows: two for shares and the temperature, one for seconds."""
+    if setting.key in FEWER_DECIMALS:
+        return FEWER_DECIMALS[setting.key]
+    if setting.maximum is not None and setting.maximum <= 2:
+        return 2
+    if setting.key.endswith("_s"):
+        return 1
+    return DECIMALS
+
+
+def _widget_for(setting: Setting, parent: QWidget) -> QWidget:
+    if setting.kind is bool:
+        return QCheckBox(parent)
+    if setting.choices:
+        combo = QComboBox(parent)
+        for choice in setting.choices:
+            combo.addItem(CHOICE_LABELS.get(choice, choice.capitalize()), choice)
+        return combo
+    if setting.kind is int:
+        spin = QSpinBox(parent)
+        spin.setRange(int(max(setting.minimum if setting.minimum is not None else -_INT_LIMIT,
+                              -_INT_LIMIT)),
+                      int(min(setting.maximum if setting.maximum is not None else _INT_LIMIT,
+                              _INT_LIMIT)))
+        spin.setSpecialValueText(SPECIAL_VALUES.get(setting.key, ""))
+        spin.setGroupSeparatorShown(True)
+        return spin
+    if setting.kind is float:
+        dspin = QDoubleSpinBox(parent)
+        dspin.setDecimals(decimals_for(setting))
+        dspin.setSingleStep(0.05 if (setting.maximum or 0) <= 2 else 1.0)
+        dspin.setRange(setting.minimum if setting.minimum is not None else -1e12,
+                       setting.maximum if setting.maximum is not None else 1e12)
+        dspin.setSpecialValueText(SPECIAL_VALUES.get(setting.key, ""))
+        return dspin
+    if setting.key.endswith("_path"):
+        return _path_field(parent)
+    if setting.key.endswith("prompt"):
+        text = QPlainTextEdit(parent)
+        text.setTabChangesFocus(True)
+        text.setFixedHeight(96)
+        return text
+    line = QLineEdit(parent)
+    line.setPlaceholderText(PLACEHOLDERS.get(setting.key, ""))
+    return line
+
+
+def _path_field(parent: QWidget) -> QWidget:
+    field = QWidget(parent)
+    row = QHBoxLayout(field)
+    row.setContentsMargins(0, 0, 0, 0)
+    line = QLineEdit(field)
+    line.setPlaceholderText("No model chosen")
+    browse = QPushButton("Browse…", field)
+    browse.setAccessibleName("Choose the model file")
+
+    def choose() -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            field, "Choose a model file", line.text(), "GGUF models (*.gguf);;All files (*)")
+        if path:
+            line.setText(path)
+
+    browse.clicked.connect(choose)
+    row.addWidget(line, 1)
+    row.addWidget(browse)
+    field.setFocusProxy(line)
+    return field
