@@ -28,29 +28,46 @@ QUESTIONS = [f"Question {i}: please explain topic number {i} in a few sentences.
              for i in range(40)]
 
 
-def _raw_run(llm: Any, messages: list[dict[str, str]], max_tokens: int) -> tuple[float, float, int]:
-    """TTFT, decode tok/s and token count for plain ``create_chat_completion(stream=True)``."""
-    started = time.perf_counter()
-    first = last = None
-    count = 0
+Run = tuple[float, float, int, float]  # TTFT s, decode tok/s, tokens, CPU ms per decoded token
+
+
+class _Clock:
+    """Wall and process-CPU time of each streamed piece after the first.
+
+    CPU time (all threads of this process) counts the work per token, Python overhead
+    included, without the time a shared virtual machine spends running someone else.
+    """
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def tick(self, *_: object) -> None:
+        self.wall.append(time.perf_counter())
+        self.cpu.append(time.process_time())
+
+    def run(self, count: int) -> Run:
+        steps = len(self.wall) - 1
+        return (self.wall[0] - self.started, steps / (self.wall[-1] - self.wall[0]), count,
+                1000 * (self.cpu[-1] - self.cpu[0]) / steps)
+
+
+def _raw_run(llm: Any, messages: list[dict[str, str]], max_tokens: int) -> Run:
+    """The same figures for plain ``create_chat_completion(stream=True)``."""
+    clock = _Clock()
     for chunk in llm.create_chat_completion(messages, max_tokens=max_tokens, temperature=0.0,
                                             stream=True):
         if chunk["choices"][0]["delta"].get("content"):
-            now = time.perf_counter()
-            first = first or now
-            last = now
-            count += 1
-    assert first is not None and last is not None
-    return first - started, (count - 1) / (last - first), count
+            clock.tick()
+    return clock.run(len(clock.wall))
 
 
-def _hearth_run(engine: LocalEngine, messages: list[ChatMessage], max_tokens: int
-                ) -> tuple[float, float, int]:
-    stamps: list[float] = []
-    started = time.perf_counter()
+def _hearth_run(engine: LocalEngine, messages: list[ChatMessage], max_tokens: int) -> Run:
+    clock = _Clock()
     answer = engine.chat(messages, GenerationParams(max_tokens=max_tokens, temperature=0.0),
-                         on_text=lambda _t: stamps.append(time.perf_counter()))
-    return stamps[0] - started, (len(stamps) - 1) / (stamps[-1] - stamps[0]), answer.tokens_out
+                         on_text=clock.tick)
+    return clock.run(answer.tokens_out)
 
 
 def _conversation_ttfts(ask: Callable[[list[Any]], tuple[float, str]], turns: int,
@@ -90,7 +107,7 @@ def main() -> None:
     # Untimed warm-up: the first pass over a memory-mapped model pays its page faults.
     _raw_run(raw, [{"role": "user", "content": "warm up"}], 8)
     _hearth_run(engine, [ChatMessage("user", "warm up")], 8)
-    results: dict[str, list[tuple[float, float, int]]] = {"raw": [], "hearth": []}
+    results: dict[str, list[Run]] = {"raw": [], "hearth": []}
     for round_no in range(args.rounds):
         question = QUESTIONS[20 + round_no]
         raw_messages = [{"role": "system", "content": SYSTEM},
@@ -102,9 +119,9 @@ def main() -> None:
                 results[side].append(_raw_run(raw, raw_messages, args.tokens))
             else:
                 results[side].append(_hearth_run(engine, hearth_messages, args.tokens))
-            ttft, rate, count = results[side][-1]
+            ttft, rate, count, cpu = results[side][-1]
             print(f"  round {round_no + 1} {side:>6}: TTFT {ttft * 1000:7.1f} ms, "
-                  f"decode {rate:6.2f} tok/s ({count} tokens)")
+                  f"decode {rate:6.2f} tok/s, {cpu:6.1f} CPU ms/token ({count} tokens)")
 
     def median(side: str, index: int) -> float:
         return statistics.median(run[index] for run in results[side])
@@ -117,6 +134,9 @@ def main() -> None:
           f"{hearth_rate / raw_rate:.3f} |")
     pairs = [h[1] / r[1] for h, r in zip(results["hearth"], results["raw"], strict=True)]
     print(f"| decode ratio per round | | | {' '.join(f'{p:.3f}' for p in pairs)} |")
+    raw_cpu, hearth_cpu = median("raw", 3), median("hearth", 3)
+    print(f"| CPU ms per decoded token (median) | {raw_cpu:.1f} | {hearth_cpu:.1f} | "
+          f"{raw_cpu / hearth_cpu:.3f} (raw / Hearth: work-based speed ratio) |")
     print(f"| TTFT ms (median) | {raw_ttft * 1000:.1f} | {hearth_ttft * 1000:.1f} | "
           f"{hearth_ttft / raw_ttft:.3f} |")
 
