@@ -35,8 +35,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.audit import AuditLog
 from desktop.core.cloud import OFFICIAL_URLS, KeyStore
-from desktop.core.settings import Settings, setting_for
-from desktop.ui.cloud_checks import (
+from desktop.core.cloud.checks import (
     ConnectionReport,
     KeyStatus,
     check_connection,
@@ -44,6 +43,7 @@ from desktop.ui.cloud_checks import (
     remove_key,
     store_key,
 )
+from desktop.core.settings import Settings, setting_for
 from desktop.ui.jobs import JobRunner
 from desktop.ui.notices import scrub
 from desktop.ui.settings_fields import SettingEditor, add_field, make_editor

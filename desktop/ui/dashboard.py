@@ -35,11 +35,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.accounting.break_even import BreakEven, PerAnswer, break_even, cumulative, horizon
 from desktop.core.accounting.budget import Budget, current_budget
 from desktop.core.accounting.ledger import Ledger, Totals, read_entries
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore
-from desktop.ui.break_even import BreakEven, PerAnswer, break_even, cumulative, horizon
 from desktop.ui.jobs import JobRunner
 from desktop.ui.theme import LIGHT, Palette
 from desktop.ui.wording import money

@@ -11,12 +11,12 @@ from typing import Literal
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop.core.accounting.break_even import PerAnswer, break_even, cumulative, horizon
 from desktop.core.accounting.ledger import Totals
 from desktop.core.accounting.receipt import Receipt
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore
 from desktop.ui import charts
-from desktop.ui.break_even import PerAnswer, break_even, cumulative, horizon
 from desktop.ui.dashboard import Dashboard
 from desktop.ui.jobs import JobRunner
 from desktop.ui.main_window import MainWindow
