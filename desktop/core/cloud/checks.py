@@ -1,6 +1,5 @@
-"""The Cloud page's slow work, run as jobs off the GUI thread: keyring calls and connection tests.
-
-Nothing here imports Qt. A key goes from the page's field straight to the keyring and is never
+"""Keyring calls and connection tests for the cloud tiers (the window runs them off its thread).
+ A key goes from the page's field straight to the keyring and is never
 returned, logged or put in a message: the page only learns whether one is stored.
 """
 
