@@ -1,6 +1,7 @@
 """Keyring calls and connection tests for the cloud tiers (the window runs them off its thread).
- A key goes from the page's field straight to the keyring and is never
-returned, logged or put in a message: the page only learns whether one is stored.
+
+A key goes from the page's field straight to the keyring and is never returned, logged or put
+in a message: the caller only learns whether one is stored.
 """
 
 from __future__ import annotations
