@@ -16,6 +16,7 @@ from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
 from desktop.core.errors import ContextOverflowError, KnownError, ModelLoadError
 from desktop.core.local import _native_log
 from desktop.core.local._abort import native_abort_callback
+from desktop.core.local._confidence import Confidence, ConfidenceMeter
 from desktop.core.local._template import ChatTemplate, StopText
 from desktop.core.local.backend import build_info, offload_from_log
 from desktop.core.local.gguf_file import inspect_gguf
@@ -65,21 +66,6 @@ class ModelInfo:
     offload_reason: str | None
     chat_template: str
     load_s: float
-
-
-@dataclass(frozen=True, kw_only=True)
-class Confidence:
-    """How sure the model was of its own answer, from llama.cpp's raw logits (temperature 1).
-
-    ``mean_logprob`` averages the log-probability of every chosen token; ``low_logprob`` is the
-    10th percentile (the shakiest stretch); ``first_margin`` is the probability gap between the
-    two likeliest first tokens. The router compares them with thresholds the user sets.
-    """
-
-    mean_logprob: float
-    low_logprob: float
-    first_margin: float
-    tokens: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,7 +203,7 @@ class LocalEngine:
         pieces: list[str] = []
         ttft: float | None = None
         finish: FinishReason = "stop"
-        scores = _ConfidenceMeter(llama_cpp, llm) if measure_confidence else None
+        scores = ConfidenceMeter(llama_cpp, llm) if measure_confidence else None
         try:
             reused = self._evaluate_prompt(tokens, stop, on_prompt_progress)
             if stop.is_set():
@@ -321,7 +307,7 @@ class LocalEngine:
 
     def _generate(self, tokens: list[int], params: GenerationParams, stop: StopSignal,
                   stops: Sequence[str], generated: list[int], pieces: list[str],
-                  on_text: TextSink, started: float, scores: _ConfidenceMeter | None
+                  on_text: TextSink, started: float, scores: ConfidenceMeter | None
                   ) -> tuple[FinishReason, float | None]:
         llama_cpp, llm = self._llama_cpp, self._llm
         llm.set_seed(params.seed if params.seed >= 0 else _RANDOM_SEED)
@@ -383,42 +369,6 @@ class LocalEngine:
     def _set_abort(self, signal: StopSignal) -> None:
         self._llama_cpp.llama_set_abort_callback(
             self._llm.ctx, self._abort_callback, signal.address)
-
-
-class _ConfidenceMeter:
-    """Log-probability of each chosen token under the model's raw distribution."""
-
-    def __init__(self, llama_cpp: Any, llm: Any) -> None:
-        import numpy
-
-        self._np = numpy
-        self._llama_cpp = llama_cpp
-        self._llm = llm
-        self._n_vocab = llm.n_vocab()
-        self._logprobs: list[float] = []
-        self._first_margin = 0.0
-
-    def add(self, token: int) -> None:
-        np = self._np
-        pointer = self._llama_cpp.llama_get_logits_ith(self._llm.ctx, -1)
-        logits = np.ctypeslib.as_array(pointer, shape=(self._n_vocab,)).astype(np.float64)
-        top = float(logits.max())
-        log_total = top + float(np.log(np.exp(logits - top).sum()))
-        self._logprobs.append(float(logits[token]) - log_total)
-        if len(self._logprobs) == 1:
-            best_two = np.partition(logits, -2)[-2:]
-            self._first_margin = float(np.exp(best_two.max() - log_total)
-                                       - np.exp(best_two.min() - log_total))
-
-    def result(self) -> Confidence | None:
-        if not self._logprobs:
-            return None
-        ordered = sorted(self._logprobs)
-        return Confidence(
-            mean_logprob=sum(ordered) / len(ordered),
-            low_logprob=ordered[int(0.1 * (len(ordered) - 1))],
-            first_margin=self._first_margin, tokens=len(ordered),
-        )
 
 
 def _rate(count: int, elapsed_ms: float) -> float | None:

@@ -21,93 +21,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from types import MappingProxyType
-from typing import BinaryIO, Final, NamedTuple
+from typing import BinaryIO, Final
 
 from desktop.core.errors import ModelFileError
+from desktop.core.local._gguf_foreign import GGUF_MAGIC, describe_foreign
+from desktop.core.local._gguf_tables import (
+    _FILE_TYPES,
+    GGML_TYPES,
+    KNOWN_ARCHITECTURES,
+    GgmlType,
+)
 
 __all__ = ["GGML_TYPES", "KNOWN_ARCHITECTURES", "GgmlType", "GgufInfo", "inspect_gguf"]
 
-# LLM_ARCH_NAMES of src/llama-arch.cpp in the llama.cpp that llama-cpp-python 0.3.36 vendors,
-# less "clip" (projector files only, see _check_architecture); update together with the pin.
-_ARCHITECTURE_NAMES: Final = """
-    llama llama4 deci falcon grok gpt2 gptj gptneox mpt baichuan starcoder refact bert modern-bert
-    nomic-bert nomic-bert-moe neo-bert jina-bert-v2 jina-bert-v3 eurobert bloom stablelm qwen qwen2
-    qwen2moe qwen2vl qwen3 qwen3moe qwen3next qwen3vl qwen3vlmoe qwen35 qwen35moe qwen4exp phi2
-    phi3 phimoe plamo plamo2 plamo3 codeshell orion internlm2 minicpm minicpm3 gemma gemma2 gemma3
-    gemma3n gemma4 gemma4-assistant gemma-embedding starcoder2 mamba mamba2 maple jamba falcon-h1
-    xverse command-r cohere2 cohere2moe dbrx olmo olmo2 olmoe muse-glimmer openelm arctic deepseek
-    deepseek2 deepseek2-ocr deepseek32 deepseek4 chatglm glm4 glm4moe glm-dsa bitnet t5 t5encoder
-    jais jais2 nemotron nemotron_h nemotron_h_moe exaone exaone4 exaone-moe rwkv6 rwkv6qwen2 rwkv7
-    arwkv7 granite granitemoe granitehybrid graniteswitch granite_swa chameleon wavtokenizer-dec
-    plm bailingmoe bailingmoe2 bailingmoe3 dots1 dots3note arcee afmoe laguna ernie4_5 ernie4_5-moe
-    hunyuan-moe hunyuan-dense hunyuan_vl hy_v3 hy_v4 smollm3 gpt-oss lfm2 lfm2moe dream
-    smallthinker llada llada-moe seed_oss grovemoe apertus minimax-01 hrm_text minimax-m2
-    minimax-m3 cogvlm rnd1 pangu-embedded mistral3 eagle3 dflash mistral4 paddleocr mimo2 step35
-    spark2_5 llama-embed maincoder kimi-linear kimi-k3 glm5-next talkie mellum nanbeige qwen3tts
-    pockettts
-"""
-KNOWN_ARCHITECTURES: Final = frozenset(_ARCHITECTURE_NAMES.split())
-
-
-class GgmlType(NamedTuple):
-    """A ggml tensor data type: ``block_size`` elements are stored in ``type_size`` bytes."""
-
-    name: str
-    block_size: int
-    type_size: int
-
-
-# ggml_type ids (ggml/include/ggml.h) with the block layouts of ggml/src/ggml-common.h. Ids 4, 5,
-# 31-33 and 36-38 were removed from the format and are rejected like unknown ones.
-GGML_TYPES: Final[Mapping[int, GgmlType]] = MappingProxyType(
-    {
-        0: GgmlType("F32", 1, 4),
-        1: GgmlType("F16", 1, 2),
-        2: GgmlType("Q4_0", 32, 18),
-        3: GgmlType("Q4_1", 32, 20),
-        6: GgmlType("Q5_0", 32, 22),
-        7: GgmlType("Q5_1", 32, 24),
-        8: GgmlType("Q8_0", 32, 34),
-        9: GgmlType("Q8_1", 32, 36),
-        10: GgmlType("Q2_K", 256, 84),
-        11: GgmlType("Q3_K", 256, 110),
-        12: GgmlType("Q4_K", 256, 144),
-        13: GgmlType("Q5_K", 256, 176),
-        14: GgmlType("Q6_K", 256, 210),
-        15: GgmlType("Q8_K", 256, 292),
-        16: GgmlType("IQ2_XXS", 256, 66),
-        17: GgmlType("IQ2_XS", 256, 74),
-        18: GgmlType("IQ3_XXS", 256, 98),
-        19: GgmlType("IQ1_S", 256, 50),
-        20: GgmlType("IQ4_NL", 32, 18),
-        21: GgmlType("IQ3_S", 256, 110),
-        22: GgmlType("IQ2_S", 256, 82),
-        23: GgmlType("IQ4_XS", 256, 136),
-        24: GgmlType("I8", 1, 1),
-        25: GgmlType("I16", 1, 2),
-        26: GgmlType("I32", 1, 4),
-        27: GgmlType("I64", 1, 8),
-        28: GgmlType("F64", 1, 8),
-        29: GgmlType("IQ1_M", 256, 56),
-        30: GgmlType("BF16", 1, 2),
-        34: GgmlType("TQ1_0", 256, 54),
-        35: GgmlType("TQ2_0", 256, 66),
-        39: GgmlType("MXFP4", 32, 17),
-        40: GgmlType("NVFP4", 64, 36),
-        41: GgmlType("Q1_0", 128, 18),
-        42: GgmlType("Q2_0", 64, 18),
-    }
-)
-
-# general.file_type values (enum llama_ftype in include/llama.h) as people name them.
-_FILE_TYPE_NAMES: Final = """
-    F32 F16 Q4_0 Q4_1 Q4_1_SOME_F16 Q4_2 Q4_3 Q8_0 Q5_0 Q5_1 Q2_K Q3_K_S Q3_K_M Q3_K_L Q4_K_S Q4_K_M
-    Q5_K_S Q5_K_M Q6_K IQ2_XXS IQ2_XS Q2_K_S IQ3_XS IQ3_XXS IQ1_S IQ4_NL IQ3_S IQ3_M IQ2_S IQ2_M
-    IQ4_XS IQ1_M BF16 Q4_0_4_4 Q4_0_4_8 Q4_0_8_8 TQ1_0 TQ2_0 MXFP4_MOE NVFP4 Q1_0 Q2_0
-"""
-_FILE_TYPES: Final[Mapping[int, str]] = MappingProxyType(dict(enumerate(_FILE_TYPE_NAMES.split())))
-
-_MAGIC: Final = b"GGUF"
+_MAGIC: Final = GGUF_MAGIC
 _SUPPORTED_VERSIONS: Final = (2, 3)
 _DEFAULT_ALIGNMENT: Final = 32
 _MAX_DIMS: Final = 4
@@ -301,7 +228,7 @@ class _Parser:
             raise self.reader.error("the file is empty (0 bytes); the download may have failed")
         head = self.reader.peek(min(self.size, 512), "the file's first bytes")
         if not head.startswith(_MAGIC):
-            raise self.reader.error(_describe_foreign(head))
+            raise self.reader.error(describe_foreign(head))
         self.reader.skip(len(_MAGIC), "the magic")
         version = self._version()
         tensor_count, entry_count = self._counts()
@@ -591,72 +518,3 @@ def _quantization(file_type: object, elements_by_type: Counter[str]) -> str:
         return _FILE_TYPES[file_type]
     # No (or an unknown) general.file_type: name the type that holds most of the weights.
     return elements_by_type.most_common(1)[0][0]
-
-
-_ARCHIVES: Final = (
-    (b"\x1f\x8b", "gzip"),
-    (b"\xfd7zXZ\x00", "xz"),
-    (b"(\xb5/\xfd", "zstd"),
-    (b"BZh", "bzip2"),
-    (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
-    (b"Rar!\x1a\x07", "RAR"),
-)
-# Pre-GGUF llama.cpp formats: "ggml", "ggmf", "ggjt" and "ggla" as little-endian u32 magics.
-_LEGACY_MAGICS: Final = (b"lmgg", b"fmgg", b"tjgg", b"algg")
-
-
-def _describe_foreign(head: bytes) -> str:
-    """Say what a file that lacks the GGUF magic is, when that can be told from its first bytes."""
-    if len(head) < len(_MAGIC):
-        return f"this is not a GGUF model file (it is only {len(head)} bytes long)"
-    kind = _foreign_kind(head)
-    if kind is not None:
-        return f"this is not a GGUF model file: it is {kind}"
-    shown = " ".join(f"{byte:02X}" for byte in head[:8])
-    return f"this is not a GGUF model file (it starts with the bytes {shown})"
-
-
-def _foreign_kind(head: bytes) -> str | None:
-    convert = "it must be converted to GGUF first, or download a GGUF version of the model"
-    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"version https://git-lfs"):
-        return (
-            "a Git LFS pointer to the model, not the model itself; download the real file "
-            "(for example with git lfs pull)"
-        )
-    if lowered.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in lowered:
-        return "a web page (HTML), probably an error or sign-in page saved in place of the model"
-    if head.startswith(b"PK\x03\x04"):
-        if b"data.pkl" in head:
-            return f"a PyTorch checkpoint; {convert}"
-        return "a ZIP archive; extract the .gguf file from it first"
-    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        return f"a PyTorch (pickle) checkpoint; {convert}"
-    if len(head) >= 10 and head[8:10] == b'{"' and _U64.unpack_from(head)[0] < 1 << 30:
-        return f"a safetensors file (Hugging Face weights); {convert}"
-    for magic, name in _ARCHIVES:
-        if head.startswith(magic):
-            return f"a {name} archive; extract the .gguf file from it first"
-    if head[257:262] == b"ustar":
-        return "a tar archive; extract the .gguf file from it first"
-    if head[:4] in _LEGACY_MAGICS:
-        return (
-            "a model in the GGML format that came before GGUF, which llama.cpp no longer "
-            "reads; download a GGUF version of the model"
-        )
-    if _is_text(head):
-        if lowered.startswith((b"{", b"[")):
-            return "a JSON text file, not model weights"
-        return "a text file, not model weights"
-    return None
-
-
-def _is_text(head: bytes) -> bool:
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut off by the end of the sample still counts as text.
-        if exc.start < len(head) - 3 or exc.reason != "unexpected end of data":
-            return False
-        text = head[: exc.start].decode("utf-8")
-    return bool(text) and all(char.isprintable() or char in "\t\r\n" for char in text)
