@@ -240,6 +240,24 @@ def bench_startup(model: Path, runs: int) -> dict[str, float]:
             times.append(float(shown[0].split()[1]) - started)
     return {"startup_s": statistics.median(times), "startup_first_s": times[0]}
 
+# Resident memory of the child, in all and in the model file's own mapped pages (Linux smaps).
+_REPORT_MEMORY = textwrap.dedent("""\
+    def report_memory(model):
+        total = mapped = 0
+        current = None
+        with open("/proc/self/smaps") as smaps:
+            for line in smaps:
+                head = line.split()
+                if "-" in head[0] and len(head) >= 5 and ":" in head[3]:
+                    current = head[5] if len(head) > 5 else ""
+                elif head[0] == "Rss:":
+                    kb = int(head[1])
+                    total += kb
+                    if current == model:
+                        mapped += kb
+        print(f"memory {total} {mapped}", flush=True)
+    """)
+
 
 # -- memory ----------------------------------------------------------------------------------
 
@@ -263,20 +281,7 @@ _MEMORY_CHILD = textwrap.dedent("""\
     while time.monotonic() < idle_until:
         app.processEvents()
         time.sleep(0.02)
-    model = str(services.models.loaded.info.path.resolve())
-    total = mapped = 0
-    current = None
-    with open("/proc/self/smaps") as smaps:
-        for line in smaps:
-            head = line.split()
-            if "-" in head[0] and len(head) >= 5 and ":" in head[3]:
-                current = head[5] if len(head) > 5 else ""
-            elif head[0] == "Rss:":
-                kb = int(head[1])
-                total += kb
-                if current == model:
-                    mapped += kb
-    print(f"memory {total} {mapped}", flush=True)
+    report_memory(str(services.models.loaded.info.path.resolve()))
     window.shut_down()
     services.close()
     """)
@@ -290,19 +295,7 @@ _BARE_CHILD = textwrap.dedent("""\
     llm = llama_cpp.Llama(model_path=path, n_ctx=int(sys.argv[2]), n_batch=int(sys.argv[3]),
                           n_threads=1, n_threads_batch=1, verbose=False)
     llm.eval(llm.tokenize(b"hello", add_bos=True))
-    total = mapped = 0
-    current = None
-    with open("/proc/self/smaps") as smaps:
-        for line in smaps:
-            head = line.split()
-            if "-" in head[0] and len(head) >= 5 and ":" in head[3]:
-                current = head[5] if len(head) > 5 else ""
-            elif head[0] == "Rss:":
-                kb = int(head[1])
-                total += kb
-                if current == path:
-                    mapped += kb
-    print(f"memory {total} {mapped}", flush=True)
+    report_memory(path)
     llm.close()
     """)
 
@@ -329,9 +322,10 @@ def bench_memory(model: Path) -> dict[str, float]:
         context = str(settings.get_int("local.context_size"))
         batch = str(settings.get_int("local.batch_size"))
         env = dict(os.environ, **dirs, QT_QPA_PLATFORM="offscreen")
-        total, mapped = _rss_of([sys.executable, "-c", _MEMORY_CHILD], env)
+        total, mapped = _rss_of([sys.executable, "-c", _REPORT_MEMORY + _MEMORY_CHILD], env)
         bare_total, bare_mapped = _rss_of(
-            [sys.executable, "-c", _BARE_CHILD, str(model.resolve()), context, batch], env)
+            [sys.executable, "-c", _REPORT_MEMORY + _BARE_CHILD, str(model.resolve()), context,
+             batch], env)
     return {"rss_mb": total, "model_mapped_mb": mapped, "memory_mb": total - mapped,
             "bare_memory_mb": bare_total - bare_mapped}
 
