@@ -78,10 +78,10 @@ class StreamingProvider:
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._client = httpx.Client(
-            transport=transport, follow_redirects=False,
-            timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
-        )
+        self._transport = transport
+        # Made on the first request: an httpx client loads the TLS trust store (~20 ms), and
+        # the router builds providers just to learn whether a tier is configured.
+        self._client: httpx.Client | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.tier} {self.provider} {self.model} at {self.host}>"
@@ -94,7 +94,18 @@ class StreamingProvider:
 
     def close(self) -> None:
         """Close the pooled connections."""
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            connect_s, read_s = self._timeouts
+            self._client = httpx.Client(
+                transport=self._transport, follow_redirects=False,
+                timeout=httpx.Timeout(read_s, connect=connect_s),
+            )
+        return self._client
 
     # -- one answer ------------------------------------------------------------------------
 
@@ -143,7 +154,7 @@ class StreamingProvider:
         headers = {**self._headers, "content-length": str(len(body))}
         run.reader = None  # usage belongs to the attempt that opens a stream
         try:
-            with self._client.stream("POST", self._url, content=sent,
+            with self._http().stream("POST", self._url, content=sent,
                                      headers=headers) as response:
                 if stop.is_set():  # set while the provider was thinking: close, do not read
                     return "cancelled"
