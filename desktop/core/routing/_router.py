@@ -63,7 +63,9 @@ class Router:
     def decide(self, prompt: str, history: Sequence[ChatMessage], context: RouteContext
                ) -> RouteDecision:
         findings = tuple(scan(prompt, custom_terms=self._custom_terms()))
-        classes = self._classes(findings, history)
+        # Where nothing can leave, the question's own classes are enough to report; the whole
+        # history is scanned only when it might be sent.
+        classes = self._classes(findings, ())
         if context.requested == "local":
             return _local("you chose this device for this message", findings, classes)
         if context.offline:
@@ -74,6 +76,7 @@ class Router:
             return _local("this conversation is locked to this device", findings, classes)
         if context.budget_exhausted:
             return _local("this month's cloud budget is spent", findings, classes)
+        classes = self._classes(findings, history)
         kept = sorted({c for c in classes if self.policy(c) == "keep_local"})
         if kept:
             return _local(f"contains {', '.join(kept)}: your policy keeps that on this device",
