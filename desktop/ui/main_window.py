@@ -38,6 +38,7 @@ from desktop.ui.consent import PreviewDialog
 from desktop.ui.conversation_list import ConversationList
 from desktop.ui.dashboard import Dashboard
 from desktop.ui.jobs import JobRunner
+from desktop.ui.models_dialog import ModelsDialog
 from desktop.ui.notices import CrashDialog, NoticeBar
 from desktop.ui.receipt import ReceiptDialog
 from desktop.ui.settings_dialog import SettingsDialog
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._settings_dialog: SettingsDialog | None = None
         self._dashboard: Dashboard | None = None
+        self._models_dialog: ModelsDialog | None = None
         self.palette_in_use = theme.LIGHT
 
         self._apply_look()
@@ -154,6 +156,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self.new_action = self._action("&New chat", "Ctrl+N", self.new_chat, file_menu)
         self._action("Choose &model file…", None, self.choose_model_file, file_menu)
+        self.models_action = self._action("&Models…", "Ctrl+M", self.open_models, file_menu)
         self.settings_action = self._action("&Settings…", "Ctrl+,", self.open_settings,
                                             file_menu)
         file_menu.addSeparator()
@@ -210,6 +213,7 @@ class MainWindow(QMainWindow):
         self.chat.receipt_requested.connect(self.show_receipt)
         self.chat.copied.connect(self._on_copied)
         self.welcome.choose_model_requested.connect(self.choose_model_file)
+        self.welcome.browse_models_requested.connect(self.open_models)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -457,6 +461,20 @@ class MainWindow(QMainWindow):
         dashboard.activateWindow()
         return dashboard
 
+    @Slot()
+    def open_models(self) -> ModelsDialog:
+        """The catalog, downloads and imports; non-modal, so the chat goes on meanwhile."""
+        if self._models_dialog is None:
+            self._models_dialog = ModelsDialog(self._settings, self)
+            self._models_dialog.jobs.crashed.connect(self.show_crash)
+        else:
+            self._models_dialog.reload()
+        dialog = self._models_dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
     def _on_setting_changed(self, key: str, _value: Value) -> None:
         if self._closed:
             return
@@ -553,6 +571,8 @@ class MainWindow(QMainWindow):
         self._settings.unsubscribe(self._on_setting_changed)
         self.chat.flush()
         self.inference.shut_down()
+        if self._models_dialog is not None:
+            self._models_dialog.shut_down()  # a download is cancelled, its partial file kept
         self.jobs.wait(JOBS_SHUTDOWN_MS)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name

@@ -19,9 +19,9 @@ _EXPLANATION = (
     "here: nothing is sent to a server, and it works without an internet connection."
 )
 _HOW_TO = (
-    "To start, choose a model file in GGUF format (for example a Llama, Qwen, Mistral or Gemma "
-    "model from Hugging Face, saved as <i>.gguf</i>). Small models (1–4 B parameters, Q4_K_M) "
-    "run well on most laptops."
+    "To start, download a model from the catalog, or choose a model file in GGUF format (for "
+    "example a Llama, Qwen, Mistral or Gemma model from Hugging Face, saved as <i>.gguf</i>). "
+    "Small models (1–4 B parameters, Q4_K_M) run well on most laptops."
 )
 
 
@@ -30,9 +30,11 @@ class WelcomePage(QWidget):
 
     Signals:
         choose_model_requested(): the user wants to pick a model file.
+        browse_models_requested(): the user wants the catalog of models to download.
     """
 
     choose_model_requested = Signal()
+    browse_models_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,7 +84,16 @@ class WelcomePage(QWidget):
         self.choose_button.setAccessibleName("Choose a model file")
         self.choose_button.setMinimumHeight(38)
         self.choose_button.clicked.connect(self.choose_model_requested)
-        layout.addWidget(self.choose_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.browse_button = QPushButton("Browse models…")
+        self.browse_button.setAccessibleName("Browse models to download")
+        self.browse_button.setMinimumHeight(38)
+        self.browse_button.clicked.connect(self.browse_models_requested)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.choose_button)
+        buttons.addWidget(self.browse_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
 
         self.status = QLabel()
         self.status.setObjectName("Muted")
