@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from desktop.core.audit import AuditLog, watch_privacy_settings
 from desktop.core.settings import Settings, setting_for
@@ -26,7 +27,21 @@ def run(args: argparse.Namespace) -> int:
     note = "  (takes effect when the model is next loaded)" \
         if setting_for(args.key).restart_required else ""
     print(f"{args.key} = {_show(value)}{note}")
+    if args.key == "cloud.escalation" and value is True:
+        print(ESCALATION_EXPLAINED, file=sys.stderr)
     return 0
+
+
+ESCALATION_EXPLAINED = """
+What this means: questions may now leave this computer for the private server or the cloud
+provider configured under tiers.* — the question, the earlier messages of its conversation and
+the system prompt. A question leaves only when you ask for a cloud tier (--tier), when it looks
+too hard for the local model (routing.difficulty_threshold), or, if you turn it on, when a local
+answer looks unsure (routing.cascade). It never leaves while offline mode is on, in a chat
+locked to this device, once the monthly budget is spent, or when it holds sensitive data your
+privacy.* policy keeps local (by default every kind). Each answer's receipt shows the host and
+the exact text sent; 'hearth route --json "..."' shows the decision without sending anything.
+Turn it off again with: hearth config set cloud.escalation false"""
 
 
 def _list(settings: Settings, *, as_json: bool) -> int:

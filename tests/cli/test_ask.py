@@ -164,3 +164,11 @@ def test_edit_and_resend_replaces_the_question(capsys: pytest.CaptureFixture[str
         services.close()
     assert [c for c in contents if c[0] == "user"] == [("user", "better wording")]
     assert len(contents) == 2 and contents[1][1] == result.text
+
+
+def test_turning_escalation_on_explains_what_leaves(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "config", "set", "cloud.escalation", "true")
+    assert code == 0 and out == "cloud.escalation = true\n"
+    assert "may now leave this computer" in err and "hearth route" in err
+    code, _, err = _run(capsys, "config", "set", "cloud.escalation", "false")
+    assert code == 0 and err == ""
