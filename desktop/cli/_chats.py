@@ -16,8 +16,9 @@ def run(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps([{"id": c.id, "title": c.title, "updated_at": c.updated_at}
                                   for c in conversations], ensure_ascii=False, indent=2))
-            for c in [] if args.json else conversations:
-                print(f"{c.id:>5}  {_when(c.updated_at)}  {c.title}")
+            else:
+                for c in conversations:
+                    print(f"{c.id:>5}  {_when(c.updated_at)}  {c.title}")
             return 0
         if args.action == "show":
             conversation = store.conversation(args.id)

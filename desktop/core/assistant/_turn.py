@@ -117,8 +117,7 @@ class Assistant:
     def regenerate(self, conversation_id: int, *, options: TurnOptions | None = None,
                    **shortcuts: object) -> TurnResult:
         """Answer the last question again, replacing the answers after it."""
-        history, last_user = self._up_to_last_question(conversation_id)
-        later = [m for m in self.store.messages(conversation_id) if m.id > last_user.id]
+        history, last_user, later = self._split_at_last_question(conversation_id)
         if later:
             self.store.delete_messages_from(later[0].id)
         return self._turn(conversation_id, last_user, history, _options(options, shortcuts))
@@ -136,7 +135,7 @@ class Assistant:
     def ask_again(self, conversation_id: int, tier: TierChoice, *,
                   options: TurnOptions | None = None, **shortcuts: object) -> TurnResult:
         """Answer the last question again on ``tier``, keeping the answers already given."""
-        history, last_user = self._up_to_last_question(conversation_id)
+        history, last_user, _ = self._split_at_last_question(conversation_id)
         shortcuts["tier"] = tier
         return self._turn(conversation_id, last_user, history, _options(options, shortcuts))
 
@@ -199,10 +198,8 @@ class Assistant:
                                   receipt=receipt.to_dict())
         result = TurnResult(conversation_id, user.id, reply.id, answer.text, receipt)
         if unsure and cascade_mode == "auto" and decision.escalate_to and status == "complete":
-            escalated = RouteDecision(
-                tier=decision.escalate_to, findings=decision.findings, classes=decision.classes,
-                redact=decision.redact, ask_consent=decision.ask_consent,
-                difficulty=decision.difficulty,
+            escalated = dataclasses.replace(
+                decision, tier=decision.escalate_to, cascade=False, escalate_to=None,
                 reason=f"the local answer looked unsure ({unsure}); asked the "
                        f"{decision.escalate_to} tier as well",
             )
@@ -242,7 +239,7 @@ class Assistant:
                                        stop=options.stop)
             except CloudError as exc:
                 saver.add(restorer.flush())
-                self._keep_partial(saver, exc)
+                self._keep_partial(saver)
                 return exc.reason
             except BaseException:
                 saver.finish(status="failed")
@@ -256,7 +253,7 @@ class Assistant:
                                   receipt=receipt.to_dict())
         return TurnResult(conversation_id, user.id, reply.id, text, receipt)
 
-    def _keep_partial(self, saver: PartialSaver, exc: CloudError) -> None:
+    def _keep_partial(self, saver: PartialSaver) -> None:
         """Text a failed cloud answer already showed stays, marked failed; else nothing."""
         if saver.text:
             saver.finish(status="failed")
@@ -306,12 +303,15 @@ class Assistant:
             return f"mean token probability {probability:.2f} < {threshold:g}"
         return None
 
-    def _up_to_last_question(self, conversation_id: int) -> tuple[list[Message], Message]:
+    def _split_at_last_question(self, conversation_id: int
+                                ) -> tuple[list[Message], Message, list[Message]]:
+        """The messages up to the last question, that question, and the answers after it."""
         history = self.store.messages(conversation_id)
         last_user = next((m for m in reversed(history) if m.role == "user"), None)
         if last_user is None:
             raise KnownError("this conversation has no question to answer again")
-        return [m for m in history if m.id <= last_user.id], last_user
+        cut = history.index(last_user) + 1
+        return history[:cut], last_user, history[cut:]
 
     def _chat_messages(self, history: Sequence[Message]) -> list[ChatMessage]:
         system = self.settings.get_str("chat.system_prompt").strip()

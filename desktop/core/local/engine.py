@@ -321,9 +321,10 @@ class LocalEngine:
             tokens, top_k=params.top_k, top_p=params.top_p, min_p=params.min_p,
             temp=params.temperature, repeat_penalty=params.repeat_penalty,
         )
+        step = functools.partial(next, stream, None)
         try:
             while True:
-                token = self._decode(lambda: next(stream, None), stop)
+                token = self._decode(step, stop)
                 if token is None or stop.is_set():
                     finish = "cancelled" if stop.is_set() else "stop"
                     break
