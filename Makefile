@@ -27,10 +27,16 @@ pytest:
 bench: $(VENV)/.ready-test
 	$(BIN)/python -m tests.perf
 
+# llama.cpp is built for this CPU without -march=native (packaging/llama_cmake_args.py says why);
+# --no-cache-dir because pip's wheel cache ignores CMAKE_ARGS.
+LLAMA_CPP := llama-cpp-python==$(shell sed -n 's/.*"llama-cpp-python==\([0-9.]*\)".*/\1/p' pyproject.toml | head -n 1)
+
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Hearth needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	CMAKE_ARGS="$$($(PYTHON) packaging/llama_cmake_args.py)" \
+	  $(BIN)/python -m pip install --quiet --no-cache-dir "$(LLAMA_CPP)"
 
 $(VENV)/.ready-run: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e .

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from desktop.core.accounting.receipt import Receipt
+from desktop.core.receipt import Receipt
 from desktop.core.assistant import ConsentRequest
 from desktop.core.chat import StopSignal
 from desktop.core.services import open_services

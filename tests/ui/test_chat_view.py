@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtGui import QGuiApplication, QTextTable
 from pytestqt.qtbot import QtBot
 
-from desktop.core.accounting.receipt import Receipt
+from desktop.core.receipt import Receipt
 from desktop.core.store import Message
 from desktop.ui.chat_view import ChatView
 from desktop.ui.theme import DARK

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.accounting.break_even import PerAnswer, break_even, cumulative, horizon
 from desktop.core.accounting.ledger import Totals
-from desktop.core.accounting.receipt import Receipt
+from desktop.core.receipt import Receipt
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore
 from desktop.ui import charts

@@ -7,7 +7,7 @@ import json
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.core.accounting.receipt import Finding, Receipt
+from desktop.core.receipt import Finding, Receipt
 from desktop.ui.receipt import NOT_MEASURED, ReceiptDialog, badge_parts, money, receipt_rows
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from desktop.core.accounting.costing import cloud_costing, local_costing
 from desktop.core.accounting.prices import PriceTable, Usage
-from desktop.core.accounting.receipt import Receipt
+from desktop.core.receipt import Receipt
 from desktop.core.cloud import CloudAnswer
 from desktop.core.local.engine import LocalAnswer, ModelInfo
 from desktop.core.routing import RouteDecision

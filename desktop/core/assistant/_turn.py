@@ -18,7 +18,7 @@ from typing import cast
 from desktop.core.accounting.budget import current_budget
 from desktop.core.accounting.power import RaplMeter
 from desktop.core.accounting.prices import PriceTable
-from desktop.core.accounting.receipt import Receipt
+from desktop.core.receipt import Receipt
 from desktop.core.assistant._outbound import Consent, ConsentRequest, Outbound, prepare_outbound
 from desktop.core.assistant._receipts import Accounting, cloud_receipt, local_receipt
 from desktop.core.assistant._saver import PartialSaver, TextSink

@@ -1,7 +1,7 @@
 """Where a question is answered: the privacy gate (offline detectors, reversible redaction),
 a difficulty estimate, and the router that applies the user's rules in order."""
 
-from desktop.core.accounting.receipt import Finding
+from desktop.core.receipt import Finding
 from desktop.core.routing._detectors import KINDS, scan
 from desktop.core.routing._difficulty import Difficulty, estimate_difficulty
 from desktop.core.routing._redaction import Redaction, Restorer, redact, restore

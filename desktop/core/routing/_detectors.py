@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from desktop.core.accounting.receipt import Finding
+from desktop.core.receipt import Finding
 from desktop.core.routing._candidates import USER, Candidate
 from desktop.core.routing._contact import EMAIL, IP_ADDRESS, PHONE, detect_contacts
 from desktop.core.routing._context import DATE_OF_BIRTH, FINANCIAL, HEALTH, detect_in_context

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from desktop.core.accounting.receipt import Finding
+from desktop.core.receipt import Finding
 
 OPEN, CLOSE = "⟨", "⟩"
 _PLACEHOLDER = re.compile(r"⟨([A-Z][A-Z_]*)_([1-9][0-9]*)⟩")

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from desktop.core.accounting.receipt import Finding
+from desktop.core.receipt import Finding
 from desktop.core.chat import ChatMessage
 from desktop.core.routing._detectors import KINDS, scan
 from desktop.core.routing._difficulty import Difficulty, estimate_difficulty

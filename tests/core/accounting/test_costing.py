@@ -8,7 +8,7 @@ import pytest
 
 from desktop.core.accounting.costing import cloud_costing, local_costing, savings
 from desktop.core.accounting.prices import ModelPrice, PriceTable, Usage
-from desktop.core.accounting.receipt import Receipt
+from desktop.core.receipt import Receipt
 
 FRONTIER = ("acme", "big-1")
 

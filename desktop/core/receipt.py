@@ -1,4 +1,8 @@
-"""The receipt every answer carries: where it was computed, what left the device, what it cost."""
+"""The receipt every attempt carries: where it was computed, what left the device, what it cost.
+
+A value type shared by every layer (the pipeline writes it, the store keeps it, the ledger and
+the views read it), so it lives beside ``chat.py`` rather than inside one of them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from typing import Any, Literal
 
 Tier = Literal["local", "private", "frontier"]
 Privacy = Literal["on-device", "redacted", "sent"]
+# "failed": an attempt that broke off (after sending, for a cloud tier); its bytes and any cost
+# still count in the ledger and the budget.
+Outcome = Literal["answer", "failed"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +69,12 @@ class Receipt:
     difficulty: float | None = None
     token_probability: float | None = None  # geometric mean, when the cascade measured it
     escalation_offer: str | None = None  # the tier a one-click "ask the cloud" would use
+    # Attempts: every try at answering a question gets a receipt, a failed one too.
+    question_id: int | None = None  # the question (user message) this attempt answers
+    outcome: Outcome = "answer"
+    error: str | None = None  # why a failed attempt broke off
+    fallback_from: int | None = None  # message id of the failed attempt this answer replaced
+    requests: int = 0  # HTTP requests a cloud attempt made, retries included (0 on device)
     created_at: float = field(default_factory=time.time)
 
     @property
