@@ -5,21 +5,23 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from desktop.core import paths
 from desktop.core.errors import NotFoundError, StorageError
-from desktop.core.store import _migrations
+from desktop.core.receipt import Receipt
+from desktop.core.store import _branches, _migrations
 from desktop.core.store._errors import mapped_errors
 from desktop.core.store._records import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
     Conversation,
     Message,
+    Thread,
     check_role,
     check_status,
     conversation_from_row,
@@ -28,6 +30,15 @@ from desktop.core.store._records import (
 )
 
 FILE_NAME = "hearth.sqlite3"
+
+
+class _Tip:
+    """``add_message``'s default place: after the last message of the path shown."""
+
+
+TIP = _Tip()
+Place = int | None | _Tip  # where add_message puts a message: after a parent, or TIP
+
 
 # Another Hearth process (the CLI while the window is open) may hold the write lock; every
 # transaction here is short, so waiting this long means something is wrong.
@@ -51,6 +62,21 @@ class ConversationStore:
         self._clock = clock
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = _open(self.path)
+
+    def reader(self) -> ConversationStore:
+        """A read-only view of the same file on its own connection, for a thread that must
+        never wait for this one's writes (the window's): in WAL mode its reads see the last
+        committed state at once, and any write through it fails."""
+        view = object.__new__(ConversationStore)
+        view.path, view._clock, view._lock = self.path, self._clock, threading.Lock()
+        with mapped_errors(self.path, "open the conversation database for reading"):
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                   timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA query_only = ON")
+            conn.create_function("hearth_casefold", 1, _casefold, deterministic=True)
+        view._conn = conn
+        return view
 
     @classmethod
     def open_default(cls) -> ConversationStore:
@@ -167,27 +193,36 @@ class ConversationStore:
         content: str,
         *,
         status: str = "complete",
-        receipt: Mapping[str, Any] | None = None,
+        receipt: Receipt | None = None,
+        parent_id: Place = TIP,
     ) -> Message:
-        """Append a message to the conversation, which moves to the top of the list."""
+        """Add a message, which becomes the chosen version at its place; the conversation moves
+        to the top of the list.
+
+        By default it follows the last message of the path shown (``TIP``); a ``parent_id``
+        makes it a new version beside that parent's other children (``None``: beside the first
+        question).
+        """
         check_role(role)
         check_status(status)
-        receipt_dict = dict(receipt) if receipt is not None else None
-        receipt_json = dump_receipt(receipt_dict)
+        receipt_json = dump_receipt(receipt)
         now = self._clock()
         with self._write("save the message") as conn:
             if not _touch(conn, conversation_id, now):
                 raise _no_conversation(conversation_id)
+            if isinstance(parent_id, _Tip):
+                path = _branches.active_path(_nodes(conn, conversation_id))
+                parent_id = path[-1] if path else None
+            elif parent_id is not None and not _belongs(conn, parent_id, conversation_id):
+                raise _no_message(parent_id)
             cursor = conn.execute(
-                "INSERT INTO messages"
-                " (conversation_id, role, content, status, created_at, receipt)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (conversation_id, role, content, status, now, receipt_json),
+                "INSERT INTO messages (conversation_id, role, content, status, created_at,"
+                " receipt, parent_id, chosen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, content, status, now, receipt_json, parent_id, now),
             )
             assert cursor.lastrowid is not None
-            return Message(
-                cursor.lastrowid, conversation_id, role, content, status, now, receipt_dict
-            )
+            return Message(cursor.lastrowid, conversation_id, role, content, status, now,
+                           receipt, parent_id)
 
     def update_message(
         self,
@@ -195,7 +230,7 @@ class ConversationStore:
         *,
         content: str | None = None,
         status: str | None = None,
-        receipt: Mapping[str, Any] | None = None,
+        receipt: Receipt | None = None,
     ) -> None:
         """Change what is given (``None`` keeps the old value) and bump the conversation.
 
@@ -210,7 +245,7 @@ class ConversationStore:
         if status is not None:
             changes["status"] = status
         if receipt is not None:
-            changes["receipt"] = dump_receipt(dict(receipt))
+            changes["receipt"] = dump_receipt(receipt)
         now = self._clock()
         with self._write("save the message") as conn:
             # Touches no row exactly when the message does not exist (the foreign key
@@ -240,7 +275,12 @@ class ConversationStore:
         return message_from_row(row)
 
     def messages(self, conversation_id: int) -> list[Message]:
-        """The conversation's messages, oldest first (``NotFoundError`` if it does not exist)."""
+        """The messages of the path shown, oldest first (``NotFoundError`` if the conversation
+        does not exist)."""
+        return self.thread(conversation_id).messages
+
+    def thread(self, conversation_id: int) -> Thread:
+        """The path shown and, for each of its messages, the ids of its versions."""
         # One snapshot, so a delete by another process cannot fall between the two queries.
         with self._transaction("read the conversation", begin="BEGIN") as conn:
             exists = conn.execute(
@@ -252,10 +292,26 @@ class ConversationStore:
             ).fetchall()
         if exists is None:
             raise _no_conversation(conversation_id)
-        return [message_from_row(row) for row in rows]
+        nodes = [_branches.Node(row[0], row[7], row[8]) for row in rows]
+        path = _branches.active_path(nodes)
+        by_id = {row[0]: row for row in rows}
+        return Thread([message_from_row(by_id[i]) for i in path],
+                      _branches.versions(nodes, path))
+
+    def choose_version(self, message_id: int) -> None:
+        """Show this version of a message (and the branch that follows it) from now on."""
+        now = self._clock()
+        with self._write("choose the version") as conn:
+            row = conn.execute(
+                "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise _no_message(message_id)
+            conn.execute("UPDATE messages SET chosen_at = ? WHERE id = ?", (now, message_id))
+            _touch(conn, row[0], now)
 
     def delete_messages_from(self, message_id: int) -> None:
-        """Delete this message and every later one of its conversation (regenerate, edit)."""
+        """Delete this message and everything that follows it in the tree (its branch)."""
         now = self._clock()
         with self._write("delete the messages") as conn:
             row = conn.execute(
@@ -263,9 +319,13 @@ class ConversationStore:
             ).fetchone()
             if row is None:
                 raise _no_message(message_id)
-            conn.execute(
-                "DELETE FROM messages WHERE conversation_id = ? AND id >= ?", (row[0], message_id)
-            )
+            children = _branches.children_of(_nodes(conn, row[0]))
+            doomed, todo = [], [message_id]
+            while todo:
+                current = todo.pop()
+                doomed.append(current)
+                todo.extend(child.id for child in children.get(current, ()))
+            conn.executemany("DELETE FROM messages WHERE id = ?", [(i,) for i in doomed])
             _touch(conn, row[0], now)
 
     # -- maintenance -----------------------------------------------------------------------
@@ -325,13 +385,16 @@ class ConversationStore:
 def _open(path: Path) -> sqlite3.Connection:
     """Open or create the file, refuse foreign or newer ones, configure it and migrate it."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_folder(path.parent)
     except OSError as exc:
         raise StorageError(
             f"could not create the folder {path.parent} for the conversation database: "
             f"{exc.strerror or exc}. Check its permissions, or set HEARTH_DATA_DIR to a "
             "writable folder"
         ) from exc
+    # 0600 before SQLite opens it: SQLite gives the -wal and -shm files it creates the
+    # database file's permissions (findCreateFileMode in its os_unix.c).
+    paths.create_private(path, "-wal", "-shm")
     with mapped_errors(path, "open the conversation database"):
         # isolation_level=None: transactions are begun and ended explicitly, never implicitly.
         conn = sqlite3.connect(
@@ -352,6 +415,20 @@ def _open(path: Path) -> sqlite3.Connection:
             conn.close()
             raise
     return conn
+
+
+def _nodes(conn: sqlite3.Connection, conversation_id: int) -> list[_branches.Node]:
+    rows = conn.execute(
+        "SELECT id, parent_id, chosen_at FROM messages WHERE conversation_id = ?",
+        (conversation_id,),
+    ).fetchall()
+    return [_branches.Node(*row) for row in rows]
+
+
+def _belongs(conn: sqlite3.Connection, message_id: int, conversation_id: int) -> bool:
+    row = conn.execute("SELECT conversation_id FROM messages WHERE id = ?",
+                       (message_id,)).fetchone()
+    return row is not None and row[0] == conversation_id
 
 
 def _casefold(value: str | None) -> str | None:

@@ -56,7 +56,23 @@ def _initial_schema(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming'")
 
 
-MIGRATIONS: list[Migration] = [_initial_schema]
+def _message_tree(conn: sqlite3.Connection) -> None:
+    """Versions (``_branches``): each message follows a parent; the path shown follows the
+    most recently chosen child. Existing chats are linear: each message follows the one before
+    it, chosen when it was written."""
+    # No foreign key: a cascade would recurse once per message of a long chat, past SQLite's
+    # trigger depth limit (1,000); branches are deleted by the store, whole chats by theirs.
+    conn.execute("ALTER TABLE messages ADD COLUMN parent_id INTEGER")
+    conn.execute("ALTER TABLE messages ADD COLUMN chosen_at REAL")
+    conn.execute(
+        "UPDATE messages SET chosen_at = created_at, parent_id ="
+        " (SELECT MAX(p.id) FROM messages AS p"
+        "  WHERE p.conversation_id = messages.conversation_id AND p.id < messages.id)"
+    )
+    conn.execute("CREATE INDEX messages_by_parent ON messages (parent_id)")
+
+
+MIGRATIONS: list[Migration] = [_initial_schema, _message_tree]
 
 
 def latest_version() -> int:

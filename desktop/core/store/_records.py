@@ -6,11 +6,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from desktop.core.receipt import Receipt
+
 ROLES = ("system", "user", "assistant")
 STATUSES = ("complete", "streaming", "stopped", "failed")
 
 CONVERSATION_COLUMNS = "id, title, created_at, updated_at, locked_local"
-MESSAGE_COLUMNS = "id, conversation_id, role, content, status, created_at, receipt"
+MESSAGE_COLUMNS = ("id, conversation_id, role, content, status, created_at, receipt, parent_id,"
+                   " chosen_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +29,10 @@ class Conversation:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One turn of a chat; ``receipt`` says where an answer was made and what it cost."""
+    """One turn of a chat; ``receipt`` says where an answer was made and what it cost.
+
+    ``parent_id`` is the message it follows (None for a first question); see ``_branches``.
+    """
 
     id: int
     conversation_id: int
@@ -34,7 +40,21 @@ class Message:
     content: str
     status: str
     created_at: float
-    receipt: dict[str, Any] | None
+    receipt: Receipt | None
+    parent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A conversation as shown: the chosen path, and each of its messages' versions."""
+
+    messages: list[Message]
+    versions: dict[int, tuple[int, ...]]
+
+    def version_of(self, message_id: int) -> tuple[int, int]:
+        """(1-based position, count) of this message among its versions."""
+        ids = self.versions.get(message_id, (message_id,))
+        return ids.index(message_id) + 1, len(ids)
 
 
 def check_role(role: str) -> None:
@@ -49,22 +69,23 @@ def check_status(status: str) -> None:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}; got {status!r}")
 
 
-def dump_receipt(receipt: dict[str, Any] | None) -> str | None:
+def dump_receipt(receipt: Receipt | None) -> str | None:
     """The receipt as stored: JSON, keys sorted, non-ASCII kept readable."""
     if receipt is None:
         return None
-    return json.dumps(receipt, ensure_ascii=False, sort_keys=True)
+    return json.dumps(receipt.to_dict(), ensure_ascii=False, sort_keys=True)
 
 
-def load_receipt(text: str | None) -> dict[str, Any] | None:
-    """The stored receipt as a dict; ``None`` when there is none or it is damaged."""
+def load_receipt(text: str | None) -> Receipt | None:
+    """The stored receipt; ``None`` when there is none or it is damaged."""
     if text is None:
         return None
     try:
         value = json.loads(text)
-    except ValueError:
-        return None  # a damaged receipt must not make the whole conversation unreadable
-    return value if isinstance(value, dict) else None
+        # A damaged receipt must not make the whole conversation unreadable.
+        return Receipt.from_dict(value) if isinstance(value, dict) else None
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def conversation_from_row(row: tuple[Any, ...]) -> Conversation:
@@ -74,4 +95,4 @@ def conversation_from_row(row: tuple[Any, ...]) -> Conversation:
 
 def message_from_row(row: tuple[Any, ...]) -> Message:
     """A ``Message`` from a row of ``MESSAGE_COLUMNS``."""
-    return Message(row[0], row[1], row[2], row[3], row[4], row[5], load_receipt(row[6]))
+    return Message(row[0], row[1], row[2], row[3], row[4], row[5], load_receipt(row[6]), row[7])

@@ -6,7 +6,19 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from desktop.core.receipt import Receipt
 from desktop.core.store import ConversationStore
+
+
+def a_receipt(**fields: object) -> Receipt:
+    """A local answer's receipt; ``fields`` override any of its values."""
+    values: dict[str, object] = dict(
+        tier="local", provider="llama.cpp", model="tiny", endpoint=None, privacy="on-device",
+        bytes_sent=0, tokens_in=5, tokens_out=2, ttft_s=0.1, decode_tok_per_s=30.0,
+        cost_usd=None, cloud_equivalent_usd=None, reason="routine question",
+        created_at=1_700_000_000.5)
+    values.update(fields)
+    return Receipt(**values)  # type: ignore[arg-type]
 
 
 class FakeClock:

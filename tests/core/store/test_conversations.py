@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -12,7 +13,7 @@ import pytest
 from desktop.core.errors import NotFoundError, StorageError
 from desktop.core.store import Conversation, ConversationStore, Message
 
-from .support import FakeClock
+from .support import FakeClock, a_receipt
 
 # -- conversations -----------------------------------------------------------------------------
 
@@ -143,9 +144,8 @@ def test_add_and_read_messages_oldest_first(store: ConversationStore, clock: Fak
     chat = store.create_conversation()
     system = store.add_message(chat.id, "system", "Be brief.")
     question = store.add_message(chat.id, "user", "Capital of Portugal?")
-    answer = store.add_message(
-        chat.id, "assistant", "Lisbon.", receipt={"tier": "local", "tokens": 3}
-    )
+    receipt = a_receipt(tokens_out=3)
+    answer = store.add_message(chat.id, "assistant", "Lisbon.", receipt=receipt)
 
     assert answer == Message(
         answer.id,
@@ -154,7 +154,8 @@ def test_add_and_read_messages_oldest_first(store: ConversationStore, clock: Fak
         "Lisbon.",
         "complete",
         clock.now,
-        {"tier": "local", "tokens": 3},
+        receipt,
+        question.id,
     )
     assert store.messages(chat.id) == [system, question, answer]
     assert store.message(question.id) == question
@@ -169,7 +170,7 @@ def test_update_message_changes_only_what_is_given(store: ConversationStore) -> 
     assert store.message(answer.id).content == "Lis"
     assert store.message(answer.id).status == "streaming"
 
-    receipt = {"tier": "local", "cost_usd": 0.0, "note": "généré sur l'appareil"}
+    receipt = a_receipt(cost_usd=0.0, reason="généré sur l'appareil")
     store.update_message(answer.id, content="Lisbon.", status="complete", receipt=receipt)
     done = store.message(answer.id)
     assert (done.content, done.status, done.receipt) == ("Lisbon.", "complete", receipt)
@@ -185,18 +186,20 @@ def test_update_message_changes_only_what_is_given(store: ConversationStore) -> 
 
 def test_receipt_is_stored_as_sorted_json(store: ConversationStore, db_path: Path) -> None:
     chat = store.create_conversation()
-    receipt = {"zeta": [1, 2.5, None, True], "alpha": {"host": "api.example", "€": "unicode"}}
+    receipt = a_receipt(reason="€ unicode", classes=("email", "iban"))
     message = store.add_message(chat.id, "assistant", "hi", receipt=receipt)
 
     assert store.message(message.id).receipt == receipt
     with closing(sqlite3.connect(db_path)) as conn:
         raw = conn.execute("SELECT receipt FROM messages WHERE id = ?", (message.id,)).fetchone()
-    assert raw[0].startswith('{"alpha": {"host": "api.example", "€": "unicode"}')
+    stored = json.loads(raw[0])
+    assert list(stored) == sorted(stored)
+    assert '"reason": "€ unicode"' in raw[0]
 
 
 def test_damaged_receipt_does_not_hide_the_message(store: ConversationStore, db_path: Path) -> None:
     chat = store.create_conversation()
-    message = store.add_message(chat.id, "assistant", "hi", receipt={"a": 1})
+    message = store.add_message(chat.id, "assistant", "hi", receipt=a_receipt())
     with closing(sqlite3.connect(db_path)) as conn, conn:
         conn.execute("UPDATE messages SET receipt = '{broken' WHERE id = ?", (message.id,))
     assert store.message(message.id).receipt is None

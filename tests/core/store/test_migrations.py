@@ -32,7 +32,7 @@ def _add_pinned_column(conn: sqlite3.Connection) -> None:
 def test_new_database_is_at_the_latest_version(db_path: Path) -> None:
     with ConversationStore(db_path):
         pass
-    assert file_pragma(db_path, "user_version") == _migrations.latest_version() == 1
+    assert file_pragma(db_path, "user_version") == _migrations.latest_version() == 2
     assert file_pragma(db_path, "application_id") == _migrations.APPLICATION_ID
     assert {"conversations", "messages"} <= _tables(db_path)
 
@@ -41,18 +41,18 @@ def test_appended_migration_upgrades_an_existing_database_once(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with ConversationStore(db_path) as store:
-        chat = store.create_conversation("from version 1")
+        chat = store.create_conversation("from the shipped version")
         message = store.add_message(chat.id, "user", "still here after the upgrade")
 
     monkeypatch.setattr(_migrations, "MIGRATIONS", [*_migrations.MIGRATIONS, _add_pinned_column])
     with ConversationStore(db_path) as store:
         assert store.messages(chat.id) == [message]
-    assert file_pragma(db_path, "user_version") == 2
+    assert file_pragma(db_path, "user_version") == _migrations.latest_version()
     assert "pinned" in _columns(db_path, "conversations")
 
     # Run again it would fail (duplicate column): opening must not re-apply it.
     with ConversationStore(db_path) as store:
-        assert store.conversation(chat.id).title == "from version 1"
+        assert store.conversation(chat.id).title == "from the shipped version"
 
 
 def test_new_database_runs_every_migration_in_order(
@@ -61,7 +61,7 @@ def test_new_database_runs_every_migration_in_order(
     monkeypatch.setattr(_migrations, "MIGRATIONS", [*_migrations.MIGRATIONS, _add_pinned_column])
     with ConversationStore(db_path) as store:
         store.create_conversation()
-    assert file_pragma(db_path, "user_version") == 2
+    assert file_pragma(db_path, "user_version") == len(_migrations.MIGRATIONS)
     assert "pinned" in _columns(db_path, "conversations")
 
 
@@ -79,7 +79,7 @@ def test_failing_migration_is_rolled_back_whole(
     monkeypatch.setattr(_migrations, "MIGRATIONS", [*original, half_done])
     with pytest.raises(StorageError, match="could not open the conversation database"):
         ConversationStore(db_path)
-    assert file_pragma(db_path, "user_version") == 1
+    assert file_pragma(db_path, "user_version") == len(original)
     assert "attachments" not in _tables(db_path)
 
     monkeypatch.setattr(_migrations, "MIGRATIONS", original)
@@ -94,10 +94,11 @@ def test_bug_in_a_migration_is_not_disguised(
         conn.execute("CREATE TABLE attachments (id INTEGER PRIMARY KEY)")
         raise KeyError("oops")
 
+    shipped = len(_migrations.MIGRATIONS)
     monkeypatch.setattr(_migrations, "MIGRATIONS", [*_migrations.MIGRATIONS, buggy])
     with pytest.raises(KeyError):
         ConversationStore(db_path)
-    assert file_pragma(db_path, "user_version") == 1
+    assert file_pragma(db_path, "user_version") == shipped
     assert "attachments" not in _tables(db_path)
 
 

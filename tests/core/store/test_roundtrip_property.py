@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.core.store import ConversationStore
+
+from .support import a_receipt
 
 # Examples run against one store: function-scoped fixtures do not reset between examples.
 _SETTINGS = settings(
@@ -19,17 +20,6 @@ _SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 
-_json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
-    ),
-    max_leaves=12,
-)
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +52,13 @@ def test_updated_text_round_trips(
 
 
 @_SETTINGS
-@given(receipt=st.dictionaries(st.text(), _json_values, max_size=6))
-def test_any_json_receipt_round_trips(
-    shared_store: ConversationStore, receipt: dict[str, Any]
-) -> None:
+@given(reason=st.text(), model=st.text(), cost=st.none() | st.floats(allow_nan=False),
+       tokens=st.integers(min_value=0, max_value=2**63 - 1),
+       classes=st.lists(st.text(), max_size=4))
+def test_any_receipt_round_trips(shared_store: ConversationStore, reason: str, model: str,
+                                 cost: float | None, tokens: int, classes: list[str]) -> None:
+    receipt = a_receipt(reason=reason, model=model, cost_usd=cost, tokens_in=tokens,
+                        classes=tuple(classes))
     chat = shared_store.create_conversation()
     message = shared_store.add_message(chat.id, "assistant", "answer", receipt=receipt)
     assert shared_store.message(message.id).receipt == receipt

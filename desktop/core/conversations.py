@@ -1,0 +1,80 @@
+"""What a front end does with conversations besides asking: list, search, open, rename, lock,
+delete and choose a version. The window and the CLI both call these; neither drives the store.
+"""
+
+from __future__ import annotations
+
+from desktop.core.errors import KnownError
+from desktop.core.store import Conversation, ConversationStore, Message, Thread
+
+__all__ = ["Conversation", "Conversations", "Message", "Thread"]
+
+MAX_TITLE = 200
+
+
+class Conversations:
+    """The user's conversations, as front ends see them.
+
+    ``reads`` answers the queries: give the window a ``ConversationStore.reader()`` so that its
+    GUI thread never waits for the inference thread's writes. Changes go through ``store``.
+    """
+
+    def __init__(self, store: ConversationStore, *, reads: ConversationStore | None = None
+                 ) -> None:
+        self._store = store
+        self._reads = reads or store
+
+    def close(self) -> None:
+        """Close the read-only view, if one was given (the store is its owner's to close)."""
+        if self._reads is not self._store:
+            self._reads.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def list(self) -> list[Conversation]:
+        """Every conversation, the most recently updated first."""
+        return self._reads.conversations()
+
+    def search(self, text: str) -> list[Conversation]:
+        """Conversations whose title or any message contains ``text`` (case folded)."""
+        return self._reads.search(text)
+
+    def get(self, conversation_id: int) -> Conversation:
+        return self._reads.conversation(conversation_id)
+
+    def thread(self, conversation_id: int) -> Thread:
+        """The version of the conversation shown, with each message's versions."""
+        return self._reads.thread(conversation_id)
+
+    def message(self, message_id: int) -> Message:
+        return self._reads.message(message_id)
+
+    # -- changing --------------------------------------------------------------------------
+
+    def rename(self, conversation_id: int, title: str) -> str:
+        """Give the conversation a new title (one line, trimmed); returns the title kept."""
+        cleaned = " ".join(title.split())
+        if not cleaned:
+            raise KnownError("a conversation needs a title that is not empty")
+        if len(cleaned) > MAX_TITLE:
+            cleaned = cleaned[:MAX_TITLE - 1].rstrip() + "…"
+        self._store.rename_conversation(conversation_id, cleaned)
+        return cleaned
+
+    def set_locked(self, conversation_id: int, locked: bool) -> None:
+        """Lock the conversation to this device (nothing of it leaves), or unlock it."""
+        self._store.set_locked_local(conversation_id, locked)
+
+    def delete(self, conversation_id: int) -> None:
+        """Delete the conversation and every version of its messages."""
+        self._store.delete_conversation(conversation_id)
+
+    def choose_version(self, message_id: int) -> Thread:
+        """Show this version of a message (with what follows it); the thread as now shown."""
+        message = self._store.message(message_id)
+        self._store.choose_version(message_id)
+        return self._store.thread(message.conversation_id)
+
+    def recover_interrupted(self) -> int:
+        """Answers a crashed process left streaming become stopped (call once at start)."""
+        return self._store.recover_interrupted()
