@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from desktop.core.errors import ConfigError
+from desktop.core.settings._urls import credential_in, refusal
 
 Value = str | int | float | bool
 
@@ -25,6 +26,7 @@ class Setting:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    url: bool = False  # an address: refused when it carries a credential (see _urls)
 
     @property
     def section(self) -> str:
@@ -63,6 +65,10 @@ class Setting:
             raise ConfigError(
                 f"{self.key} takes a {self.kind.__name__}, not {type(value).__name__} {value!r}"
             )
+        if self.url and isinstance(value, str):
+            found = credential_in(value)
+            if found is not None:
+                raise ConfigError(refusal(self.key, found))
         if self.choices and value not in self.choices:
             raise ConfigError(f"{self.key} takes one of {', '.join(self.choices)}; got {value!r}")
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -217,6 +223,7 @@ SCHEMA: tuple[Setting, ...] = (
         key="tiers.private.base_url",
         kind=str,
         default="",
+        url=True,
         description="Base URL of your OpenAI-compatible server (llama.cpp server, vLLM, Ollama), "
                     "e.g. http://127.0.0.1:8080/v1; empty means no private tier.",
     ),
@@ -244,6 +251,7 @@ SCHEMA: tuple[Setting, ...] = (
         key="tiers.frontier.base_url",
         kind=str,
         default="",
+        url=True,
         description="Base URL of the frontier API; empty uses the provider's official one "
                     "(https://api.anthropic.com, https://api.openai.com/v1, "
                     "https://generativelanguage.googleapis.com); set it for a gateway or proxy.",
@@ -276,6 +284,7 @@ SCHEMA: tuple[Setting, ...] = (
         key="models.mirror_url",
         kind=str,
         default="",
+        url=True,
         description="Download models from this mirror instead of https://huggingface.co (the "
                     "address replaces that prefix, e.g. https://models.example.org/hf); empty: "
                     "no mirror.",
