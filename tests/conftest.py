@@ -16,10 +16,12 @@ from tests.core.cloud.secret_service import running_secret_service
 
 @pytest.fixture(autouse=True)
 def hearth_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
-    """Fresh config and data folders for every test (HEARTH_CONFIG_DIR / HEARTH_DATA_DIR)."""
+    """Fresh config and data folders for every test (HEARTH_CONFIG_DIR / HEARTH_DATA_DIR),
+    and a managed policy file that does not exist (HEARTH_POLICY_FILE): never the real one."""
     config, data = tmp_path / "config", tmp_path / "data"
     monkeypatch.setenv("HEARTH_CONFIG_DIR", str(config))
     monkeypatch.setenv("HEARTH_DATA_DIR", str(data))
+    monkeypatch.setenv("HEARTH_POLICY_FILE", str(tmp_path / "policy" / "policy.toml"))
     yield config, data
 
 

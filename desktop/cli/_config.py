@@ -19,6 +19,9 @@ def run(args: argparse.Namespace) -> int:
         return _list(settings, as_json=args.json)
     if args.action == "get":
         print(_show(settings.get(args.key)))
+        reason = settings.locked_reason(args.key)
+        if reason:
+            print(f"hearth: note: {reason}", file=sys.stderr)
         return 0
     if args.action == "reset":
         value = settings.reset(args.key)
@@ -48,12 +51,22 @@ def _list(settings: Settings, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps({s.key: value for s, value in settings.items()}, indent=2))
         return 0
-    width = max(len(s.key) for s, _ in settings.items())
-    for setting, value in settings.items():
-        marker = " " if settings.is_default(setting.key) else "*"
+    items = list(settings.items())
+    width = max(len(s.key) for s, _ in items)
+    any_locked = False
+    for setting, value in items:
+        locked = settings.locked_reason(setting.key) is not None
+        any_locked = any_locked or locked
+        marker = "L" if locked else " " if settings.is_default(setting.key) else "*"
         print(f"{marker} {setting.key:<{width}} = {_show(value)}")
         print(f"  {'':<{width}}   {setting.description}")
+        allowed = settings.allowed_values(setting.key)
+        if allowed is not None and not locked:
+            print(f"  {'':<{width}}   Allowed by your organisation's policy: "
+                  f"{', '.join(_show(v) for v in allowed)}.")
     print(f"\n* changed from the default; file: {settings.path}")
+    if any_locked:
+        print(f"L set by your organisation's policy: {settings.policy.path}")
     return 0
 
 

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from desktop.core import paths
+
 WAIT_S = 10.0  # appends take milliseconds; waiting longer than this means something is wrong
 
 
@@ -19,7 +21,7 @@ def exclusive(path: Path) -> Iterator[None]:
     Every writer of the guarded file takes it, so two Hearth processes (the window and the
     CLI) never interleave their appends. The OS drops the lock if the process dies.
     """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = paths.open_private(path, os.O_RDWR)  # 0600, tightened if an older one was looser
     try:
         _lock(fd, path)
         try:

@@ -58,6 +58,12 @@ class AuditLog:
         self.path = self.folder / FILE_NAME
         self.head_path = self.folder / HEAD_NAME
         self._clock = clock
+        # The log says which hosts were contacted and when: the user's eyes only (0600 in a
+        # 0700 folder), also for a log written before Hearth tightened its files.
+        if self.folder.is_dir():
+            paths.restrict(self.folder, paths.PRIVATE_FOLDER_MODE)
+            for path in (self.path, self.head_path, self.folder / LOCK_NAME):
+                paths.restrict(path)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -92,7 +98,7 @@ class AuditLog:
             raise ValueError(f"audit record fields may not be named {', '.join(reserved)}")
         record: dict[str, Any] = {"time": _iso(self._clock()), "type": kind, **fields}
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            paths.private_folder(self.folder)
             with _lock.exclusive(self.folder / LOCK_NAME):
                 return self._append_locked(record)
         except OSError as exc:
@@ -100,7 +106,7 @@ class AuditLog:
                                f"{exc.strerror or exc}") from exc
 
     def _append_locked(self, record: dict[str, Any]) -> dict[str, Any]:
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = paths.open_private(self.path, os.O_RDWR | os.O_APPEND)
         try:
             last, ends_with_newline = _last_line(fd)
             prev = GENESIS if last is None else line_hash(last)
@@ -147,7 +153,7 @@ class AuditLog:
 
     def _write_head(self, head: Head) -> None:
         tmp = self.head_path.with_name(f".{HEAD_NAME}.tmp")
-        with tmp.open("wb") as fh:
+        with os.fdopen(paths.open_private(tmp, os.O_WRONLY | os.O_TRUNC), "wb") as fh:
             fh.write(head.dumps())
             fh.flush()
             os.fsync(fh.fileno())

@@ -17,8 +17,9 @@ def is_privacy_setting(key: str) -> bool:
 def watch_privacy_settings(settings: Settings, log: AuditLog) -> None:
     """Record every later change of a privacy setting made through ``settings``.
 
-    Only changes made through this ``Settings`` object are seen: each process that changes
-    settings (the window, ``hearth config set``) attaches its own watcher.
+    Only changes made through this ``Settings`` object are recorded: each process that changes
+    settings (the window, ``hearth config set``) attaches its own watcher, so a change another
+    process made (and recorded) is not recorded twice; it still updates the old value known.
     """
     known: dict[str, Scalar] = {s.key: value for s, value in settings.items()}
 
@@ -31,4 +32,8 @@ def watch_privacy_settings(settings: Settings, log: AuditLog) -> None:
         safe = bool(setting_for(key).choices)
         log.record_setting_change(key, old, value, text_is_safe=safe)
 
-    settings.subscribe(changed)
+    def follow(key: str, value: Scalar) -> None:
+        known[key] = value
+
+    settings.subscribe(changed, own_changes_only=True)
+    settings.subscribe(follow)
