@@ -33,8 +33,8 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("hearth")
     app.setWindowIcon(assets.app_icon())
     try:
-        services = open_services()
-        services.store.recover_interrupted()
+        services = open_services(separate_reads=True)
+        services.conversations.recover_interrupted()
     except KnownError as exc:
         QMessageBox.critical(None, "Hearth cannot start", str(exc))
         return 1

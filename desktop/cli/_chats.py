@@ -1,4 +1,4 @@
-"""``hearth chats list | show | delete``."""
+"""``hearth chats list | show | rename | lock | unlock | version | delete``."""
 
 from __future__ import annotations
 
@@ -6,39 +6,74 @@ import argparse
 import json
 import time
 
+from desktop.core.conversations import Conversations, Thread
 from desktop.core.store import ConversationStore
 
 
 def run(args: argparse.Namespace) -> int:
-    with ConversationStore.open_default() as store:
-        if args.action == "list":
-            conversations = store.conversations()
-            if args.json:
-                print(json.dumps([{"id": c.id, "title": c.title, "updated_at": c.updated_at}
-                                  for c in conversations], ensure_ascii=False, indent=2))
-            else:
-                for c in conversations:
-                    print(f"{c.id:>5}  {_when(c.updated_at)}  {c.title}")
-            return 0
-        if args.action == "show":
-            conversation = store.conversation(args.id)
-            messages = store.messages(args.id)
-            if args.json:
-                print(json.dumps({
-                    "id": conversation.id, "title": conversation.title,
-                    "messages": [{"id": m.id, "role": m.role, "content": m.content,
-                                  "status": m.status, "receipt": m.receipt} for m in messages],
-                }, ensure_ascii=False, indent=2))
-                return 0
-            print(f"# {conversation.title}")
-            for m in messages:
-                status = "" if m.status == "complete" else f" ({m.status})"
-                print(f"\n[{m.role}{status}]\n{m.content}")
-            return 0
-        store.conversation(args.id)  # NotFoundError for an unknown id
-        store.delete_conversation(args.id)
-        print(f"deleted conversation {args.id}")
+    store = ConversationStore.open_default()
+    try:
+        return _run(Conversations(store), args)
+    finally:
+        store.close()
+
+
+def _run(chats: Conversations, args: argparse.Namespace) -> int:
+    action = args.action
+    if action == "list":
+        conversations = chats.recent()
+        if args.json:
+            print(json.dumps([{"id": c.id, "title": c.title, "updated_at": c.updated_at,
+                               "locked_local": c.locked_local} for c in conversations],
+                             ensure_ascii=False, indent=2))
+        else:
+            for c in conversations:
+                lock = "  [kept on this device]" if c.locked_local else ""
+                print(f"{c.id:>5}  {_when(c.updated_at)}  {c.title}{lock}")
         return 0
+    if action == "show":
+        _show(chats, args.id, as_json=args.json)
+        return 0
+    if action == "rename":
+        title = chats.rename(args.id, args.title)
+        print(f"conversation {args.id} is now “{title}”")
+        return 0
+    if action in ("lock", "unlock"):
+        chats.set_locked(args.id, action == "lock")
+        print(f"conversation {args.id} " + ("is kept on this device: nothing of it leaves"
+                                            if action == "lock" else "may be routed again"))
+        return 0
+    if action == "version":
+        thread = chats.choose_version(args.message_id)
+        position, count = thread.version_of(args.message_id)
+        print(f"showing version {position} of {count} of message {args.message_id}")
+        return 0
+    chats.get(args.id)  # NotFoundError for an unknown id
+    chats.delete(args.id)
+    print(f"deleted conversation {args.id}")
+    return 0
+
+
+def _show(chats: Conversations, conversation_id: int, *, as_json: bool) -> None:
+    conversation = chats.get(conversation_id)
+    thread: Thread = chats.thread(conversation_id)
+    if as_json:
+        print(json.dumps({
+            "id": conversation.id, "title": conversation.title,
+            "locked_local": conversation.locked_local,
+            "messages": [{"id": m.id, "parent_id": m.parent_id, "role": m.role,
+                          "content": m.content, "status": m.status,
+                          "versions": list(thread.versions.get(m.id, (m.id,))),
+                          "receipt": m.receipt.to_dict() if m.receipt else None}
+                         for m in thread.messages],
+        }, ensure_ascii=False, indent=2))
+        return
+    print(f"# {conversation.title}")
+    for m in thread.messages:
+        status = "" if m.status == "complete" else f" ({m.status})"
+        position, count = thread.version_of(m.id)
+        version = f" version {position}/{count}" if count > 1 else ""
+        print(f"\n[{m.role} #{m.id}{status}{version}]\n{m.content}")
 
 
 def _when(stamp: float) -> str:

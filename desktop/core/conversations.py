@@ -31,7 +31,7 @@ class Conversations:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def list(self) -> list[Conversation]:
+    def recent(self) -> list[Conversation]:
         """Every conversation, the most recently updated first."""
         return self._reads.conversations()
 

@@ -75,6 +75,7 @@ class Receipt:
     error: str | None = None  # why a failed attempt broke off
     fallback_from: int | None = None  # message id of the failed attempt this answer replaced
     requests: int = 0  # HTTP requests a cloud attempt made, retries included (0 on device)
+    redacted_parts: tuple[str, ...] = ()  # which parts of what left were changed by redaction
     created_at: float = field(default_factory=time.time)
 
     @property
@@ -97,4 +98,5 @@ class Receipt:
         values = {k: v for k, v in data.items() if k in names}
         values["findings"] = tuple(Finding(**f) for f in data.get("findings", ()))
         values["classes"] = tuple(data.get("classes", ()))
+        values["redacted_parts"] = tuple(data.get("redacted_parts", ()))
         return cls(**values)

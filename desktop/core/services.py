@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from desktop.core.assistant import Assistant
 from desktop.core.audit import AuditLog, watch_privacy_settings
 from desktop.core.cloud import KeyStore
+from desktop.core.conversations import Conversations
 from desktop.core.local.slot import ModelSlot
 from desktop.core.netguard import apply_settings
 from desktop.core.settings import Settings
@@ -20,14 +21,20 @@ class Services:
     models: ModelSlot
     assistant: Assistant
     audit: AuditLog
+    conversations: Conversations
 
     def close(self) -> None:
         self.models.close()
+        self.conversations.close()
         self.store.close()
 
 
-def open_services(settings: Settings | None = None, *, keys: KeyStore | None = None) -> Services:
+def open_services(settings: Settings | None = None, *, keys: KeyStore | None = None,
+                  separate_reads: bool = False) -> Services:
     """Open the settings, the conversation database and an (unloaded) model slot.
+
+    ``separate_reads``: queries go through a read-only connection of their own (the window's
+    GUI thread, which must never wait for the inference thread's writes).
 
     Nothing here touches the network: no update check, no connectivity probe. In offline mode
     the network guard is installed first, so not even a library can reach out.
@@ -39,7 +46,8 @@ def open_services(settings: Settings | None = None, *, keys: KeyStore | None = N
     store = ConversationStore.open_default()
     models = ModelSlot(settings)
     assistant = Assistant(store, settings, models, keys=keys, audit=audit)
-    return Services(settings, store, models, assistant, audit)
+    conversations = Conversations(store, reads=store.reader() if separate_reads else None)
+    return Services(settings, store, models, assistant, audit, conversations)
 
 
 def _guard_when_offline(settings: Settings, audit: AuditLog) -> None:

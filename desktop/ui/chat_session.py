@@ -11,7 +11,6 @@ dialogs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog
@@ -19,7 +18,8 @@ from PySide6.QtWidgets import QDialog
 from desktop.core.assistant import TurnResult
 from desktop.core.errors import KnownError
 from desktop.core.routing import CLOUD_TIERS, RouteDecision
-from desktop.core.store import ConversationStore, Message
+from desktop.core.conversations import Conversations, Message
+from desktop.core.receipt import Receipt
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer, ComposerState
 from desktop.ui.consent import ConsentDialog
@@ -64,11 +64,11 @@ class ChatSession(QObject):
     consent_opened = Signal(object)
     state_changed = Signal()
 
-    def __init__(self, store: ConversationStore, inference: InferenceThread, chat: ChatView,
+    def __init__(self, chats: Conversations, inference: InferenceThread, chat: ChatView,
                  composer: Composer, status: HearthStatusBar,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._chats = chats
         self._inference = inference
         self.chat = chat
         self.composer = composer
@@ -95,6 +95,7 @@ class ChatSession(QObject):
         composer.edit_cancelled.connect(self.cancel_edit)
         composer.lock_toggled.connect(self.set_locked)
         chat.ask_again_requested.connect(self.ask_again)
+        chat.version_requested.connect(self.show_version)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -172,16 +173,27 @@ class ChatSession(QObject):
 
         Raises ``KnownError`` (``NotFoundError`` for one deleted meanwhile).
         """
-        messages = self._store.messages(conversation_id)
-        locked = self._store.conversation(conversation_id).locked_local
+        thread = self._chats.thread(conversation_id)
+        locked = self._chats.get(conversation_id).locked_local
         self._leave_unsaved_turn()
         self.cancel_edit()
         self._conversation_id = conversation_id
         self._set_locked_shown(locked)
         live = self._turn.text if self._turn is not None and self._shows_turn() else None
-        self.chat.show_messages(messages, live_text=live)
-        self._status.show_receipt(last_receipt(messages))
+        self.chat.show_messages(thread.messages, live_text=live, versions=thread.versions)
+        self._status.show_receipt(last_receipt(thread.messages))
         self._refresh()
+
+    @Slot(int)
+    def show_version(self, message_id: int) -> None:
+        """Show another version of a message (and the branch that follows it)."""
+        if self._turn is not None or self._conversation_id is None:
+            return
+        try:
+            self._chats.choose_version(message_id)
+        except KnownError as exc:
+            self.problem.emit(str(exc))
+        self._show_again(self._conversation_id)
 
     def _leave_unsaved_turn(self) -> None:
         """The view moves away from an answer whose new chat has no id yet: stop following it."""
@@ -207,7 +219,7 @@ class ChatSession(QObject):
             self.chat.begin_answer(text)
         lock_new = self._locked and self._conversation_id is None
         self._start(TurnRequest(prompt=text, conversation_id=self._conversation_id,
-                                replace_from=replace_from, lock_local=lock_new), prompt=text)
+                                edit_of=replace_from, lock_local=lock_new), prompt=text)
 
     @Slot(str)
     def ask_again(self, tier: str) -> None:
@@ -226,7 +238,7 @@ class ChatSession(QObject):
         """Keep the conversation shown on this device (a new chat: from its first question)."""
         if self._conversation_id is not None:
             try:
-                self._store.set_locked_local(self._conversation_id, locked)
+                self._chats.set_locked(self._conversation_id, locked)
             except KnownError as exc:
                 self.problem.emit(str(exc))
                 self._refresh()  # the box goes back to what the store says
@@ -360,15 +372,20 @@ class ChatSession(QObject):
         self._close_consent()
         if shown:
             try:
-                answer = self._store.message(result.assistant_message_id)
-                question = self._store.message(result.user_message_id)
+                answer = self._chats.message(result.assistant_message_id)
+                question = self._chats.message(result.user_message_id)
+                thread = self._chats.thread(result.conversation_id)
             except KnownError as exc:
                 self.problem.emit(str(exc))
                 self._show_again(result.conversation_id)
             else:
                 self.chat.finish_answer(answer, question)
-            self._status.show_receipt(result.receipt.to_dict())
+                self.chat.set_versions(thread.versions)
+            self._status.show_receipt(result.receipt)
         self._refresh()
+        if result.receipt.fallback_from is not None and shown:
+            # A failed cloud attempt was kept beside the answer: show both as stored.
+            self._show_again(result.conversation_id)
         if result.receipt.fallback:
             self.fell_back.emit(result.receipt.fallback)
         self.answer_finished.emit(result.conversation_id)
@@ -397,7 +414,7 @@ class ChatSession(QObject):
             self.problem.emit(str(exc))
 
 
-def last_receipt(messages: list[Message]) -> dict[str, Any] | None:
+def last_receipt(messages: list[Message]) -> Receipt | None:
     for message in reversed(messages):
         if message.role == "assistant" and message.receipt is not None:
             return message.receipt

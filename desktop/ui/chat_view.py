@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
 
 from PySide6.QtCore import QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
@@ -32,7 +32,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from desktop.core.store import Message
+from desktop.core.conversations import Message
+from desktop.core.receipt import Receipt
 from desktop.ui.markdown import render_markdown, render_plain
 from desktop.ui.receipt import badge_html
 from desktop.ui.theme import LIGHT, Palette
@@ -55,15 +56,17 @@ class ChatEntry:
     role: str
     text: str
     status: str = "complete"
-    receipt: dict[str, Any] | None = None
+    receipt: Receipt | None = None
     message_id: int | None = None
+    version: tuple[int, int] = (1, 1)  # (position, count) among the message's versions
     streaming: bool = False
     html: str | None = None
     code_blocks: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, message: Message) -> ChatEntry:
-        return cls(message.role, message.content, message.status, message.receipt, message.id)
+    def of(cls, message: Message, version: tuple[int, int] = (1, 1)) -> ChatEntry:
+        return cls(message.role, message.content, message.status, message.receipt, message.id,
+                   version)
 
 
 class ChatView(QTextBrowser):
@@ -73,12 +76,14 @@ class ChatView(QTextBrowser):
     ``set_ask_again_tiers``, and the one its receipt offers when the answer looked unsure.
 
     Signals:
-        receipt_requested(object): the receipt (a dict) whose badge was clicked.
+        receipt_requested(object): the ``Receipt`` whose badge was clicked.
+        version_requested(int): show this version of a message (its id) instead.
         copied(str): what was just copied to the clipboard ("message" or "code").
         ask_again_requested(str): answer the last question again on this tier.
     """
 
     receipt_requested = Signal(object)
+    version_requested = Signal(int)
     copied = Signal(str)
     ask_again_requested = Signal(str)
 
@@ -107,6 +112,7 @@ class ChatView(QTextBrowser):
         self._follow = True
         self._ask_tiers: tuple[str, ...] = ()
         self._writing = False  # an answer is being written: no "ask again" links meanwhile
+        self._versions: dict[int, tuple[int, ...]] = {}
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_range_changed)
         bar.valueChanged.connect(self._on_scrolled)
@@ -151,15 +157,20 @@ class ChatView(QTextBrowser):
         self.setFont(font)
         self.document().setDefaultFont(font)
 
-    def show_messages(self, messages: list[Message], *, live_text: str | None = None) -> None:
+    def show_messages(self, messages: list[Message], *, live_text: str | None = None,
+                      versions: Mapping[int, tuple[int, ...]] | None = None) -> None:
         """Show these messages, scrolled to the last one.
+
+        ``versions`` gives, for a message id, the ids of all its versions (regenerated answers,
+        edited questions): the message then shows ‹ n/m › to move between them.
 
         ``live_text`` is the answer being streamed into this conversation right now, if any:
         it replaces the partial copy in the store (saved only every few tenths of a second),
         and what streams next is appended to it.
         """
         self._pending.clear()
-        entries = [ChatEntry.of(m) for m in messages if m.role != "system"]
+        self._versions = dict(versions or {})
+        entries = [ChatEntry.of(m, self._position(m.id)) for m in messages if m.role != "system"]
         if live_text is not None:
             if entries and entries[-1].role == "assistant" and entries[-1].status == "streaming":
                 entries[-1].text = live_text
@@ -234,8 +245,32 @@ class ChatView(QTextBrowser):
             del self._entries[index]
             self._render_all()
             return
-        self._entries[index] = ChatEntry.of(answer)
+        self._entries[index] = ChatEntry.of(answer, self._position(answer.id))
         self._rerender(index)
+
+    def set_versions(self, versions: Mapping[int, tuple[int, ...]]) -> None:
+        """Update which versions each message has (after an answer was added)."""
+        self._versions = dict(versions)
+        for index, entry in enumerate(self._entries):
+            if entry.message_id is not None:
+                position = self._position(entry.message_id)
+                if position != entry.version:
+                    entry.version = position
+                    entry.html = None
+                    self._rerender(index)
+
+    def _position(self, message_id: int) -> tuple[int, int]:
+        ids = self._versions.get(message_id, (message_id,))
+        return (ids.index(message_id) + 1 if message_id in ids else 1), len(ids)
+
+    def _sibling(self, entry: ChatEntry, step: int) -> int | None:
+        if entry.message_id is None:
+            return None
+        ids = self._versions.get(entry.message_id, ())
+        if entry.message_id not in ids:
+            return None
+        target = ids.index(entry.message_id) + step
+        return ids[target] if 0 <= target < len(ids) else None
 
     def set_question_id(self, message_id: int) -> None:
         for entry in reversed(self._entries):
@@ -342,6 +377,7 @@ class ChatView(QTextBrowser):
         writing = (f'&nbsp;&nbsp;<span style="color: {p.muted};">writing…</span>'
                    if entry.streaming else "")
         header = (f'<p style="margin: 0 0 4px 0;"><span style="font-weight: 600;">{name}</span>'
+                  f"{self._version_links(index, entry)}"
                   f'&nbsp;&nbsp;<a href="{_SCHEME}:copy/{index}" style="color: {p.muted};">'
                   f"Copy</a>{writing}</p>")
         if entry.role == "user" or entry.streaming:
@@ -352,6 +388,23 @@ class ChatView(QTextBrowser):
         footer = self._footer(index, entry)
         footer_html = f'<p style="margin: 6px 0 0 0;">{footer}</p>' if footer else ""
         return header + (entry.html or "") + footer_html
+
+    def _version_links(self, index: int, entry: ChatEntry) -> str:
+        """‹ n/m › between the versions of a message, when it has more than one."""
+        position, count = entry.version
+        if count < 2 or entry.streaming:
+            return ""
+        p = self._palette
+        parts = []
+        for step, arrow, label in ((-1, "‹", "previous"), (1, "›", "next")):
+            if self._writing or (position + step < 1 or position + step > count):
+                parts.append(f'<span style="color: {p.muted};">{arrow}</span>')
+            else:
+                parts.append(f'<a href="{_SCHEME}:version/{index}/{step}" title="Show the '
+                             f'{label} version" style="color: {p.link}; text-decoration: none;">'
+                             f"{arrow}</a>")
+        return (f'&nbsp;&nbsp;{parts[0]}&nbsp;<span style="color: {p.muted};">'
+                f"{position}/{count}</span>&nbsp;{parts[1]}")
 
     def _footer(self, index: int, entry: ChatEntry) -> str:
         p = self._palette
@@ -372,11 +425,11 @@ class ChatView(QTextBrowser):
         if self._writing or not self._ask_tiers or index != len(self._entries) - 1:
             return ""
         p = self._palette
-        receipt = entry.receipt or {}
-        offer = receipt.get("escalation_offer")
+        offer = entry.receipt.escalation_offer if entry.receipt is not None else None
+        answered_on = entry.receipt.tier if entry.receipt is not None else None
         links = []
         for tier in self._ask_tiers:
-            if tier == receipt.get("tier"):
+            if tier == answered_on:
                 continue  # this answer came from there
             weight = "font-weight: 600; " if tier == offer else ""
             links.append(f'<a href="{_SCHEME}:ask/{tier}" style="{weight}color: {p.link};'
@@ -442,6 +495,13 @@ class ChatView(QTextBrowser):
             self.copied.emit("code")
         elif parts[0] == "receipt" and entry.receipt is not None:
             self.receipt_requested.emit(entry.receipt)
+        elif parts[0] == "version" and len(parts) > 2 and not self._writing:
+            try:
+                target = self._sibling(entry, int(parts[2]))
+            except ValueError:
+                return
+            if target is not None:
+                self.version_requested.emit(target)
 
     def open_link(self, href: str) -> None:
         """Follow a link of the document as if it had been clicked (keyboard use and tests)."""

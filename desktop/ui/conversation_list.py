@@ -18,14 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.store import Conversation, ConversationStore
+from desktop.core.conversations import Conversation, Conversations
 
 SEARCH_DELAY_MS = 200
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 class ConversationList(QWidget):
-    """Lists the store's conversations (or those matching the search) and forwards intents.
+    """Lists the user's conversations (or those matching the search) and forwards intents.
 
     Signals:
         conversation_selected(int): the user picked a conversation.
@@ -39,9 +39,9 @@ class ConversationList(QWidget):
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
 
-    def __init__(self, store: ConversationStore, parent: QWidget | None = None) -> None:
+    def __init__(self, chats: Conversations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._chats = chats
         self.setObjectName("Sidebar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QVBoxLayout(self)
@@ -106,7 +106,7 @@ class ConversationList(QWidget):
         """Read the conversations again (after a change, or as the search text changes)."""
         self._search_timer.stop()
         needle = self.search.text().strip()
-        conversations = self._store.search(needle) if needle else self._store.conversations()
+        conversations = self._chats.search(needle) if needle else self._chats.recent()
         self._fill(conversations)
         if conversations:
             self.empty_label.hide()

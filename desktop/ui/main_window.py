@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.services = services
         self._settings = services.settings
-        self._store = services.store
+        self._chats = services.conversations
         self.setWindowTitle("Hearth")
         self.setWindowIcon(assets.app_icon())
         self.setAccessibleName("Hearth")
@@ -67,14 +67,14 @@ class MainWindow(QMainWindow):
 
         self.inference = InferenceThread(services.assistant, services.models, self)
         self.jobs = JobRunner(self)
-        self.conversations = ConversationList(self._store)
+        self.conversations = ConversationList(self._chats)
         self.chat = ChatView()
         self.composer = Composer()
         self.notice = NoticeBar()
         self.welcome = WelcomePage()
         self.status = HearthStatusBar()
         self.setStatusBar(self.status)
-        self.session = ChatSession(self._store, self.inference, self.chat, self.composer,
+        self.session = ChatSession(self._chats, self.inference, self.chat, self.composer,
                                    self.status, self)
         self._build_layout()
         self._build_actions()
@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def open_conversation(self, conversation_id: int) -> None:
         try:
-            title = self._store.conversation(conversation_id).title
+            title = self._chats.get(conversation_id).title
             self.session.show_conversation(conversation_id)
         except NotFoundError:
             self.conversations.reload()
@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def _on_conversation_saved(self, conversation_id: int) -> None:
         with contextlib.suppress(KnownError):
-            self.setWindowTitle(f"{self._store.conversation(conversation_id).title} — Hearth")
+            self.setWindowTitle(f"{self._chats.get(conversation_id).title} — Hearth")
         self.conversations.reload()
         self.conversations.select(conversation_id)
 
@@ -346,9 +346,11 @@ class MainWindow(QMainWindow):
     @Slot(int, str)
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         try:
-            self._store.rename_conversation(conversation_id, title)
+            title = self._chats.rename(conversation_id, title)
         except KnownError as exc:
             self.notice.show_error(str(exc))
+            self.conversations.reload()
+            return
         self.conversations.reload()
         if conversation_id == self.conversation_id:
             self.setWindowTitle(f"{title} — Hearth")
@@ -359,7 +361,7 @@ class MainWindow(QMainWindow):
             self.notice.show_info("An answer is being written in this chat: stop it first.")
             return
         if confirm:
-            title = self._store.conversation(conversation_id).title
+            title = self._chats.get(conversation_id).title
             reply = QMessageBox.question(
                 self, "Delete the chat",
                 f"Delete “{title}” and all its messages? This cannot be undone.",
@@ -368,7 +370,7 @@ class MainWindow(QMainWindow):
             if reply != QMessageBox.StandardButton.Yes:
                 return
         try:
-            self._store.delete_conversation(conversation_id)
+            self._chats.delete(conversation_id)
         except KnownError as exc:
             self.notice.show_error(str(exc))
         self.conversations.reload()
@@ -399,7 +401,7 @@ class MainWindow(QMainWindow):
         self.welcome.reset()
         if self.conversation_id is not None and not self.answering:
             with contextlib.suppress(KnownError):
-                messages = self._store.messages(self.conversation_id)
+                messages = self._chats.thread(self.conversation_id).messages
                 self.status.show_receipt(last_receipt(messages))
         if self.notice.isVisible() and self.notice.kind == "error":
             self.notice.hide()
@@ -451,7 +453,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_dashboard(self) -> Dashboard:
         if self._dashboard is None:
-            self._dashboard = Dashboard(self._store, self._settings, self.jobs, self,
+            self._dashboard = Dashboard(self.services.store, self._settings, self.jobs, self,
                                         palette=self.palette_in_use)
         elif self._dashboard.data is not None:
             self._dashboard.refresh()

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.receipt import Receipt
 from desktop.ui.receipt_summary import summary_html
 from desktop.ui.theme import LIGHT, Palette
 from desktop.ui.wording import money, size
@@ -41,14 +42,16 @@ from desktop.ui.wording import money, size
 __all__ = ["FIELDS", "NOT_MEASURED", "ReceiptDialog", "badge_html", "badge_parts", "money",
            "privacy", "receipt_rows", "size", "where"]
 
-Receipt = Mapping[str, Any]
+# The views below read a receipt's fields by name, so that every field, a new one too, is shown
+# without a change here; ``Receipt.to_dict`` gives them, once per view.
+Fields = Mapping[str, Any]
 NOT_MEASURED = "not measured"
 
 
 # -- badge -----------------------------------------------------------------------------------
 
 
-def badge_parts(receipt: Receipt) -> list[str]:
+def badge_parts(receipt: Fields) -> list[str]:
     """The short facts shown under an answer, most important first."""
     parts = [where(receipt), privacy(receipt)]
     if receipt.get("model"):
@@ -78,7 +81,7 @@ def badge_parts(receipt: Receipt) -> list[str]:
 
 
 def badge_html(receipt: Receipt, link: str, colour: str) -> str:
-    text = " · ".join(html.escape(part) for part in badge_parts(receipt))
+    text = " · ".join(html.escape(part) for part in badge_parts(receipt.to_dict()))
     return (f'<a href="{link}" style="color: {colour}; text-decoration: none;"'
             f' title="Show the full receipt">{text} ›</a>')
 
@@ -87,7 +90,7 @@ def _about(kind: object) -> str:
     return "≈ " if kind == "estimated" else ""
 
 
-def where(receipt: Receipt) -> str:
+def where(receipt: Fields) -> str:
     if receipt.get("tier") == "local" and not receipt.get("endpoint"):
         return "On this device"
     endpoint = receipt.get("endpoint")
@@ -97,7 +100,7 @@ def where(receipt: Receipt) -> str:
     return str(receipt.get("provider") or receipt.get("tier") or "unknown")
 
 
-def privacy(receipt: Receipt) -> str:
+def privacy(receipt: Fields) -> str:
     state = receipt.get("privacy")
     sent = receipt.get("bytes_sent")
     amount = size(sent) if isinstance(sent, int) else None
@@ -217,7 +220,7 @@ FIELDS: dict[str, Field] = {
 }
 
 
-def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
+def receipt_rows(receipt: Fields) -> list[tuple[str, str]]:
     """Every field as (label, text): the known ones in order, then any others by their key."""
     rows: list[tuple[str, str]] = []
     for key, field in FIELDS.items():
@@ -251,12 +254,13 @@ class ReceiptDialog(QDialog):
     def __init__(self, receipt: Receipt, parent: QWidget | None = None, *,
                  palette: Palette = LIGHT) -> None:
         super().__init__(parent)
-        self.receipt = dict(receipt)
+        self.receipt = receipt.to_dict()
+        fields = self.receipt
         self.setWindowTitle("Receipt")
         self.setAccessibleName("Receipt of the answer")
         self.resize(760, 640)
         layout = QVBoxLayout(self)
-        summary = QLabel(" · ".join(badge_parts(receipt)))
+        summary = QLabel(" · ".join(badge_parts(fields)))
         summary.setObjectName("SectionTitle")
         summary.setWordWrap(True)
         summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -268,10 +272,10 @@ class ReceiptDialog(QDialog):
         self.summary.setAccessibleName("Receipt summary")
         self.summary.setOpenLinks(False)
         self.summary.document().setDocumentMargin(10)
-        self.summary.setHtml(summary_html(receipt, palette))
+        self.summary.setHtml(summary_html(fields, palette))
         self.tabs.addTab(self.summary, "Summary")
 
-        rows = receipt_rows(receipt)
+        rows = receipt_rows(fields)
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setAccessibleName("Receipt fields")
         self.table.setHorizontalHeaderLabels(["Field", "Value"])

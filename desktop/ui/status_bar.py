@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from typing import Any
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from desktop.core.local.engine import ModelInfo
+from desktop.core.receipt import Receipt
 
 RATE_INTERVAL_S = 0.5  # how often the live speed is refreshed while an answer streams
 
@@ -117,17 +116,17 @@ class HearthStatusBar(QStatusBar):
             self.speed.setToolTip("Counted while the answer streams; the receipt has "
                                   "llama.cpp's own measurement")
 
-    def show_receipt(self, receipt: Mapping[str, Any] | None) -> None:
+    def show_receipt(self, receipt: Receipt | None) -> None:
         """Speed and context use of the last answer of the conversation shown."""
         if receipt is None:
             self.speed.setText("")
             self.show_context(None)
             return
-        speed = receipt.get("decode_tok_per_s")
-        self.speed.setText(f"{speed:.1f} tok/s" if isinstance(speed, int | float) else "")
+        speed = receipt.decode_tok_per_s
+        self.speed.setText(f"{speed:.1f} tok/s" if speed is not None else "")
         self.speed.setToolTip("Answer speed measured by llama.cpp for the last answer")
-        used = (receipt.get("tokens_in") or 0) + (receipt.get("tokens_out") or 0)
-        self.show_context(used if receipt.get("tier") == "local" else None)
+        used = receipt.tokens_in + receipt.tokens_out
+        self.show_context(used if receipt.tier == "local" else None)
 
     def show_context(self, used: int | None) -> None:
         if used is None or self._info is None:

@@ -30,8 +30,8 @@ class TurnRequest:
 
     A new question (``prompt``), the last question answered again (``regenerate``), the last
     question answered once more on another tier, keeping the answers it has (``again_on``), or
-    the last question edited: ``replace_from`` is the id of the question to delete, with
-    everything after it, before ``prompt`` is asked in its place. ``tier`` is the user's choice
+    a question edited: ``edit_of`` is the id of the question ``prompt`` replaces (the
+    conversation forks there; the original stays as a version). ``tier`` is the user's choice
     for a new question ("auto" lets the router decide); ``lock_local`` locks the new chat a
     first question creates to this device before that question is routed.
     """
@@ -39,7 +39,7 @@ class TurnRequest:
     prompt: str = ""
     conversation_id: int | None = None
     regenerate: bool = False
-    replace_from: int | None = None
+    edit_of: int | None = None
     again_on: str | None = None
     tier: str = "auto"
     lock_local: bool = False
@@ -165,7 +165,7 @@ class InferenceWorker(QObject):
         assistant = self._assistant
         options = TurnOptions(on_text=batch.add, on_prompt_progress=self.prompt_progress.emit,
                               on_route=self.routed.emit, consent=self._consent(stop),
-                              stop=stop)
+                              stop=stop, lock_local=request.lock_local)
         if request.again_on is not None:
             assert request.conversation_id is not None
             return assistant.ask_again(request.conversation_id,
@@ -174,18 +174,11 @@ class InferenceWorker(QObject):
         if request.regenerate:
             assert request.conversation_id is not None
             return assistant.regenerate(request.conversation_id, options=options)
-        if request.replace_from is not None:
-            assistant.store.delete_messages_from(request.replace_from)
-
-        def saved(conversation_id: int, question_id: int) -> None:
-            # Before the router reads the conversation: the first question of a chat the user
-            # locked is already kept on this device.
-            if request.lock_local and request.conversation_id is None:
-                assistant.store.set_locked_local(conversation_id, True)
-            self.turn_saved.emit(conversation_id, question_id)
-
+        if request.edit_of is not None:
+            return assistant.edit_and_resend(request.edit_of, request.prompt, options=options,
+                                             on_saved=self.turn_saved.emit, tier=request.tier)
         return assistant.ask(request.prompt, conversation_id=request.conversation_id,
-                             on_saved=saved, options=options,
+                             on_saved=self.turn_saved.emit, options=options,
                              tier=request.tier)
 
     def _consent(self, stop: StopSignal) -> Callable[[ConsentRequest], bool]:

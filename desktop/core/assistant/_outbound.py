@@ -20,6 +20,7 @@ class ConsentRequest:
     classes: tuple[str, ...]
     redacted: bool
     reason: str
+    changed_parts: tuple[str, ...] = ()  # which parts redaction changed ("system prompt" …)
 
 
 Consent = Callable[[ConsentRequest], bool]
@@ -31,6 +32,7 @@ class Outbound:
 
     messages: tuple[ChatMessage, ...]
     mapping: dict[str, str] = field(default_factory=dict)
+    changed_parts: tuple[str, ...] = ()
 
     @property
     def redacted(self) -> bool:
@@ -40,30 +42,38 @@ class Outbound:
         return Restorer(self.mapping)
 
     def preview(self) -> str:
-        """The payload as a person reads it: one block per message, exactly as sent."""
-        return "\n\n".join(f"[{m.role}]\n{m.content}" for m in self.messages)
-
-    def fingerprint_text(self) -> str:
-        """Canonical text of the payload for the audit log's hash (the log never holds it)."""
-        return json.dumps([[m.role, m.content] for m in self.messages], ensure_ascii=False)
+        """The messages exactly as sent, as JSON: no text inside a message can imitate the
+        boundary between two messages or their roles (a ``[user]`` line in a prompt stays
+        inside its string)."""
+        return json.dumps([{"role": m.role, "content": m.content} for m in self.messages],
+                          ensure_ascii=False, indent=2)
 
 
 def prepare_outbound(messages: Sequence[ChatMessage], *, redact_kinds: frozenset[str],
                      custom_terms: Sequence[str]) -> Outbound:
-    """Redact the ``redact_kinds`` findings of every message with one shared mapping (the same
-    value gets the same placeholder across the conversation). The system prompt is the user's
-    own instruction and is sent as written."""
+    """Redact the ``redact_kinds`` findings in every part that leaves — the system prompt, the
+    history and the question, scanned together as one conversation — with one shared mapping
+    (the same value gets the same placeholder everywhere)."""
     if not redact_kinds:
         return Outbound(tuple(messages))
+    found = [scan(m.content, custom_terms=custom_terms) for m in messages]
     mapping: dict[str, str] = {}
     sent: list[ChatMessage] = []
-    for message in messages:
-        if message.role == "system":
-            sent.append(message)
-            continue
-        findings = [f for f in scan(message.content, custom_terms=custom_terms)
-                    if f.kind in redact_kinds]
-        result: Redaction = redact(message.content, findings, known=mapping)
+    changed: list[str] = []
+    last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=-1)
+    for index, (message, findings) in enumerate(zip(messages, found, strict=True)):
+        wanted = [f for f in findings if f.kind in redact_kinds]
+        result: Redaction = redact(message.content, wanted, known=mapping)
         mapping = dict(result.mapping)
         sent.append(ChatMessage(message.role, result.text))
-    return Outbound(tuple(sent), mapping)
+        if result.text != message.content:
+            changed.append(_part_name(message, index, last_user))
+    return Outbound(tuple(sent), mapping, tuple(changed))
+
+
+def _part_name(message: ChatMessage, index: int, last_user: int) -> str:
+    if message.role == "system":
+        return "system prompt"
+    if index == last_user:
+        return "question"
+    return f"earlier {'question' if message.role == 'user' else 'answer'} (message {index})"

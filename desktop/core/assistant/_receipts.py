@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from desktop.core.accounting.costing import cloud_costing, local_costing
 from desktop.core.accounting.prices import PriceTable, Usage
-from desktop.core.receipt import Receipt
-from desktop.core.cloud import CloudAnswer
+from desktop.core.cloud import CloudAnswer, CloudError, CloudProvider
+from desktop.core.cloud._wire import estimate_tokens
 from desktop.core.local.engine import LocalAnswer, ModelInfo
+from desktop.core.receipt import Receipt
 from desktop.core.routing import RouteDecision
 from desktop.core.settings import Settings
 
@@ -29,8 +30,9 @@ class Accounting:
 
 
 def local_receipt(accounting: Accounting, info: ModelInfo, answer: LocalAnswer,
-                  decision: RouteDecision, *, fallback: str | None = None,
-                  joules: float | None = None, escalation_offer: str | None = None) -> Receipt:
+                  decision: RouteDecision, *, question_id: int, fallback: str | None = None,
+                  fallback_from: int | None = None, joules: float | None = None,
+                  escalation_offer: str | None = None) -> Receipt:
     settings = accounting.settings
     provider, model = accounting.frontier()
     costing = local_costing(
@@ -52,12 +54,14 @@ def local_receipt(accounting: Accounting, info: ModelInfo, answer: LocalAnswer,
         gpu_layers=info.gpu_layers,
         difficulty=decision.difficulty.score if decision.difficulty else None,
         token_probability=math.exp(confidence.mean_logprob) if confidence else None,
-        escalation_offer=escalation_offer, **costing.receipt_fields(),
+        escalation_offer=escalation_offer, question_id=question_id,
+        fallback_from=fallback_from, **costing.receipt_fields(),
     )
 
 
 def cloud_receipt(accounting: Accounting, tier: str, answer: CloudAnswer,
-                  decision: RouteDecision, *, payload: str, redacted: bool) -> Receipt:
+                  decision: RouteDecision, *, payload: str, redacted: bool, question_id: int,
+                  redacted_parts: tuple[str, ...] = ()) -> Receipt:
     provider, model = accounting.frontier()
     cached = answer.cached_tokens_in
     costing = cloud_costing(
@@ -80,5 +84,30 @@ def cloud_receipt(accounting: Accounting, tier: str, answer: CloudAnswer,
         finish_reason=answer.finish_reason, payload=payload,
         payload_sha256=hashlib.sha256(payload.encode("utf-8")).hexdigest(),
         difficulty=decision.difficulty.score if decision.difficulty else None,
+        question_id=question_id, requests=answer.attempts, redacted_parts=redacted_parts,
         **costing.receipt_fields(),
     )
+
+
+def failed_cloud_receipt(accounting: Accounting, tier: str, provider: CloudProvider,
+                         error: CloudError, decision: RouteDecision, *, payload: str,
+                         redacted: bool, question_id: int,
+                         redacted_parts: tuple[str, ...] = ()) -> Receipt:
+    """The record of a cloud attempt that broke off after its request left the device.
+
+    The provider reported no usage for it, so its tokens are estimated from the characters
+    sent and received, and so is its cost (marked so); what left is exact: the bytes counted
+    on the connection, the host, and the payload.
+    """
+    partial = error.partial_text
+    answer = CloudAnswer(
+        text=partial, finish_reason="stop", provider=provider.provider, model=provider.model,
+        host=provider.host, tokens_in=estimate_tokens(len(payload)),
+        tokens_out=estimate_tokens(len(partial)) if partial else 0, cached_tokens_in=0,
+        usage_estimated=True, bytes_sent=error.bytes_sent, ttft_s=None, decode_tok_per_s=None,
+        duration_s=0.0, attempts=error.attempts)
+    receipt = cloud_receipt(accounting, tier, answer, decision, payload=payload,
+                            redacted=redacted, question_id=question_id,
+                            redacted_parts=redacted_parts)
+    return dataclasses.replace(receipt, outcome="failed", error=error.reason,
+                               finish_reason="error", ttft_s=None, duration_s=None)

@@ -18,9 +18,13 @@ from typing import cast
 from desktop.core.accounting.budget import current_budget
 from desktop.core.accounting.power import RaplMeter
 from desktop.core.accounting.prices import PriceTable
-from desktop.core.receipt import Receipt
 from desktop.core.assistant._outbound import Consent, ConsentRequest, Outbound, prepare_outbound
-from desktop.core.assistant._receipts import Accounting, cloud_receipt, local_receipt
+from desktop.core.assistant._receipts import (
+    Accounting,
+    cloud_receipt,
+    failed_cloud_receipt,
+    local_receipt,
+)
 from desktop.core.assistant._saver import PartialSaver, TextSink
 from desktop.core.audit import AuditLog
 from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
@@ -37,7 +41,8 @@ from desktop.core.routing import (
     restore,
 )
 from desktop.core.settings import Settings
-from desktop.core.store import ConversationStore, Message
+from desktop.core.receipt import Receipt
+from desktop.core.store import TIP, ConversationStore, Message, Place
 
 _TITLE_LENGTH = 60
 
@@ -75,6 +80,7 @@ class TurnOptions:
     on_route: Callable[[RouteDecision], None] | None = None
     consent: Consent | None = None
     stop: StopSignal | None = None
+    lock_local: bool = False  # a new conversation is locked to this device before routing
 
 
 class Assistant:
@@ -103,11 +109,14 @@ class Assistant:
 
         The question is saved before anything can fail, so it is never lost; ``on_saved`` hears
         ``(conversation_id, user_message_id)`` as soon as it is. ``shortcuts`` are TurnOptions
-        fields given directly (``tier="local"``, ``on_text=print`` …).
+        fields given directly (``tier="local"``, ``on_text=print`` …). A new conversation with
+        ``lock_local`` is locked before the question is routed.
         """
         options = _options(options, shortcuts)
         if conversation_id is None:
             conversation_id = self.store.create_conversation(_title_for(prompt)).id
+            if options.lock_local:
+                self.store.set_locked_local(conversation_id, True)
         history = self.store.messages(conversation_id)
         user = self.store.add_message(conversation_id, "user", prompt)
         if on_saved is not None:
@@ -116,25 +125,35 @@ class Assistant:
 
     def regenerate(self, conversation_id: int, *, options: TurnOptions | None = None,
                    **shortcuts: object) -> TurnResult:
-        """Answer the last question again, replacing the answers after it."""
-        history, last_user, later = self._split_at_last_question(conversation_id)
-        if later:
-            self.store.delete_messages_from(later[0].id)
-        return self._turn(conversation_id, last_user, history, _options(options, shortcuts))
+        """Answer the last question again as a new version; the earlier answers are kept as
+        versions beside it (``ConversationStore.thread``)."""
+        history, last_user, _ = self._split_at_last_question(conversation_id)
+        return self._turn(conversation_id, last_user, history, _options(options, shortcuts),
+                          reply_parent=last_user.id)
 
     def edit_and_resend(self, message_id: int, text: str, *, options: TurnOptions | None = None,
+                        on_saved: Callable[[int, int], None] | None = None,
                         **shortcuts: object) -> TurnResult:
-        """Replace question ``message_id`` (and everything after it) by ``text``, and answer."""
+        """Ask ``text`` in place of question ``message_id``: the conversation forks there, and
+        the original question with everything after it stays as the other version."""
         question = self.store.message(message_id)
         if question.role != "user":
             raise KnownError("only a question can be edited and sent again")
-        self.store.delete_messages_from(message_id)
-        return self.ask(text, conversation_id=question.conversation_id,
-                        options=_options(options, shortcuts))
+        thread = self.store.messages(question.conversation_id)
+        ids = [m.id for m in thread]
+        if message_id not in ids:
+            raise KnownError("that question is not in the version of the conversation shown")
+        history = thread[:ids.index(message_id)]
+        user = self.store.add_message(question.conversation_id, "user", text,
+                                      parent_id=question.parent_id)
+        if on_saved is not None:
+            on_saved(question.conversation_id, user.id)
+        return self._turn(question.conversation_id, user, [*history, user],
+                          _options(options, shortcuts))
 
     def ask_again(self, conversation_id: int, tier: TierChoice, *,
                   options: TurnOptions | None = None, **shortcuts: object) -> TurnResult:
-        """Answer the last question again on ``tier``, keeping the answers already given."""
+        """Answer the last question again on ``tier``, after the answers already given."""
         history, last_user, _ = self._split_at_last_question(conversation_id)
         shortcuts["tier"] = tier
         return self._turn(conversation_id, last_user, history, _options(options, shortcuts))
@@ -156,32 +175,35 @@ class Assistant:
     # -- one turn --------------------------------------------------------------------------
 
     def _turn(self, conversation_id: int, user: Message, history: list[Message],
-              options: TurnOptions) -> TurnResult:
+              options: TurnOptions, *, reply_parent: int | None = None) -> TurnResult:
+        """Route and answer ``user``; the first reply follows ``reply_parent`` (a new version
+        beside that message's other children) or, by default, the end of the path shown."""
         conversation = self.store.conversation(conversation_id)
         messages = self._chat_messages(history)
         decision = self.router.decide(user.content, messages[:-1],
                                       self._context(options.tier, conversation.locked_local))
         if options.on_route is not None:
             options.on_route(decision)
+        turn = _Turn(conversation_id, user, messages, options, reply_parent)
+        fallback: _Fallback | None = None
         if decision.tier != "local":
-            outcome = self._cloud_turn(conversation_id, user, messages, decision, options)
+            outcome = self._cloud_turn(turn, decision)
             if isinstance(outcome, TurnResult):
                 return outcome
-            fallback: str | None = outcome
-        else:
-            fallback = None
-        return self._local_turn(conversation_id, user, messages, decision, options, fallback)
+            fallback = outcome
+        return self._local_turn(turn, decision, fallback)
 
-    def _local_turn(self, conversation_id: int, user: Message, messages: list[ChatMessage],
-                    decision: RouteDecision, options: TurnOptions, fallback: str | None
+    def _local_turn(self, turn: _Turn, decision: RouteDecision, fallback: _Fallback | None
                     ) -> TurnResult:
+        options = turn.options
         engine = self.models.engine(options.model_path)
         cascade_mode = self.settings.get_str("routing.cascade") if decision.cascade else "off"
-        reply = self.store.add_message(conversation_id, "assistant", "", status="streaming")
+        reply = self.store.add_message(turn.conversation_id, "assistant", "",
+                                       status="streaming", parent_id=turn.next_parent())
         saver = PartialSaver(self.store, reply.id, options.on_text)
         try:
             with self._meter.measure() as energy:
-                answer = engine.chat(messages, self._params(options.max_tokens),
+                answer = engine.chat(turn.messages, self._params(options.max_tokens),
                                      on_text=saver.add, stop=options.stop,
                                      on_prompt_progress=options.on_prompt_progress,
                                      measure_confidence=cascade_mode != "off")
@@ -191,46 +213,50 @@ class Assistant:
         unsure = self._unsure(answer) if cascade_mode != "off" else None
         offer = decision.escalate_to if unsure and cascade_mode == "offer" else None
         receipt = local_receipt(self._accounting, engine.info, answer, decision,
-                                fallback=fallback, joules=energy.joules,
+                                fallback=fallback.reason if fallback else None,
+                                fallback_from=fallback.message_id if fallback else None,
+                                question_id=turn.user.id, joules=energy.joules,
                                 escalation_offer=offer)
         status = "stopped" if answer.finish_reason == "cancelled" else "complete"
-        self.store.update_message(reply.id, content=answer.text, status=status,
-                                  receipt=receipt.to_dict())
-        result = TurnResult(conversation_id, user.id, reply.id, answer.text, receipt)
+        self.store.update_message(reply.id, content=answer.text, status=status, receipt=receipt)
+        result = TurnResult(turn.conversation_id, turn.user.id, reply.id, answer.text, receipt)
         if unsure and cascade_mode == "auto" and decision.escalate_to and status == "complete":
             escalated = dataclasses.replace(
                 decision, tier=decision.escalate_to, cascade=False, escalate_to=None,
                 reason=f"the local answer looked unsure ({unsure}); asked the "
                        f"{decision.escalate_to} tier as well",
             )
-            outcome = self._cloud_turn(conversation_id, user, messages, escalated, options)
+            outcome = self._cloud_turn(turn, escalated)
             if isinstance(outcome, TurnResult):
                 return outcome
         return result
 
-    def _cloud_turn(self, conversation_id: int, user: Message, messages: list[ChatMessage],
-                    decision: RouteDecision, options: TurnOptions) -> TurnResult | str:
-        """Answer on a cloud tier; on failure return the reason to fall back locally."""
+    def _cloud_turn(self, turn: _Turn, decision: RouteDecision) -> TurnResult | _Fallback:
+        """Answer on a cloud tier; on failure say why, and which failed attempt (if any bytes
+        left) the local answer replaces."""
         tier = cast(CloudTier, decision.tier)
+        options = turn.options
         try:
             provider = self._providers(tier)
         except CloudError as exc:
-            return exc.reason
+            return _Fallback(exc.reason)
         with closing(provider):
-            outbound = self._outbound(messages, decision)
+            outbound = self._outbound(turn.messages, decision)
             payload = outbound.preview()
             if decision.ask_consent or self.settings.get_bool("privacy.preview_before_sending"):
                 request = ConsentRequest(tier=tier, host=provider.host, payload=payload,
                                          classes=decision.classes, redacted=outbound.redacted,
-                                         reason=decision.reason)
+                                         reason=decision.reason,
+                                         changed_parts=outbound.changed_parts)
                 if options.consent is None:
-                    return "sending needs your consent and no one could be asked"
+                    return _Fallback("sending needs your consent and no one could be asked")
                 if not options.consent(request):
-                    return "you chose not to send it"
-            self.audit.record_outbound(host=provider.host, payload=outbound.fingerprint_text(),
+                    return _Fallback("you chose not to send it")
+            self.audit.record_outbound(host=provider.host, payload=payload,
                                        finding_classes=decision.classes,
                                        decision=decision.reason, tier=tier)
-            reply = self.store.add_message(conversation_id, "assistant", "", status="streaming")
+            reply = self.store.add_message(turn.conversation_id, "assistant", "",
+                                           status="streaming", parent_id=turn.next_parent())
             restorer = outbound.restorer()
             saver = PartialSaver(self.store, reply.id, options.on_text)
             try:
@@ -239,26 +265,37 @@ class Assistant:
                                        stop=options.stop)
             except CloudError as exc:
                 saver.add(restorer.flush())
-                self._keep_partial(saver)
-                return exc.reason
+                return self._failed_attempt(turn, decision, provider, outbound, saver, exc)
             except BaseException:
                 saver.finish(status="failed")
                 raise
             saver.add(restorer.flush())
         text = restore(answer.text, outbound.mapping)
         receipt = cloud_receipt(self._accounting, tier, answer, decision, payload=payload,
-                                redacted=outbound.redacted)
+                                redacted=outbound.redacted, question_id=turn.user.id,
+                                redacted_parts=outbound.changed_parts)
         status = "stopped" if answer.finish_reason == "cancelled" else "complete"
-        self.store.update_message(reply.id, content=text, status=status,
-                                  receipt=receipt.to_dict())
-        return TurnResult(conversation_id, user.id, reply.id, text, receipt)
+        self.store.update_message(reply.id, content=text, status=status, receipt=receipt)
+        return TurnResult(turn.conversation_id, turn.user.id, reply.id, text, receipt)
 
-    def _keep_partial(self, saver: PartialSaver) -> None:
-        """Text a failed cloud answer already showed stays, marked failed; else nothing."""
-        if saver.text:
-            saver.finish(status="failed")
-        else:
-            self.store.delete_messages_from(saver.message_id)
+    def _failed_attempt(self, turn: _Turn, decision: RouteDecision, provider: CloudProvider,
+                        outbound: Outbound, saver: PartialSaver, exc: CloudError) -> _Fallback:
+        """A cloud attempt broke off. If bytes left the device it stays on the record: the
+        message (with any text already shown) is kept, failed, with a receipt of what was sent;
+        otherwise it is removed, and only the fallback's reason tells of it."""
+        if not exc.bytes_sent:
+            if saver.text:
+                saver.finish(status="failed")
+            else:
+                self.store.delete_messages_from(saver.message_id)
+            return _Fallback(exc.reason)
+        receipt = failed_cloud_receipt(
+            self._accounting, cast(CloudTier, decision.tier), provider, exc, decision,
+            payload=outbound.preview(), redacted=outbound.redacted, question_id=turn.user.id,
+            redacted_parts=outbound.changed_parts)
+        self.store.update_message(saver.message_id, content=saver.text, status="failed",
+                                  receipt=receipt)
+        return _Fallback(exc.reason, saver.message_id)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -330,6 +367,33 @@ class Assistant:
             temperature=self.settings.get_float("local.temperature"),
             seed=self.settings.get_int("local.seed"),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Fallback:
+    """Why a cloud attempt gave no answer, and the failed attempt's message if one was kept."""
+
+    reason: str
+    message_id: int | None = None
+
+
+@dataclass(slots=True)
+class _Turn:
+    """One question being answered: where its replies go."""
+
+    conversation_id: int
+    user: Message
+    messages: list[ChatMessage]
+    options: TurnOptions
+    reply_parent: int | None
+    replies: int = 0
+
+    def next_parent(self) -> Place:
+        """The first reply may start a new version; later ones follow the one before."""
+        self.replies += 1
+        if self.replies == 1 and self.reply_parent is not None:
+            return self.reply_parent
+        return TIP
 
 
 def _options(options: TurnOptions | None, shortcuts: dict[str, object]) -> TurnOptions:

@@ -1,0 +1,122 @@
+"""Every attempt is on the record: a cloud answer that broke off after its request left the
+device keeps its own receipt, and the local answer that replaced it points to it.
+
+Real parts: llama.cpp on the tiny model, a loopback server speaking OpenAI's streaming wire
+format that resets the connection mid-answer, real SQLite and the real audit log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.core.assistant import Assistant
+from desktop.core.audit import AuditLog
+from desktop.core.local.slot import ModelSlot
+from desktop.core.settings import Settings
+from desktop.core.store import ConversationStore
+from tests.core.cloud.loopback import LoopbackServer
+from tests.core.cloud.support import MODELS, memory_keys
+from tests.core.cloud.wire import openai_stream, sse_reply
+
+QUESTION = "hello there"
+
+
+@pytest.fixture
+def store(hearth_dirs: tuple[Path, Path]) -> Iterator[ConversationStore]:
+    with ConversationStore.open_default() as opened:
+        yield opened
+
+
+@pytest.fixture
+def assistant(settings: Settings, store: ConversationStore,
+              server: LoopbackServer) -> Assistant:
+    settings.set("local.max_tokens", 8)
+    settings.set("cloud.escalation", True)
+    settings.set("cloud.read_timeout_s", 5.0)
+    settings.set("tiers.frontier.provider", "openai")
+    settings.set("tiers.frontier.model", MODELS["openai"])
+    settings.set("tiers.frontier.base_url", f"{server.url}/v1")
+    return Assistant(store, settings, ModelSlot(settings), keys=memory_keys())
+
+
+def test_a_reset_mid_stream_leaves_a_receipt_of_what_was_sent(
+        assistant: Assistant, store: ConversationStore, server: LoopbackServer) -> None:
+    body = openai_stream(["Partial ", "answer ", "that never ends"], usage=False)
+    server.queue(sse_reply(body, pieces=[body[: len(body) // 2]], after="reset"))
+
+    result = assistant.ask(QUESTION, tier="frontier")
+
+    [request] = server.requests
+    user, broken, answer = store.messages(result.conversation_id)
+    attempt = broken.receipt
+    assert attempt is not None and broken.status == "failed"
+    assert broken.content.startswith("Partial")
+    assert attempt.outcome == "failed" and attempt.privacy == "sent"
+    assert attempt.bytes_sent == len(request.body)
+    assert attempt.endpoint == server.url.removeprefix("http://")
+    assert attempt.question_id == user.id and attempt.requests == 1
+    assert attempt.error and "connection lost" in attempt.error
+    assert attempt.usage_estimated and attempt.tokens_in > 0  # no usage came back
+    assert attempt.payload is not None and QUESTION in attempt.payload
+    # The local answer that replaced it says so, and where it came from.
+    assert answer.id == result.assistant_message_id
+    assert result.receipt.tier == "local" and result.receipt.privacy == "on-device"
+    assert result.receipt.fallback_from == broken.id
+    assert result.receipt.question_id == user.id
+    # The audit log's record of the send covers exactly the receipt's payload.
+    [record] = [r for r in map(json.loads, AuditLog().lines())
+                if r["type"] == "outbound_request"]
+    assert record["payload_sha256"] == attempt.payload_sha256
+    assert record["host"] == attempt.endpoint
+
+
+def test_a_refused_connection_sends_nothing_and_leaves_no_attempt(
+        assistant: Assistant, store: ConversationStore, server: LoopbackServer,
+        settings: Settings) -> None:
+    settings.set("tiers.frontier.base_url", "http://127.0.0.1:9/v1")  # discard port: refused
+    result = assistant.ask(QUESTION, tier="frontier")
+    roles = [(m.role, m.status) for m in store.messages(result.conversation_id)]
+    assert roles == [("user", "complete"), ("assistant", "complete")]
+    assert result.receipt.fallback and result.receipt.fallback_from is None
+
+
+def test_regenerate_keeps_both_versions(assistant: Assistant, store: ConversationStore) -> None:
+    first = assistant.ask(QUESTION, tier="local")
+    second = assistant.regenerate(first.conversation_id, tier="local")
+    thread = store.thread(first.conversation_id)
+    assert [m.id for m in thread.messages] == [first.user_message_id,
+                                               second.assistant_message_id]
+    assert thread.versions[second.assistant_message_id] == (first.assistant_message_id,
+                                                            second.assistant_message_id)
+    assert second.receipt.question_id == first.user_message_id
+
+
+def test_editing_the_second_of_five_questions_forks_there(
+        assistant: Assistant, store: ConversationStore) -> None:
+    first = assistant.ask("q1", tier="local")
+    chat = first.conversation_id
+    questions = [first.user_message_id]
+    for n in range(2, 6):
+        questions.append(assistant.ask(f"q{n}", conversation_id=chat,
+                                       tier="local").user_message_id)
+    edited = assistant.edit_and_resend(questions[1], "q2, edited", tier="local")
+    shown = store.messages(chat)
+    assert [m.content for m in shown if m.role == "user"] == ["q1", "q2, edited"]
+    assert len(shown) == 4 and shown[-1].id == edited.assistant_message_id
+    assert store.thread(chat).versions[edited.user_message_id] == (questions[1],
+                                                                   edited.user_message_id)
+    store.choose_version(questions[1])  # the original five questions are all still there
+    assert [m.content for m in store.messages(chat) if m.role == "user"] == [
+        "q1", "q2", "q3", "q4", "q5"]
+
+
+def test_a_locked_new_chat_is_locked_before_routing(
+        assistant: Assistant, store: ConversationStore, server: LoopbackServer) -> None:
+    result = assistant.ask(QUESTION, tier="frontier", lock_local=True)
+    assert store.conversation(result.conversation_id).locked_local
+    assert result.receipt.tier == "local" and "locked" in result.receipt.reason
+    assert server.requests == []
