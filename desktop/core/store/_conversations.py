@@ -21,11 +21,13 @@ from desktop.core.store._records import (
     MESSAGE_COLUMNS,
     Conversation,
     Message,
+    StoredReceipt,
     Thread,
     check_role,
     check_status,
     conversation_from_row,
     dump_receipt,
+    load_receipt,
     message_from_row,
 )
 
@@ -347,6 +349,20 @@ class ConversationStore:
         with self._read("check the conversation database") as conn:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
         return "\n".join(str(row[0]) for row in rows)
+
+    def receipts(self, *, since: float | None = None) -> list[StoredReceipt]:
+        """The receipt of every answer and attempt created at or after ``since``, oldest first:
+        every version, failed attempts included (the ledger counts what each one cost).
+        Message text is not read; a damaged receipt is left out."""
+        with self._read("read the receipts") as conn:
+            rows = conn.execute(
+                "SELECT id, conversation_id, created_at, status, receipt FROM messages"
+                " WHERE role = 'assistant' AND receipt IS NOT NULL AND created_at >= ?"
+                " ORDER BY created_at, id",
+                (since if since is not None else float("-inf"),),
+            ).fetchall()
+        return [StoredReceipt(row[0], row[1], row[2], row[3], receipt) for row in rows
+                if (receipt := load_receipt(row[4])) is not None]
 
     # -- plumbing --------------------------------------------------------------------------
 

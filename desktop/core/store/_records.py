@@ -45,6 +45,17 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredReceipt:
+    """The receipt of one answer or attempt, without the message's text (for the ledger)."""
+
+    message_id: int
+    conversation_id: int
+    created_at: float
+    status: str
+    receipt: Receipt
+
+
+@dataclass(frozen=True, slots=True)
 class Thread:
     """A conversation as shown: the chosen path, and each of its messages' versions."""
 
