@@ -25,6 +25,7 @@ def run_app(argv: list[str] | None = None) -> int:
 
     from desktop.ui import assets
     from desktop.ui.main_window import MainWindow
+    from desktop.ui.settings_follow import follow_other_processes
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(
@@ -50,8 +51,10 @@ def run_app(argv: list[str] | None = None) -> int:
         heartbeat = QTimer()
         heartbeat.timeout.connect(lambda: None)
         heartbeat.start(250)
+        settings_poll = follow_other_processes(services.settings)
         window.show()
         code = app.exec()
+        settings_poll.stop()
         heartbeat.stop()
         window.shut_down()
         sys.excepthook = previous_hook

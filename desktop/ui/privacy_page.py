@@ -63,10 +63,12 @@ class PrivacyPage(QScrollArea):
         errors = QVBoxLayout()
         for row, kind in enumerate(KINDS):
             editor = make_editor(setting_for(f"privacy.{kind}"), page)
+            editor.lock_names_field = True
             item = QTableWidgetItem(class_label(kind, capital=True))
             item.setToolTip(editor.setting.description)
             self.table.setItem(row, 0, item)
             self.table.setCellWidget(row, 1, editor.widget)
+            errors.addWidget(editor.lock)
             errors.addWidget(editor.error)
             self.editors[editor.setting.key] = editor
         self.table.resizeColumnsToContents()

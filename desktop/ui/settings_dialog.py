@@ -7,6 +7,7 @@ and Privacy (a policy per kind of sensitive data) are laid out by hand from the 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
@@ -55,11 +56,16 @@ class SettingsDialog(QDialog):
     ``keys`` is the keyring the Cloud page stores keys in, ``jobs`` runs its keyring calls and
     connection tests off the GUI thread, ``audit`` records those tests.
 
+    Only the fields the user changed are saved, so a value another process changed while the
+    dialog was open is never written back; a field the user has not touched follows such a
+    change. Fields the organisation's policy pins are disabled, with the reason beside them.
+
     Signals:
         applied(list): the keys whose values were changed.
     """
 
     applied = Signal(list)
+    _setting_changed = Signal(str)  # from any thread's settings listener to the GUI thread
 
     def __init__(self, settings: Settings, parent: QWidget | None = None, *,
                  keys: KeyStore | None = None, jobs: JobRunner | None = None,
@@ -92,7 +98,11 @@ class SettingsDialog(QDialog):
             | QDialogButtonBox.StandardButton.RestoreDefaults, self)
         self.buttons.clicked.connect(self._on_button)
         layout.addWidget(self.buttons)
+        self._shown: dict[str, Value] = {}  # each field's value as loaded from the settings
         self.load_values()
+        self._setting_changed.connect(self._follow)
+        settings.subscribe(self._on_setting_changed)
+        self.destroyed.connect(partial(settings.unsubscribe, self._on_setting_changed))
 
     def editor(self, key: str) -> SettingEditor:
         return self.editors[key]
@@ -106,13 +116,15 @@ class SettingsDialog(QDialog):
 
     def load_values(self) -> None:
         for key, editor in self.editors.items():
-            editor.set_value(self._settings.get(key))
+            self._load(key, editor)
             editor.show_error("")
 
     def restore_defaults(self) -> None:
-        """Put every field back to its default; nothing is saved until Apply or OK."""
+        """Put every field back to its default; nothing is saved until Apply or OK. Fields
+        the policy pins keep their value."""
         for editor in self.editors.values():
-            editor.set_value(editor.setting.default)
+            if not editor.locked:
+                editor.set_value(self._settings.default(editor.setting.key))
             editor.show_error("")
         self.result_label.setText("Defaults restored in the form; Apply or OK saves them.")
 
@@ -125,10 +137,15 @@ class SettingsDialog(QDialog):
         for key, editor in self.editors.items():
             if wanted is not None and key not in wanted:
                 continue
-            value, current = editor.value(), self._settings.get(key)
+            value = editor.value()
+            if editor.locked or value == self._shown.get(key):  # not changed by the user
+                editor.show_error("")
+                continue
+            current = self._settings.get(key)
             if isinstance(value, float) and isinstance(current, int | float):
                 current = round(float(current), decimals_for(editor.setting))  # as shown
             if value == current:
+                self._shown[key] = value
                 editor.show_error("")
                 continue
             try:
@@ -140,6 +157,7 @@ class SettingsDialog(QDialog):
             except KnownError as exc:  # the file could not be written
                 self.result_label.setText(str(exc))
                 return False
+            self._shown[key] = editor.value()
             editor.show_error("")
             changed.append(key)
         if not ok:
@@ -173,6 +191,29 @@ class SettingsDialog(QDialog):
             self.apply()
         elif role == QDialogButtonBox.ButtonRole.ResetRole:
             self.restore_defaults()
+
+    # -- following the settings ------------------------------------------------------------
+
+    def _load(self, key: str, editor: SettingEditor) -> None:
+        editor.set_value(self._settings.get(key))
+        editor.show_policy(self._settings.locked_reason(key),
+                           self._settings.allowed_values(key))
+        self._shown[key] = editor.value()
+
+    def _on_setting_changed(self, key: str, _value: Value) -> None:
+        self._setting_changed.emit(key)
+
+    @Slot(str)
+    def _follow(self, key: str) -> None:
+        """A setting changed (here, in another process or in the policy): a field the user
+        has not edited shows the new value; every field shows whether the policy pins it."""
+        for name, editor in self.editors.items():
+            untouched = editor.value() == self._shown.get(name)
+            if name == key and untouched:
+                self._load(name, editor)
+            else:
+                editor.show_policy(self._settings.locked_reason(name),
+                                   self._settings.allowed_values(name))
 
     # -- building --------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -117,11 +118,19 @@ def when_applied(setting: Setting) -> str:
 
 @dataclass(eq=False)
 class SettingEditor:
-    """The widget for one setting, and the label that shows why a value was refused."""
+    """The widget for one setting, the label that shows why a value was refused, and the one
+    that says when the organisation's policy pins or restricts it."""
 
     setting: Setting
     widget: QWidget
     error: QLabel
+    lock: QLabel
+    # Where the lock note sits away from its field (under the Privacy table), it names it.
+    lock_names_field: bool = False
+
+    @property
+    def locked(self) -> bool:
+        return not self.widget.isEnabled()
 
     def value(self) -> Value:
         w = self.widget
@@ -160,6 +169,27 @@ class SettingEditor:
         self.error.setText(text)
         self.error.setVisible(bool(text))
 
+    def show_policy(self, reason: str | None, allowed: tuple[Value, ...] | None = None) -> None:
+        """Disable the field with ``reason`` (the policy pins it), or limit a list of choices
+        to ``allowed``; None and None: the user's to change."""
+        self.widget.setEnabled(reason is None)
+        self.widget.setToolTip(self.setting.description if reason is None
+                               else f"{reason}\n{self.setting.description}")
+        text = reason or ""
+        if isinstance(self.widget, QComboBox):
+            model = self.widget.model()
+            if isinstance(model, QStandardItemModel):
+                for row in range(self.widget.count()):
+                    item = model.item(row)
+                    item.setEnabled(allowed is None or self.widget.itemData(row) in allowed)
+        if reason is None and allowed is not None:
+            text = ("Your organisation's policy allows only: "
+                    f"{', '.join(_choice_label(v) for v in allowed)}.")
+        if text and self.lock_names_field:
+            text = f"{label_for(self.setting)}: {text[:1].lower()}{text[1:]}"
+        self.lock.setText(text)
+        self.lock.setVisible(bool(text))
+
 
 def make_editor(setting: Setting, parent: QWidget) -> SettingEditor:
     """The field for ``setting``, described for screen readers and tooltips."""
@@ -174,7 +204,11 @@ def make_editor(setting: Setting, parent: QWidget) -> SettingEditor:
     error.setObjectName("ErrorLabel")
     error.setWordWrap(True)
     error.hide()
-    return SettingEditor(setting, widget, error)
+    lock = QLabel(parent)
+    lock.setObjectName("Hint")
+    lock.setWordWrap(True)
+    lock.hide()
+    return SettingEditor(setting, widget, error, lock)
 
 
 def add_field(column: QVBoxLayout, editor: SettingEditor, *, help_text: str | None = None
@@ -203,8 +237,15 @@ def add_field(column: QVBoxLayout, editor: SettingEditor, *, help_text: str | No
         help_label.setObjectName("Hint")
         help_label.setWordWrap(True)
         column.addWidget(help_label)
+    column.addWidget(editor.lock)
     column.addWidget(editor.error)
     column.addSpacing(12)
+
+
+def _choice_label(value: Value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return CHOICE_LABELS.get(str(value), str(value))
 
 
 def decimals_for(setting: Setting) -> int:
