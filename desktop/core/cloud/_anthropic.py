@@ -81,6 +81,7 @@ class _MessagesReader:
         self.finish: FinishReason | None = None
         self._counts: dict[str, int] = {}
         self._output_final = False
+        self.hidden_chars = 0
 
     def feed(self, event: ServerSentEvent) -> str:
         if not event.data:
@@ -89,6 +90,8 @@ class _MessagesReader:
         kind = text_of(data.get("type")) or event.event
         if kind == "content_block_delta":
             delta = data.get("delta")
+            if dig(delta, "type") == "thinking_delta":  # extended thinking: work, not answer
+                self.hidden_chars += len(text_of(dig(delta, "thinking")))
             return text_of(dig(delta, "text")) if dig(delta, "type") == "text_delta" else ""
         if kind == "content_block_start":
             block = data.get("content_block")

@@ -71,6 +71,8 @@ def build_provider(tier: Tier, settings: Settings, keys: KeyStore, *,
         dialect, tier=tier, base_url=base_url, model=model, api_key=key,
         connect_timeout_s=settings.get_float("cloud.connect_timeout_s"),
         read_timeout_s=settings.get_float("cloud.read_timeout_s"),
+        idle_timeout_s=settings.get_float("cloud.idle_timeout_s"),
+        total_timeout_s=settings.get_float("cloud.total_timeout_s"),
         retry=RetryPolicy(max_retries=settings.get_int("cloud.max_retries")),
         transport=transport, sleep=sleep, rng=rng,
     )

@@ -138,6 +138,24 @@ def transport(exc: httpx.HTTPError, timeouts: tuple[float, float]) -> Failure:
     return Failure(build)
 
 
+def idle_timeout(idle_s: float, keepalives: int) -> Failure:
+    """No part of the answer for ``idle_s`` seconds; ``keepalives`` comments or pings came."""
+    heard = (f"only {keepalives} keep-alive message{'s' if keepalives != 1 else ''}"
+             if keepalives else "nothing at all")
+    return Failure(lambda c: CloudTimeout(
+        f"{c.host} sent no part of the answer for {idle_s:g} s ({heard}); it may be stuck or "
+        f"overloaded (the limit is cloud.idle_timeout_s)",
+        reason=f"{c.tier} tier timed out (no answer from {c.host} for {idle_s:g} s)"))
+
+
+def total_timeout(total_s: float) -> Failure:
+    """The whole answer, retries included, was not finished within ``total_s`` seconds."""
+    return Failure(lambda c: CloudTimeout(
+        f"the answer from {c.host} was not finished after {total_s:g} s (the limit is "
+        f"cloud.total_timeout_s)",
+        reason=f"{c.tier} tier timed out (answer from {c.host} not finished in {total_s:g} s)"))
+
+
 def offline(message: str) -> Failure:
     """Offline mode (``network.offline``) refused the connection: nothing was sent."""
     return Failure(lambda c: CloudUnreachable(

@@ -96,6 +96,7 @@ class _ResponseReader:
         self.model: str | None = None
         self.finish: FinishReason | None = None
         self._any_text = False
+        self.hidden_chars = 0
 
     def feed(self, event: ServerSentEvent) -> str:
         if not event.data.strip():
@@ -115,9 +116,11 @@ class _ResponseReader:
         if candidate is None and isinstance(blocked, str):
             raise StreamFailed(ErrorDetail(status=400, kind=blocked,
                                            message=f"the question was blocked ({blocked})"))
-        parts = dig(candidate, "content", "parts")
-        text = "".join(text_of(dig(part, "text")) for part in parts or ()
+        parts = dig(candidate, "content", "parts") or ()
+        text = "".join(text_of(dig(part, "text")) for part in parts
                        if not dig(part, "thought"))  # thought summaries are not the answer
+        self.hidden_chars += sum(len(text_of(dig(part, "text"))) for part in parts
+                                 if dig(part, "thought"))
         self._any_text |= bool(text)
         reason = dig(candidate, "finishReason")
         if isinstance(reason, str) and reason not in ("", "FINISH_REASON_UNSPECIFIED"):

@@ -21,6 +21,7 @@ from desktop.core.cloud._wire import count, dig, error_message, load_json, split
 _QUOTA_CODES = {"insufficient_quota", "billing_hard_limit_reached", "billing_not_active",
                 "credit_balance_exhausted"}
 _QUOTA_PHRASES = ("exceeded your current quota", "billing", "spend limit", "usage limit")
+_REASONING_FIELDS = ("reasoning_content", "reasoning")
 
 
 class OpenAIChat:
@@ -81,6 +82,7 @@ class _ChunkReader:
         self.usage = Usage()
         self.model: str | None = None
         self.finish: FinishReason | None = None
+        self.hidden_chars = 0
 
     def feed(self, event: ServerSentEvent) -> str:
         data = event.data.strip()
@@ -105,6 +107,10 @@ class _ChunkReader:
             if dig(choice, "index") not in (0, None):
                 continue  # only one answer is asked for; ignore any other
             text += text_of(dig(choice, "delta", "content"))
+            # Reasoning that llama.cpp server, vLLM, DeepSeek (reasoning_content) or OpenRouter
+            # (reasoning) stream before the answer: not shown, but the model is at work.
+            for name in _REASONING_FIELDS:
+                self.hidden_chars += len(text_of(dig(choice, "delta", name)))
             reason = dig(choice, "finish_reason")
             if isinstance(reason, str) and reason:
                 self.finish = "length" if reason == "length" else "stop"

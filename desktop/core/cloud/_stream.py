@@ -1,4 +1,8 @@
-"""One streaming chat over httpx for every wire format: timeouts, retries, SSE, stop, usage."""
+"""One streaming chat over httpx for every wire format: timeouts, retries, SSE, stop, usage.
+
+Besides httpx's connect and read timeouts, every attempt runs under an idle deadline, a total
+deadline and a local cap at ``max_tokens`` (``_limits`` says what counts toward each).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,17 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import cast
 
 import httpx
-from httpx_sse import EventSource, ServerSentEvent
 
 from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
 from desktop.core.cloud import _failures
+from desktop.core.cloud._exchange import END, Exchange
+from desktop.core.cloud._limits import Deadlines, Progress, over_cap
 from desktop.core.cloud._retry import RetryPolicy, server_wait
+from desktop.core.cloud._sse import Comment, EventParser
 from desktop.core.cloud._types import (
     CloudAnswer,
     Dialect,
@@ -37,7 +42,14 @@ Sleep = Callable[[float], None]
 
 _BODY_CHUNK = 64 * 1024
 _ERROR_BODY_LIMIT = 64 * 1024
-_STOP_POLL_S = 0.05
+_STOP_POLL_S = 0.05  # how often a wait looks at the stop signal and the deadlines
+
+
+class _Stopped:
+    """The stop signal was set while waiting for the network."""
+
+
+_STOPPED = _Stopped()
 
 
 class StreamingProvider:
@@ -45,12 +57,14 @@ class StreamingProvider:
 
     ``transport`` replaces httpx's network transport (tests); ``sleep`` replaces the wait
     between retries (tests record it instead of waiting; by default the wait ends early when
-    the stop signal is set). TLS certificates are always verified.
+    the stop signal is set). TLS certificates are always verified. ``idle_timeout_s`` and
+    ``total_timeout_s`` are the deadlines the module docstring describes.
     """
 
     def __init__(self, dialect: Dialect, *, tier: Tier, base_url: str, model: str,
                  api_key: str | None = None, connect_timeout_s: float = 10.0,
-                 read_timeout_s: float = 60.0, retry: RetryPolicy | None = None,
+                 read_timeout_s: float = 60.0, idle_timeout_s: float = 60.0,
+                 total_timeout_s: float = 600.0, retry: RetryPolicy | None = None,
                  transport: httpx.BaseTransport | None = None, sleep: Sleep | None = None,
                  rng: random.Random | None = None) -> None:
         self.provider = dialect.provider
@@ -75,6 +89,7 @@ class StreamingProvider:
             **dialect.headers(self._key),
         }
         self._timeouts = (connect_timeout_s, read_timeout_s)
+        self._idle_s, self._total_s = idle_timeout_s, total_timeout_s
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -104,6 +119,9 @@ class StreamingProvider:
             self._client = httpx.Client(
                 transport=self._transport, follow_redirects=False,
                 timeout=httpx.Timeout(read_s, connect=connect_s),
+                # No idle connections: each request gets a socket of its own, which a stop or
+                # a deadline can shut down whatever the request is doing (see _exchange).
+                limits=httpx.Limits(max_keepalive_connections=0),
             )
         return self._client
 
@@ -114,13 +132,13 @@ class StreamingProvider:
         """Stream an answer to ``messages`` (the last one is the question) into ``on_text``.
 
         Rate limits and server errors are retried with backoff, but never once text reached
-        ``on_text`` (it would be shown twice). A ``CloudError`` carries the text shown so far.
-        ``stop`` is checked when the response starts, after every event and during a backoff;
-        closing the response then cancels the request. A provider that sends nothing at all
-        is only noticed at its next event or at the read timeout.
+        ``on_text`` (it would be shown twice), nor past the total deadline. A ``CloudError``
+        carries the text shown so far and the attempt's usage (see ``errors.CloudError``).
+        ``stop`` is noticed within 50 ms at any moment (connecting, waiting for the first
+        byte, mid-stream, during a backoff); the request's connection is then shut down.
         """
         stop = stop or StopSignal()
-        run = _Run(started=time.perf_counter(),
+        run = _Run(started=time.perf_counter(), total_end=time.monotonic() + self._total_s,
                    prompt_chars=sum(len(m.content) for m in messages))
         body = json.dumps(self._dialect.body(messages, params, self.model),
                           ensure_ascii=False).encode("utf-8")
@@ -130,16 +148,15 @@ class StreamingProvider:
                 return self._answer(run, "cancelled")
             run.attempts += 1
             try:
-                finish = self._attempt(body, run, on_text, stop)
+                finish = self._attempt(body, run, params, on_text, stop)
             except CloudError as exc:
                 if stop.is_set():  # asked to stop: what broke no longer matters
                     return self._answer(run, "cancelled")
-                exc.partial_text = run.text.rstrip()
-                exc.bytes_sent, exc.attempts = run.bytes_sent, run.attempts
+                self._describe(exc, run)
                 delay = None
                 if exc.retryable and not run.pieces and retries < self._retry.max_retries:
                     delay = self._retry.delay(retries, exc.retry_after_s, self._rng)
-                if delay is None:
+                if delay is None or time.monotonic() + delay >= run.total_end:
                     raise
                 retries += 1
                 log.info("%s tier: %s; retry %d of %d in %.1f s", self.tier, exc.reason,
@@ -148,19 +165,24 @@ class StreamingProvider:
                 continue
             return self._answer(run, finish)
 
-    def _attempt(self, body: bytes, run: _Run, on_text: TextSink,
+    def _attempt(self, body: bytes, run: _Run, params: GenerationParams, on_text: TextSink,
                  stop: StopSignal) -> FinishReason:
-        sent = _CountingBody(body)
         headers = {**self._headers, "content-length": str(len(body))}
-        run.reader = None  # usage belongs to the attempt that opens a stream
+        run.reader, run.refused = None, False  # usage belongs to the attempt that streams
+        watch = Deadlines(idle_s=self._idle_s, total_s=self._total_s, total_end=run.total_end)
+        exchange = Exchange(self._http(), self._url, headers=headers, body=body,
+                            chunk_size=_BODY_CHUNK)
+        exchange.start()
         try:
-            with self._http().stream("POST", self._url, content=sent,
-                                     headers=headers) as response:
-                if stop.is_set():  # set while the provider was thinking: close, do not read
-                    return "cancelled"
-                if response.status_code >= 300:
-                    raise self._http_error(response)
-                return self._read(response, run, on_text, stop)
+            response = self._next(exchange, stop, watch)
+            if isinstance(response, _Stopped):  # stopped before the provider answered
+                return "cancelled"
+            if not isinstance(response, httpx.Response):
+                raise TypeError(f"expected the response first, got {type(response).__name__}")
+            if response.status_code >= 300:
+                run.refused = True
+                raise self._http_error(response, exchange, stop, watch)
+            return self._read(response, exchange, run, params, on_text, stop, watch)
         except OfflineBlocked as exc:  # the offline guard refused the connection or lookup
             raise self._fail(_failures.offline(str(exc))) from exc
         except httpx.LocalProtocolError:
@@ -169,20 +191,46 @@ class StreamingProvider:
         except httpx.HTTPError as exc:
             raise self._fail(_failures.transport(exc, self._timeouts)) from exc
         finally:
-            run.bytes_sent += sent.sent
+            exchange.close()  # shuts the connection if it is still open: stop reading
+            run.bytes_sent += exchange.sent
 
-    def _read(self, response: httpx.Response, run: _Run, on_text: TextSink,
-              stop: StopSignal) -> FinishReason:
+    def _next(self, exchange: Exchange, stop: StopSignal,
+              watch: Deadlines) -> httpx.Response | bytes | object:
+        """What the exchange delivers next, ``_STOPPED``, or a CloudTimeout at a deadline."""
+        while True:
+            if stop.is_set():
+                return _STOPPED
+            now = time.monotonic()
+            expired = watch.expired(now)
+            if expired is not None:
+                raise self._fail(expired, during=True)
+            item = exchange.get(min(_STOP_POLL_S, watch.left(now)))
+            if item is not None:
+                return item
+
+    def _read(self, response: httpx.Response, exchange: Exchange, run: _Run,
+              params: GenerationParams, on_text: TextSink, stop: StopSignal,
+              watch: Deadlines) -> FinishReason:
         content_type = response.headers.get("content-type", "")
         if "text/event-stream" not in content_type:
             raise self._fail(_failures.not_a_stream(content_type.partition(";")[0]))
         reader = run.reader = self._dialect.reader()
-        # iter_sse is a generator: closing it at once releases the response's iterators.
-        events = cast(Generator[ServerSentEvent, None, None], EventSource(response).iter_sse())
-        try:
-            for event in events:
+        parser = EventParser()
+        while True:
+            chunk = self._next(exchange, stop, watch)
+            if isinstance(chunk, _Stopped):
+                return "cancelled"
+            if chunk is END:
+                break
+            if not isinstance(chunk, bytes):
+                raise TypeError(f"expected body bytes, got {type(chunk).__name__}")
+            for item in parser.feed(chunk):
+                if isinstance(item, Comment):
+                    watch.keepalive()
+                    continue
+                before = Progress.of(reader)
                 try:
-                    text = reader.feed(event)
+                    text = reader.feed(item)
                 except StreamFailed as failed:
                     raise self._fail(_failures.from_detail(failed.detail), during=True) \
                         from None
@@ -190,22 +238,30 @@ class StreamingProvider:
                     raise self._fail(_failures.malformed(str(bad))) from None
                 if text:
                     run.deliver(text, on_text)
+                if text or Progress.of(reader) != before:
+                    watch.progress()
+                else:
+                    watch.keepalive()
                 if stop.is_set():
                     return "cancelled"
-        finally:
-            events.close()
+                if reader.finish is None and over_cap(reader, run.chars, params.max_tokens):
+                    log.info("%s tier: %s kept streaming past max_tokens=%d; cut off",
+                             self.tier, self.host, params.max_tokens)
+                    return "length"
         if reader.finish is None:
             raise self._fail(_failures.ended_early())
         return reader.finish
 
     # -- failures --------------------------------------------------------------------------
 
-    def _http_error(self, response: httpx.Response) -> CloudError:
+    def _http_error(self, response: httpx.Response, exchange: Exchange, stop: StopSignal,
+                    watch: Deadlines) -> CloudError:
         raw = bytearray()
-        for chunk in response.iter_bytes():
-            raw += chunk
-            if len(raw) >= _ERROR_BODY_LIMIT:
+        while len(raw) < _ERROR_BODY_LIMIT:
+            chunk = self._next(exchange, stop, watch)
+            if not isinstance(chunk, bytes):  # the end, or stopped: the status says enough
                 break
+            raw += chunk
         text = raw[:_ERROR_BODY_LIMIT].decode("utf-8", "replace")
         try:
             payload: object = json.loads(text)
@@ -228,6 +284,17 @@ class StreamingProvider:
             error.args = (str(error).replace(self._key, "[key]"),)
         return error
 
+    def _describe(self, error: CloudError, run: _Run) -> None:
+        """Give ``error`` what a receipt of the failed attempt needs (see CloudError)."""
+        usage = self._usage(run)
+        error.partial_text = run.text.rstrip()
+        error.bytes_sent, error.attempts = run.bytes_sent, run.attempts
+        error.provider, error.model, error.host = self.provider, usage.model, self.host
+        error.tokens_in, error.tokens_out = usage.tokens_in, usage.tokens_out
+        error.cached_tokens_in, error.usage_estimated = usage.cached_in, usage.estimated
+        error.ttft_s = run.first_text_at - run.started if run.first_text_at else None
+        error.duration_s = time.perf_counter() - run.started
+
     def _wait(self, delay: float, stop: StopSignal) -> None:
         if self._sleep is not None:
             self._sleep(delay)
@@ -241,28 +308,34 @@ class StreamingProvider:
 
     # -- the result ------------------------------------------------------------------------
 
-    def _answer(self, run: _Run, finish: FinishReason) -> CloudAnswer:
+    def _usage(self, run: _Run) -> _Counted:
+        """Tokens of the last attempt: the provider's figures, else estimates from lengths."""
         reader = run.reader
-        text = run.text.rstrip()
         if reader is None:  # no stream was opened: nothing was generated
-            tokens_in = estimate_tokens(run.prompt_chars) if run.bytes_sent else 0
-            usage_in, usage_out, cached, model = tokens_in, 0, 0, self.model
-            estimated = run.bytes_sent > 0
-        else:
-            usage = reader.usage
-            estimated = usage.tokens_in is None or usage.tokens_out is None
-            usage_in = usage.tokens_in if usage.tokens_in is not None \
-                else estimate_tokens(run.prompt_chars)
-            usage_out = usage.tokens_out if usage.tokens_out is not None \
-                else estimate_tokens(len(run.text))
-            cached, model = usage.cached_in, reader.model or self.model
+            sent = run.bytes_sent > 0 and not run.refused  # a refused request did not run
+            return _Counted(tokens_in=estimate_tokens(run.prompt_chars) if sent else 0,
+                            tokens_out=0, cached_in=0, estimated=sent, model=self.model)
+        usage = reader.usage
+        return _Counted(
+            tokens_in=usage.tokens_in if usage.tokens_in is not None
+            else estimate_tokens(run.prompt_chars),
+            tokens_out=usage.tokens_out if usage.tokens_out is not None
+            else estimate_tokens(run.chars + reader.hidden_chars),
+            cached_in=usage.cached_in,
+            estimated=usage.tokens_in is None or usage.tokens_out is None,
+            model=reader.model or self.model)
+
+    def _answer(self, run: _Run, finish: FinishReason) -> CloudAnswer:
+        usage = self._usage(run)
         decode = None
-        if not estimated and usage_out > 1 and run.last_text_at > run.first_text_at > 0:
-            decode = (usage_out - 1) / (run.last_text_at - run.first_text_at)
+        if not usage.estimated and usage.tokens_out > 1 \
+                and run.last_text_at > run.first_text_at > 0:
+            decode = (usage.tokens_out - 1) / (run.last_text_at - run.first_text_at)
         return CloudAnswer(
-            text=text, finish_reason=finish, provider=self.provider, model=model,
-            host=self.host, tokens_in=usage_in, tokens_out=usage_out, cached_tokens_in=cached,
-            usage_estimated=estimated, bytes_sent=run.bytes_sent,
+            text=run.text.rstrip(), finish_reason=finish, provider=self.provider,
+            model=usage.model, host=self.host, tokens_in=usage.tokens_in,
+            tokens_out=usage.tokens_out, cached_tokens_in=usage.cached_in,
+            usage_estimated=usage.estimated, bytes_sent=run.bytes_sent,
             ttft_s=run.first_text_at - run.started if run.first_text_at else None,
             decode_tok_per_s=decode, duration_s=time.perf_counter() - run.started,
             attempts=run.attempts,
@@ -275,16 +348,28 @@ def host_of(url: httpx.URL) -> str:
     return f"{host}:{url.port}" if url.port is not None else host
 
 
+@dataclass(frozen=True)
+class _Counted:
+    tokens_in: int
+    tokens_out: int
+    cached_in: int
+    estimated: bool
+    model: str
+
+
 @dataclass
 class _Run:
     """What one ``chat`` call has done so far, over all its attempts."""
 
     started: float
+    total_end: float
     prompt_chars: int
     attempts: int = 0
     bytes_sent: int = 0
     pieces: list[str] = field(default_factory=list)
+    chars: int = 0  # len(text), kept as text arrives
     reader: EventReader | None = None
+    refused: bool = False  # the last attempt got an HTTP error status
     first_text_at: float = 0.0
     last_text_at: float = 0.0
 
@@ -300,19 +385,5 @@ class _Run:
             self.first_text_at = time.perf_counter()
         self.last_text_at = time.perf_counter()
         self.pieces.append(text)
+        self.chars += len(text)
         on_text(text)
-
-
-class _CountingBody:
-    """A request body that counts the bytes httpx actually hands to the connection."""
-
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-        self.sent = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for start in range(0, len(self._body), _BODY_CHUNK):
-            chunk = self._body[start:start + _BODY_CHUNK]
-            yield chunk
-            # Resumed only when the connection asks for more, i.e. after it wrote this chunk.
-            self.sent += len(chunk)

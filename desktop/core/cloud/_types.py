@@ -105,6 +105,9 @@ class EventReader(Protocol):
     usage: Usage
     model: str | None
     finish: FinishReason | None  # set once the provider said why it stopped: the answer is whole
+    # Characters the model generated that are not the answer (reasoning or thinking text some
+    # servers stream): progress for the idle deadline, and output tokens for the local cap.
+    hidden_chars: int
 
     def feed(self, event: ServerSentEvent) -> str:
         """Consume one event and return its text ("" if none).

@@ -7,7 +7,8 @@
           │    └── KeyringUnavailable   no usable OS keyring: keys cannot be stored or read
           ├── CloudUnreachable      DNS failure, connection refused, connect timeout, TLS, offline
           ├── CloudConnectionLost   the connection broke after the request went out
-          ├── CloudTimeout          the provider stayed silent longer than the read timeout
+          ├── CloudTimeout          silent past the read timeout, no part of the answer within
+          │                         the idle deadline, or not finished by the total deadline
           ├── CloudAuthError        the key was refused (401, 403)
           ├── CloudRateLimited      still rate limited (429) when the retries ran out
           ├── CloudQuotaExceeded    out of quota, credit or spend limit: waiting will not help
@@ -33,9 +34,20 @@ class InvalidKeyError(KnownError):
 class CloudError(KnownError):
     """A cloud tier could not give a complete answer.
 
-    Besides the message, the error carries what happened before it: ``partial_text`` that was
-    already shown to the user (nothing is lost on fallback), ``bytes_sent`` (the request bodies
-    that left the device, for the receipt even of a failed attempt) and ``attempts``.
+    Besides the message, the error carries what happened before it, so that a failed attempt
+    gets a receipt like any answer:
+
+    - ``partial_text``: text already shown to the user (nothing is lost on fallback);
+    - ``bytes_sent``: the request bodies that left the device, over all attempts;
+    - ``attempts``: HTTP requests made, retries included;
+    - ``provider``, ``model``, ``host``: where the request went (``model`` as the provider
+      named it in its stream, else as configured); empty when nothing was built or sent;
+    - ``tokens_in``, ``tokens_out``, ``cached_tokens_in``, ``usage_estimated``: the usage the
+      provider reported before failing; where it reported none, an estimate of four characters
+      per token (``usage_estimated`` True): the prompt once it was sent, the partial text. An
+      attempt the provider refused with an HTTP error status counts 0 tokens (nothing ran);
+    - ``ttft_s`` (None without text) and ``duration_s``: from the call to the first text and to
+      the failure.
     """
 
     def __init__(self, message: str, *, reason: str | None = None, retryable: bool = False,
@@ -47,6 +59,15 @@ class CloudError(KnownError):
         self.partial_text = ""
         self.bytes_sent = 0
         self.attempts = 0
+        self.provider = ""
+        self.model = ""
+        self.host = ""
+        self.tokens_in = 0
+        self.tokens_out = 0
+        self.cached_tokens_in = 0
+        self.usage_estimated = False
+        self.ttft_s: float | None = None
+        self.duration_s = 0.0
 
 
 class CloudConfigError(CloudError):
@@ -66,7 +87,9 @@ class CloudConnectionLost(CloudError):
 
 
 class CloudTimeout(CloudError):
-    """The provider sent nothing for longer than the read timeout."""
+    """The provider took too long: silent past the read timeout, no part of the answer within
+    the idle deadline (keep-alive comments and pings do not count), or the whole answer not
+    finished within the total deadline."""
 
 
 class CloudAuthError(CloudError):

@@ -273,6 +273,25 @@ SCHEMA: tuple[Setting, ...] = (
         description="Seconds a cloud tier may stay silent, before or during an answer.",
     ),
     Setting(
+        key="cloud.idle_timeout_s",
+        kind=float,
+        default=60.0,
+        minimum=0.1,
+        maximum=3600.0,
+        description="Seconds a cloud tier may go without sending any part of the answer, even "
+                    "if it sends keep-alive pings meanwhile; then the answer is given up (and "
+                    "answered on this device). Reasoning the server streams counts as progress.",
+    ),
+    Setting(
+        key="cloud.total_timeout_s",
+        kind=float,
+        default=600.0,
+        minimum=1.0,
+        maximum=86400.0,
+        description="Seconds a whole cloud answer may take, retries included; then it is "
+                    "given up, keeping the text received so far.",
+    ),
+    Setting(
         key="cloud.max_retries",
         kind=int,
         default=2,

@@ -3,7 +3,8 @@
 Bodies are sent with chunked transfer encoding, one HTTP chunk per piece the test gives, so the
 client sees at least those boundaries whatever TCP does (h11 never merges two chunks). A reply
 can end normally, stall (accept and say nothing more), close without finishing, or reset the
-connection. Every request is recorded with its headers and body.
+connection, and its pieces can be paced; a client that hangs up ends the reply (``hangups``).
+Every request is recorded with its headers and body.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ After = Literal["finish", "stall", "eof", "reset"]
 
 @dataclass(frozen=True)
 class Reply:
-    """One scripted response. ``silent``: read the request and never answer."""
+    """One scripted response. ``silent``: read the request and never answer; ``every_s``: the
+    pause before each piece after the first (a server that trickles, or pings)."""
 
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     pieces: Sequence[bytes] = ()
     after: After = "finish"
     silent: bool = False
+    every_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class LoopbackServer:
         self.port = self._listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.requests: list[Received] = []
+        self.hangups = 0  # replies cut short because the client closed the connection
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -143,7 +147,9 @@ class LoopbackServer:
             head = [f"HTTP/1.1 {reply.status} Scripted", "Transfer-Encoding: chunked"]
             head += [f"{name}: {value}" for name, value in reply.headers.items()]
             connection.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
-            for piece in reply.pieces:
+            for index, piece in enumerate(reply.pieces):
+                if index and reply.every_s and self._closing.wait(reply.every_s):
+                    return False
                 if piece:
                     connection.sendall(b"%x\r\n%b\r\n" % (len(piece), piece))
             if reply.after == "finish":
@@ -157,7 +163,8 @@ class LoopbackServer:
                                       struct.pack("ii", 1, 0))
             connection.close()
         except OSError:
-            pass
+            with self._lock:
+                self.hangups += 1
         return False
 
 

@@ -240,7 +240,7 @@ def test_stop_while_the_provider_is_silent(server: LoopbackServer,
         stopper.start()
         answer = provider.chat(MESSAGES, PARAMS, on_text=lambda _: None, stop=stop)
     stopper.join()
-    # Noticed at the read timeout at the latest; a stop is not a failure to fall back from.
+    # A stop is not a failure to fall back from (test_limits: it is noticed at once).
     assert answer.finish_reason == "cancelled" and answer.bytes_sent > 0 and sleeps == []
 
 

@@ -177,7 +177,8 @@ def test_length_limit_is_reported(name: str, reason: str, server: LoopbackServer
     assert answer.finish_reason == "length"
 
 
-def test_connections_are_reused_between_answers(server: LoopbackServer) -> None:
+def test_one_provider_gives_answer_after_answer(server: LoopbackServer) -> None:
+    """Each request has a connection of its own (a stop can shut it down), none left open."""
     server.queue(wire.sse_reply(wire.openai_stream()), wire.sse_reply(wire.openai_stream()))
     with provider_for("openai", server.url) as provider:
         for _ in range(2):
