@@ -11,6 +11,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.core.local import probe
 
         return probe.main(args[1:])
+    if args[:1] == ["--engine-runner"]:  # a frozen build's engine process (core/local/runner.py)
+        from desktop.core.local import runner
+
+        return runner.main(args[1:])
     if not args:
         from desktop.app import run_app
 

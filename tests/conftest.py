@@ -33,6 +33,22 @@ def tiny_model() -> Path:
     return cached_model("tiny")
 
 
+@pytest.fixture(scope="session", params=["tiny-q4_k_m", "tiny-q8_0"])
+def quantized_model(request: pytest.FixtureRequest) -> Path:
+    """The tiny vocabulary on a 256-wide model quantized by llama.cpp (the kernels users run)."""
+    from tests.modelgen import cached_model
+
+    return cached_model(request.param)
+
+
+@pytest.fixture(scope="session")
+def no_byte_tokens_model() -> Path:
+    """A model llama.cpp loads, then aborts on while tokenizing a newline or an accented letter."""
+    from tests.modelgen import cached_model
+
+    return cached_model("no-byte-tokens")
+
+
 @pytest.fixture
 def settings(tiny_model: Path) -> Settings:
     """Settings pointing at the tiny model, deterministic and light on the CPU."""

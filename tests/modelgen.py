@@ -1,16 +1,20 @@
 """Deterministic GGUF models with random weights, for tests and benchmarks.
 
-Two shapes are made:
+The kinds made:
 
 - ``tiny``: a 2-layer Llama with a ~3k-token SentencePiece-style vocabulary and a ChatML template;
   a couple of MB, written in well under a second, loads and generates on any CPU.
+- ``tiny-q4_k_m`` and ``tiny-q8_0``: the same vocabulary on a 256-wide model (K-quant blocks are
+  256 values), quantized by llama.cpp itself, so tests run the kernels users' models run.
+- ``no-byte-tokens``: the tiny model with a vocabulary that has no byte tokens for newlines or
+  non-ASCII text; llama.cpp loads it, then aborts the process while tokenizing "café\n".
 - ``bench``: a Llama-3.2-1B-shaped model (16 layers, 2048 wide, 128k vocabulary, tied embeddings)
   quantized to Q4_K_M, so speed measurements see a realistic amount of work per token.
 
 The weights are random, so the text they produce is nonsense; only its length, timing and plumbing
 matter. ``cached_model`` keeps one copy of each under ``<repo>/.cache/models``.
 
-Run ``python -m tests.modelgen tiny|bench [--out PATH]`` to write one and print its path.
+Run ``python -m tests.modelgen KIND [--out PATH]`` to write one and print its path.
 """
 
 from __future__ import annotations
@@ -18,15 +22,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import functools
 import itertools
 import os
 import string
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import gguf
 import numpy as np
@@ -34,9 +40,12 @@ import numpy as np
 __all__ = [
     "CHATML_TEMPLATE",
     "GENERATOR_VERSION",
+    "KINDS",
     "TINY_NAME",
     "cached_model",
     "write_bench_model",
+    "write_no_byte_tokens_model",
+    "write_quantized_model",
     "write_tiny_model",
 ]
 
@@ -45,6 +54,8 @@ __all__ = [
 GENERATOR_VERSION = 1
 
 TINY_NAME = "hearth-tiny-test"
+QUANT_NAME = "hearth-tiny-quant"
+NO_BYTE_TOKENS_NAME = "hearth-no-byte-tokens"
 BENCH_NAME = "hearth-bench-1b"
 
 CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "models"
@@ -86,7 +97,7 @@ class _Vocab:
     types: list[int]
 
 
-def _vocabulary(size: int) -> _Vocab:
+def _vocabulary(size: int, *, byte_tokens: bool = True) -> _Vocab:
     """A SentencePiece-style vocabulary of exactly ``size`` tokens.
 
     There are no ``<0xXX>`` byte tokens: a random model would emit them one at a time and produce
@@ -95,6 +106,10 @@ def _vocabulary(size: int) -> _Vocab:
     tokenizer falls back to them for characters the vocabulary lacks (and aborts the process when
     even that lookup fails). Bytes that are not printable ASCII are typed UNUSED, so they are never
     shown when emitted. NUL cannot be a token at all (llama.cpp reads token texts as C strings).
+
+    ``byte_tokens=False`` keeps only the visible ASCII characters (space included, newline and
+    tab not): a vocabulary llama.cpp accepts but cannot fall back from, as some converted models
+    have.
     """
     tokens: list[bytes] = []
     scores: list[float] = []
@@ -120,7 +135,8 @@ def _vocabulary(size: int) -> _Vocab:
     visible = set(string.printable.encode()) - set(b"\x0b\x0c")
     for byte in range(1, 256):
         kind = gguf.TokenType.NORMAL if byte in visible else gguf.TokenType.UNUSED
-        add(bytes([byte]), -1000.0, kind)
+        if byte_tokens or (kind == gguf.TokenType.NORMAL and byte >= 0x20):
+            add(bytes([byte]), -1000.0, kind)
     add_piece(_SPACE)
     for word in _COMMON_WORDS.split():
         for variant in (word, word.capitalize()):
@@ -232,19 +248,18 @@ _WEIGHT_STD = 0.02
 _TINY_OUTPUT_STD = 0.35
 
 
-def write_tiny_model(path: Path, *, seed: int = 0) -> Path:
-    """Write the tiny test model to ``path`` (same bytes for the same seed) and return ``path``."""
-    shape = _TINY_SHAPE
-    vocab = _vocabulary(shape.n_vocab)
+def _write_small(path: Path, *, name: str, shape: _Shape, vocab: _Vocab, seed: int,
+                 output_std: float) -> Path:
+    """An F16 model small enough to build in memory in one go."""
     rng = np.random.default_rng(seed)
     writer = gguf.GGUFWriter(path, "llama")
-    _add_hparams(writer, TINY_NAME, shape, gguf.LlamaFileType.MOSTLY_F16)
+    _add_hparams(writer, name, shape, gguf.LlamaFileType.MOSTLY_F16)
     _add_tokenizer(writer, vocab)
-    for name, numpy_shape in _layer_shapes(shape):
+    for tensor, numpy_shape in _layer_shapes(shape):
         dtype = np.float32 if len(numpy_shape) == 1 else np.float16
-        writer.add_tensor(name, _weights(rng, numpy_shape, _WEIGHT_STD, dtype))
+        writer.add_tensor(tensor, _weights(rng, numpy_shape, _WEIGHT_STD, dtype))
     output = rng.standard_normal((shape.n_vocab, shape.n_embd), dtype=np.float32)
-    output *= np.float32(_TINY_OUTPUT_STD)
+    output *= np.float32(output_std)
     output[_silenced_rows(vocab)] = 0.0
     writer.add_tensor("output.weight", output.astype(np.float16))
     writer.write_header_to_file()
@@ -252,6 +267,71 @@ def write_tiny_model(path: Path, *, seed: int = 0) -> Path:
     writer.write_tensors_to_file()
     writer.close()
     return path
+
+
+def write_tiny_model(path: Path, *, seed: int = 0) -> Path:
+    """Write the tiny test model to ``path`` (same bytes for the same seed) and return ``path``."""
+    shape = _TINY_SHAPE
+    return _write_small(path, name=TINY_NAME, shape=shape, vocab=_vocabulary(shape.n_vocab),
+                        seed=seed, output_std=_TINY_OUTPUT_STD)
+
+
+def write_no_byte_tokens_model(path: Path, *, seed: int = 0) -> Path:
+    """The tiny model with a vocabulary lacking byte tokens (see ``_vocabulary``).
+
+    llama.cpp loads it and evaluates ASCII prompts; the first newline or accented letter sends
+    its tokenizer to a byte token that does not exist, and it aborts the process (SIGABRT in
+    ``llama_vocab::byte_to_token``).
+    """
+    shape = _TINY_SHAPE
+    return _write_small(path, name=NO_BYTE_TOKENS_NAME, shape=shape,
+                        vocab=_vocabulary(shape.n_vocab, byte_tokens=False), seed=seed,
+                        output_std=_TINY_OUTPUT_STD)
+
+
+# K-quants work on blocks of 256 values: every matrix row (n_embd, n_ff, heads x head size) is a
+# multiple of 256, or llama.cpp would quietly fall back to another type for that tensor.
+_QUANT_SHAPE = _Shape(
+    n_vocab=3072,
+    n_embd=256,
+    n_layer=2,
+    n_head=4,
+    n_head_kv=2,
+    n_ff=512,
+    context_length=4096,
+    rope_freq_base=10000.0,
+)
+# Logits with a standard deviation of ~3, as in the tiny model: the RMS-normed hidden state is
+# sqrt(n_embd) long, four times the tiny model's length over sqrt(256 / 64) = 2.
+_QUANT_OUTPUT_STD = _TINY_OUTPUT_STD / 2
+
+
+def write_quantized_model(path: Path, *, ftype: str, seed: int = 0) -> Path:
+    """A 256-wide tiny model quantized by llama.cpp to ``ftype`` ("Q4_K_M" or "Q8_0")."""
+    import llama_cpp  # only the quantizing generators need the native library
+
+    code = getattr(llama_cpp, f"LLAMA_FTYPE_MOSTLY_{ftype.upper()}")
+    with tempfile.TemporaryDirectory(dir=path.parent) as work:
+        f16 = Path(work) / "f16.gguf"
+        shape = _QUANT_SHAPE
+        _write_small(f16, name=f"{QUANT_NAME}-{ftype.lower()}", shape=shape,
+                     vocab=_vocabulary(shape.n_vocab), seed=seed, output_std=_QUANT_OUTPUT_STD)
+        _quantize(llama_cpp, f16, path, code)
+    return path
+
+
+def _quantize(llama_cpp: Any, source: Path, target: Path, ftype: int, *, threads: int = 1) -> None:
+    from desktop.core.local import _native_log
+
+    _native_log.install()  # llama.cpp's per-tensor lines go to logging, not the test output
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.nthread = threads
+    params.ftype = ftype
+    status = llama_cpp.llama_model_quantize(
+        str(source).encode(), str(target).encode(), ctypes.byref(params)
+    )
+    if status != 0:
+        raise RuntimeError(f"llama_model_quantize failed with status {status}")
 
 
 _BENCH_SHAPE = _Shape(
@@ -307,20 +387,20 @@ def write_bench_model(path: Path, *, seed: int = 0) -> Path:
     f16 = Path(f16_name)
     try:
         _write_bench_f16(f16, seed)
-        params = llama_cpp.llama_model_quantize_default_params()
-        params.nthread = 2
-        params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_Q4_K_M
-        status = llama_cpp.llama_model_quantize(
-            str(f16).encode(), str(path).encode(), ctypes.byref(params)
-        )
-        if status != 0:
-            raise RuntimeError(f"llama_model_quantize failed with status {status}")
+        _quantize(llama_cpp, f16, path, llama_cpp.LLAMA_FTYPE_MOSTLY_Q4_K_M, threads=2)
     finally:
         f16.unlink(missing_ok=True)
     return path
 
 
-_WRITERS = {"tiny": write_tiny_model, "bench": write_bench_model}
+_WRITERS: dict[str, Callable[..., Path]] = {
+    "tiny": write_tiny_model,
+    "tiny-q4_k_m": functools.partial(write_quantized_model, ftype="Q4_K_M"),
+    "tiny-q8_0": functools.partial(write_quantized_model, ftype="Q8_0"),
+    "no-byte-tokens": write_no_byte_tokens_model,
+    "bench": write_bench_model,
+}
+KINDS = tuple(_WRITERS)
 
 
 @contextlib.contextmanager
@@ -368,7 +448,7 @@ def _write_atomically(kind: str, target: Path, seed: int = 0) -> Path:
 
 
 def cached_model(kind: str) -> Path:
-    """Path of the generated ``"tiny"`` or ``"bench"`` model, generating it on first use."""
+    """Path of the generated model of ``kind`` (one of ``KINDS``), generating it on first use."""
     if kind not in _WRITERS:
         raise ValueError(f"unknown model kind {kind!r}; expected one of {sorted(_WRITERS)}")
     target = CACHE_DIR / f"hearth-{kind}-gen{GENERATOR_VERSION}.gguf"

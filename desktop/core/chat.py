@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,16 +35,36 @@ class StopSignal:
 
     Besides a ``threading.Event`` for Python code, it holds one byte in C memory that native code
     can read without taking the GIL: the local engine hands its address to llama.cpp's abort
-    callback, so a stop lands even in the middle of a long prompt evaluation.
+    callback, so a stop lands even in the middle of a long prompt evaluation. ``subscribe``
+    passes the stop on at once to what cannot read that byte (the engine process's own flag).
     """
 
     def __init__(self) -> None:
         self._event = threading.Event()
         self._flag = ctypes.create_string_buffer(2)  # "" = run, "x" = stop (see local/_abort.py)
+        # Replaced, never mutated: ``set`` may run in a signal handler, so no lock is taken.
+        self._listeners: tuple[Callable[[], None], ...] = ()
 
     def set(self) -> None:
         self._flag.value = b"x"
         self._event.set()
+        for listener in self._listeners:
+            listener()
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` when the signal is set (at once if it is); return an unsubscriber.
+
+        ``listener`` runs on the thread that calls ``set`` (maybe more than once): it must be
+        quick and idempotent.
+        """
+        self._listeners = (*self._listeners, listener)
+        if self.is_set():
+            listener()
+
+        def unsubscribe() -> None:
+            self._listeners = tuple(x for x in self._listeners if x is not listener)
+
+        return unsubscribe
 
     def is_set(self) -> bool:
         return self._event.is_set()

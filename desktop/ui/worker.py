@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from desktop.core.assistant import Assistant, ConsentRequest, TurnOptions, TurnResult
 from desktop.core.chat import StopSignal
 from desktop.core.errors import KnownError, ModelFileError
-from desktop.core.local.engine import LocalEngine
+from desktop.core.local.engine import EngineCrashed, LocalEngine
 from desktop.core.local.slot import ModelSlot, NoModelError
 from desktop.ui.notices import crash_report
 
@@ -152,6 +152,12 @@ class InferenceWorker(QObject):
         except (NoModelError, ModelFileError) as exc:
             self.load_failed.emit(str(exc), True)
             self.turn_failed.emit(str(exc))
+        except EngineCrashed as exc:
+            # The engine process died; the window did not. What was streamed is shown and saved.
+            batch.flush()
+            if exc.refused:  # the file keeps crashing it: the window offers another model
+                self.load_failed.emit(str(exc), True)
+            self.turn_failed.emit(str(exc))
         except KnownError as exc:
             batch.flush()
             self.turn_failed.emit(str(exc))
@@ -202,10 +208,10 @@ class InferenceWorker(QObject):
                 thread.quit()
 
     def _ensure_loaded(self) -> tuple[LocalEngine, bool]:
-        """The engine for the current settings, and whether it had to be loaded now."""
+        """The engine for the current settings, and whether it had to be (re)started now."""
         wanted = self._models.config()
         current = self._models.loaded
-        if current is not None and current.config == wanted:
+        if current is not None and current.config == wanted and current.alive:
             return current, False
         self.load_started.emit(str(wanted.model_path))
         engine = self._models.engine()

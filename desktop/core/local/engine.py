@@ -1,180 +1,137 @@
-"""The on-device tier: a GGUF model run by llama.cpp, streamed token by token."""
+"""The on-device tier: a GGUF model run by llama.cpp in an engine process of its own.
+
+``LocalEngine`` is Hearth's handle on that process (as Ollama's runner and LM Studio's worker keep
+the model out of the app). A native crash in llama.cpp (SIGILL from an instruction this CPU
+lacks, SIGABRT on a vocabulary it cannot handle, SIGSEGV, the out-of-memory killer) ends the
+engine process only: the caller gets ``EngineCrashed`` with the reason and the text streamed so
+far, and the next request starts a fresh process. A file that crashes the engine twice while
+loading or before its first answer token is refused (remembered per file fingerprint).
+
+Streaming, stop (a byte both processes map, read by llama.cpp's abort callback), KV-cache reuse
+across turns (the engine process keeps its state), timings, perf counters and confidence work as
+they would in-process: the engine runs ``LlamaSession`` (_session.py) and sends its results back.
+"""
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
-import functools
-import os
+import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
 
 from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
 from desktop.core.errors import ContextOverflowError, KnownError, ModelLoadError
-from desktop.core.local import _native_log
-from desktop.core.local._abort import native_abort_callback
-from desktop.core.local._confidence import Confidence, ConfidenceMeter
-from desktop.core.local._template import ChatTemplate, StopText
-from desktop.core.local.backend import build_info, offload_from_log
+from desktop.core.local import _model_checks as checks
+from desktop.core.local import _protocol as wire
+from desktop.core.local._crash import EngineCrashed
+from desktop.core.local._process import EngineProcess
+from desktop.core.local._values import EngineConfig, FinishReason, LocalAnswer, ModelInfo
 from desktop.core.local.gguf_file import inspect_gguf
-from desktop.core.local.hardware import detect_hardware, plan_gpu_layers
-from desktop.core.local.probe import ensure_loadable
-from desktop.core.settings._schema import AUTO_GPU_LAYERS
+from desktop.core.local.probe import ensure_loadable, refusal
 
-FinishReason = Literal["stop", "length", "cancelled"]
+__all__ = ["EngineBug", "EngineConfig", "EngineCrashed", "FinishReason", "LocalAnswer",
+           "LocalEngine", "ModelInfo"]
+
+_LOG = logging.getLogger("hearth.engine")
 TextSink = Callable[[str], None]
 ProgressSink = Callable[[int, int], None]
 
-_RANDOM_SEED = 0xFFFFFFFF  # LLAMA_DEFAULT_SEED: llama.cpp draws a fresh seed
-_MIN_ANSWER_ROOM = 16  # tokens the answer needs at least after trimming old turns
 
-
-@dataclass(frozen=True, kw_only=True)
-class EngineConfig:
-    """What to load and how; ``threads`` 0 means llama-cpp-python's default (half the CPUs)."""
-
-    model_path: Path
-    context_size: int = 4096
-    threads: int = 0
-    gpu_layers: int = AUTO_GPU_LAYERS  # -2 auto (fit free GPU memory), -1 all, 0 none
-    batch_size: int = 512
-
-    @property
-    def resolved_threads(self) -> int:
-        return self.threads if self.threads > 0 else max((os.cpu_count() or 2) // 2, 1)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ModelInfo:
-    """What is loaded, and where it runs: shown in the status bar and in every local receipt."""
-
-    path: Path
-    name: str
-    architecture: str
-    quantization: str
-    parameter_count: int
-    file_size: int
-    context_size: int
-    trained_context: int | None
-    threads: int
-    backend: str
-    gpu_layers: int
-    gpu_layers_total: int | None
-    offload_reason: str | None
-    chat_template: str
-    load_s: float
-
-
-@dataclass(frozen=True, kw_only=True)
-class LocalAnswer:
-    """One generated answer and llama.cpp's own measurements of it."""
-
-    text: str
-    finish_reason: FinishReason
-    tokens_in: int  # prompt tokens the model attended to
-    tokens_reused: int  # of those, already in the KV cache from an earlier turn
-    tokens_out: int
-    ttft_s: float | None
-    prompt_tok_per_s: float | None
-    decode_tok_per_s: float | None
-    duration_s: float
-    trimmed_messages: int
-    confidence: Confidence | None = None
+class EngineBug(RuntimeError):
+    """Hearth's own code failed inside the engine process; the message is its traceback."""
 
 
 class LocalEngine:
-    """A loaded model. One thread owns it: only ``StopSignal.set`` may come from elsewhere."""
+    """A model loaded in an engine process. One thread drives it; ``StopSignal.set`` may come
+    from any thread and reaches the engine at once."""
 
-    def __init__(self, llm: Any, config: EngineConfig, info: ModelInfo,
-                 template: ChatTemplate) -> None:
-        import llama_cpp
-
-        self._llama_cpp = llama_cpp
-        self._llm = llm
+    def __init__(self, config: EngineConfig, key: str) -> None:
         self.config = config
-        self.info = info
-        self._template = template
-        self._vocab = llama_cpp.llama_model_get_vocab(llm.model)
-        self._recurrent = bool(llama_cpp.llama_model_is_recurrent(llm.model)
-                               or llama_cpp.llama_model_is_hybrid(llm.model))
-        self._abort_callback = native_abort_callback(llama_cpp.ggml_abort_callback)
-        self._idle = StopSignal()
-        self._set_abort(self._idle)
-        # Text and tokens of the last turn (prompt + answer), to extend exactly next turn.
-        self._transcript: tuple[str, list[int]] | None = None
+        self._key = key
+        self._process: EngineProcess | None = None
+        self._answered = False  # this process has produced an answer (crashes are not the file's)
+        self._info: ModelInfo | None = None
 
     # -- loading ---------------------------------------------------------------------------
 
     @classmethod
     def load(cls, config: EngineConfig) -> LocalEngine:
-        """Check the file, trial-load it in a child process once, then load it here."""
+        """Check the file, trial-run it once, then load it in a new engine process."""
         started = time.perf_counter()
-        header = inspect_gguf(config.model_path)
-        ensure_loadable(config.model_path)
-        import llama_cpp
+        inspect_gguf(config.model_path)
+        ensure_loadable(config.model_path, threads=config.resolved_threads)
+        engine = cls(config, checks.fingerprint(config.model_path))
+        engine._start(started)
+        return engine
 
-        _native_log.install()
-        n_ctx = config.context_size
-        if header.context_length:
-            n_ctx = min(n_ctx, header.context_length)
-        gpu_layers, plan_reason = config.gpu_layers, None
-        if gpu_layers == AUTO_GPU_LAYERS:
-            plan = plan_gpu_layers(header, detect_hardware(), context_size=n_ctx)
-            gpu_layers, plan_reason = plan.layers, plan.reason
-        position = _native_log.mark()
+    @property
+    def info(self) -> ModelInfo:
+        assert self._info is not None, "LocalEngine.load sets it"
+        return self._info
+
+    @property
+    def alive(self) -> bool:
+        """Whether the engine process runs (False after a crash, until ``restart``)."""
+        return self._process is not None and self._process.alive
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def restart(self) -> None:
+        """Start a fresh engine process with the same model (after a crash)."""
+        self._stop_process()
+        self._start(time.perf_counter())
+
+    def _start(self, started: float) -> None:
+        path = self.config.model_path
+        record = checks.record(self._key)
+        if record.refused:
+            raise ModelLoadError(path, refusal(record))
         try:
-            llm = llama_cpp.Llama(
-                model_path=str(config.model_path), n_ctx=n_ctx, n_batch=config.batch_size,
-                n_threads=config.resolved_threads, n_threads_batch=config.resolved_threads,
-                n_gpu_layers=gpu_layers, verbose=False,
-            )
-        except (ValueError, RuntimeError, OSError) as exc:
-            log = _native_log.since(position)
-            reason = _native_log.last_error(log) or str(exc)
-            if "alloc" in log.lower() or "memory" in reason.lower():
-                reason = f"not enough memory for a {n_ctx}-token context ({reason})"
-            raise ModelLoadError(config.model_path, f"llama.cpp could not load it: {reason}") \
-                from exc
-        build = build_info()
-        offload = offload_from_log(_native_log.since(position), gpu_layers, build,
-                                   header.block_count)
-        if plan_reason and build.gpu_offload and offload.reason:
-            offload = dataclasses.replace(offload, reason=plan_reason)
-        vocab = llama_cpp.llama_model_get_vocab(llm.model)
-        template = ChatTemplate(
-            header.chat_template,
-            bos_token=_token_text(llama_cpp, vocab, llama_cpp.llama_vocab_bos(vocab)),
-            eos_token=_token_text(llama_cpp, vocab, llama_cpp.llama_vocab_eos(vocab)),
-        )
-        info = ModelInfo(
-            path=config.model_path, name=header.name or config.model_path.stem,
-            architecture=header.architecture, quantization=header.quantization,
-            parameter_count=header.parameter_count, file_size=header.file_size,
-            context_size=llm.n_ctx(), trained_context=header.context_length,
-            threads=config.resolved_threads, backend=build.backend, gpu_layers=offload.layers,
-            gpu_layers_total=offload.total, offload_reason=offload.reason,
-            chat_template=template.source, load_s=time.perf_counter() - started,
-        )
-        return cls(llm, config, info, template)
+            process = EngineProcess()
+        except OSError as exc:
+            raise ModelLoadError(path, f"could not start the engine process ({exc})") from exc
+        self._process, self._answered = process, False
+        event = process.receive()
+        if isinstance(event, wire.Ready) and process.send(wire.Load(self.config)):
+            event = process.receive()
+        if isinstance(event, wire.Loaded):
+            self._info = dataclasses.replace(event.info, load_s=time.perf_counter() - started)
+            return
+        self._process = None
+        if isinstance(event, wire.Failed):
+            process.close()
+            if event.kind == "bug":
+                raise EngineBug(event.message)
+            raise ModelLoadError(path, event.message)
+        crash = process.crash()
+        process.kill()
+        record = checks.note_crash(self._key, crash.reason)
+        tail = ("; Hearth will not load it again until the file changes" if record.refused
+                else "")
+        raise ModelLoadError(path, f"llama.cpp crashed while loading it ({crash.reason}){tail}")
 
     def forget(self) -> None:
         """Drop the KV cache: the next answer evaluates its whole prompt (a cold start)."""
-        self._llm.reset()
-        self._transcript = None
+        self._request(wire.Forget(), "while clearing its cache")
 
     def close(self) -> None:
-        """Free the model and its context now rather than at garbage collection."""
-        if self._llm is not None:
-            self._llm.close()
-            self._llm = None
+        """End the engine process, freeing the model and its context now."""
+        self._stop_process()
+
+    def _stop_process(self) -> None:
+        if self._process is not None:
+            self._process.close()
+            self._process = None
 
     # -- generation ------------------------------------------------------------------------
 
     def count_tokens(self, text: str) -> int:
-        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+        event = self._request(wire.CountTokens(text), "while counting tokens")
+        assert isinstance(event, wire.Counted)
+        return event.tokens
 
     def chat(
         self,
@@ -191,193 +148,101 @@ class LocalEngine:
         Text reaches ``on_text`` as it is generated; ``stop`` ends the answer at the next token,
         or inside the prompt evaluation, keeping what was produced and the model usable.
         ``measure_confidence`` reads each chosen token's probability (a little slower).
+        Raises ``EngineCrashed`` (with the text so far) when the engine process dies.
         """
         started = time.perf_counter()
-        stop = stop or StopSignal()
-        llama_cpp, llm = self._llama_cpp, self._llm
-        rendered, tokens, trimmed = self._prompt_tokens(messages, params.max_tokens)
-        llama_cpp.llama_perf_context_reset(llm.ctx)
-        self._set_abort(stop)
-        reused = 0
-        generated: list[int] = []
+        process = self._running()
+        stop = stop if stop is not None else StopSignal()
+        flag = process.stop_flag
+        flag.clear()
+        unsubscribe = stop.subscribe(flag.set)
         pieces: list[str] = []
-        ttft: float | None = None
-        finish: FinishReason = "stop"
-        scores = ConfidenceMeter(llama_cpp, llm) if measure_confidence else None
+        in_flight = False
         try:
-            reused = self._evaluate_prompt(tokens, stop, on_prompt_progress)
-            if stop.is_set():
-                finish = "cancelled"
-            else:
-                finish, ttft = self._generate(tokens, params, stop, rendered.stop, generated,
-                                              pieces, on_text, started, scores)
+            if not process.send(wire.Chat(tuple(messages), params, measure_confidence,
+                                          on_prompt_progress is not None)):
+                raise self._crashed("while answering", "")
+            in_flight = True
+            outcome = self._stream(process, pieces, on_text, on_prompt_progress)
+            in_flight = False
+        except BaseException:
+            if in_flight and self._process is process:
+                self._abandon()  # left mid-answer: the engine's state no longer matches ours
+            raise
         finally:
-            self._set_abort(self._idle)
-        text = "".join(pieces).rstrip()
-        self._transcript = (rendered.text + text, tokens + generated) if finish != "cancelled" \
-            else None
-        perf = llama_cpp.llama_perf_context(llm.ctx)
-        return LocalAnswer(
-            text=text, finish_reason=finish, tokens_in=len(tokens), tokens_reused=reused,
-            tokens_out=len(generated), ttft_s=ttft,
-            prompt_tok_per_s=_rate(perf.n_p_eval, perf.t_p_eval_ms),
-            decode_tok_per_s=_rate(perf.n_eval, perf.t_eval_ms),
-            duration_s=time.perf_counter() - started, trimmed_messages=trimmed,
-            confidence=scores.result() if scores is not None else None,
-        )
+            unsubscribe()
+        if isinstance(outcome, wire.Failed):
+            raise _failure(outcome, self.config.model_path)
+        self._note_answer()
+        return dataclasses.replace(outcome, duration_s=time.perf_counter() - started)
 
-    def _prompt_tokens(self, messages: Sequence[ChatMessage], max_tokens: int
-                       ) -> tuple[Any, list[int], int]:
-        """Render and tokenize, trimming the oldest turns (never the system prompt) to fit."""
-        n_ctx = self.info.context_size
-        room = min(max_tokens, n_ctx // 2)
-        system = [m for m in messages[:1] if m.role == "system"]
-        turns = list(messages[len(system):])
-        trimmed = 0
+    def _stream(self, process: EngineProcess, pieces: list[str], on_text: TextSink,
+                on_progress: ProgressSink | None) -> LocalAnswer | wire.Failed:
+        """Pass on the events of one answer until it ends (or the engine dies)."""
         while True:
-            try:
-                rendered = self._template.render([*system, *turns])
-            except ValueError as exc:
-                raise KnownError(f"{self.info.path.name}: {exc}") from exc
-            tokens = self._tokenize_extending(rendered.text)
-            if len(tokens) + room <= n_ctx or len(turns) <= 1:
-                break
-            turns.pop(0)
-            trimmed += 1
-            # A turn starts with the user: drop an answer whose question is gone.
-            while len(turns) > 1 and turns[0].role != "user":
-                turns.pop(0)
-                trimmed += 1
-        if len(tokens) + _MIN_ANSWER_ROOM > n_ctx:
-            raise ContextOverflowError(
-                f"the message is {len(tokens)} tokens with the system prompt, more than the "
-                f"{n_ctx}-token context leaves room for; shorten it or raise local.context_size"
-            )
-        return rendered, tokens, trimmed
+            event = process.receive()
+            if isinstance(event, wire.Text):
+                for piece in event.pieces:
+                    pieces.append(piece)
+                    on_text(piece)
+            elif isinstance(event, wire.Progress):
+                if on_progress is not None:
+                    on_progress(event.done, event.total)
+            elif isinstance(event, wire.Answered):
+                return event.answer
+            elif isinstance(event, wire.Failed):
+                return event
+            else:
+                raise self._crashed("while answering", "".join(pieces))
 
-    def _tokenize_extending(self, text: str) -> list[int]:
-        """Tokens for ``text``; when it extends the last turn, keep that turn's exact tokens.
+    def _request(self, request: wire.Request, during: str) -> wire.Event:
+        process = self._running()
+        event = process.receive() if process.send(request) else None
+        if isinstance(event, wire.Failed):
+            raise _failure(event, self.config.model_path)
+        if event is None:
+            raise self._crashed(during, "")
+        return event
 
-        Re-tokenizing a generated answer rarely gives back the tokens the model produced, and
-        every token after the first difference would have to be evaluated again.
-        """
-        if self._transcript is not None:
-            previous_text, previous_tokens = self._transcript
-            if text.startswith(previous_text):
-                rest = text[len(previous_text):]
-                return previous_tokens + self._tokenize(rest, add_bos=False)
-        return self._tokenize(text, add_bos=True)
+    def _running(self) -> EngineProcess:
+        if self._process is not None and not self._process.alive:
+            # Died between requests (the out-of-memory killer, say): nothing was lost.
+            _LOG.warning("the engine process ended while idle (%s); starting a new one",
+                         self._process.crash().reason)
+        if self._process is None or not self._process.alive:
+            self.restart()
+        assert self._process is not None
+        return self._process
 
-    def _tokenize(self, text: str, *, add_bos: bool) -> list[int]:
-        # NUL has no meaning in a prompt, and llama.cpp aborts on it in vocabularies without it.
-        clean = text.replace("\x00", "")
-        tokens: list[int] = self._llm.tokenize(clean.encode("utf-8"), add_bos=False, special=True)
-        llama_cpp = self._llama_cpp
-        if add_bos and llama_cpp.llama_vocab_get_add_bos(self._vocab):
-            bos = llama_cpp.llama_vocab_bos(self._vocab)
-            if not tokens or tokens[0] != bos:
-                tokens.insert(0, bos)
-        return tokens
+    def _crashed(self, during: str, partial_text: str) -> EngineCrashed:
+        """The engine died: record why (it counts against the file before a first answer)."""
+        process = self._process
+        assert process is not None
+        crash = process.crash()
+        process.kill()
+        self._process = None
+        refused = False
+        if not self._answered:
+            refused = checks.note_crash(self._key, crash.reason).refused
+        return EngineCrashed(self.config.model_path, crash, during=during,
+                             partial_text=partial_text, refused=refused)
 
-    def _evaluate_prompt(self, tokens: list[int], stop: StopSignal,
-                         progress: ProgressSink | None) -> int:
-        """Evaluate what the KV cache lacks of ``tokens``, a batch at a time; return reused."""
-        llm = self._llm
-        cached = llm.input_ids[: llm.n_tokens]
-        reused = 0
-        for have, want in zip(cached, tokens, strict=False):
-            if have != want:
-                break
-            reused += 1
-        # Recompute at least the last token: its logits are what the first answer token needs.
-        reused = min(reused, len(tokens) - 1)
-        if self._recurrent and reused < llm.n_tokens:
-            llm.reset()  # recurrent state cannot be rolled back to a prefix
-            reused = 0
-        llm.n_tokens = reused
-        pending = tokens[reused:]
-        batch = max(1, self.config.batch_size)
-        for start in range(0, len(pending), batch):
-            if stop.is_set():
-                return reused
-            self._decode(functools.partial(llm.eval, pending[start:start + batch]), stop)
-            if progress is not None:
-                progress(min(start + batch, len(pending)), len(pending))
-        return reused
+    def _note_answer(self) -> None:
+        if not self._answered:
+            self._answered = True
+            checks.clear_crashes(self._key)
 
-    def _generate(self, tokens: list[int], params: GenerationParams, stop: StopSignal,
-                  stops: Sequence[str], generated: list[int], pieces: list[str],
-                  on_text: TextSink, started: float, scores: ConfidenceMeter | None
-                  ) -> tuple[FinishReason, float | None]:
-        llama_cpp, llm = self._llama_cpp, self._llm
-        llm.set_seed(params.seed if params.seed >= 0 else _RANDOM_SEED)
-        decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        cutter = StopText(stops)
-        n_ctx = self.info.context_size
-        ttft: float | None = None
-        started_text = False
-        finish: FinishReason = "length"
-        stream = llm.generate(
-            tokens, top_k=params.top_k, top_p=params.top_p, min_p=params.min_p,
-            temp=params.temperature, repeat_penalty=params.repeat_penalty,
-        )
-        step = functools.partial(next, stream, None)
-        try:
-            while True:
-                token = self._decode(step, stop)
-                if token is None or stop.is_set():
-                    finish = "cancelled" if stop.is_set() else "stop"
-                    break
-                if ttft is None:
-                    ttft = time.perf_counter() - started
-                if scores is not None:
-                    scores.add(token)  # the logits that chose it are still in the context
-                if llama_cpp.llama_vocab_is_eog(self._vocab, token):
-                    finish = "stop"
-                    break
-                generated.append(token)
-                text = decoder.decode(llm.detokenize([token]))
-                if not started_text:
-                    text = text.lstrip()
-                    started_text = bool(text)
-                visible = cutter.feed(text)
-                if visible:
-                    pieces.append(visible)
-                    on_text(visible)
-                if cutter.hit:
-                    finish = "stop"
-                    break
-                if len(generated) >= params.max_tokens or len(tokens) + len(generated) >= n_ctx:
-                    finish = "length"
-                    break
-        finally:
-            stream.close()
-        tail = cutter.flush() + decoder.decode(b"", final=True)
-        if tail and finish != "cancelled":
-            pieces.append(tail)
-            on_text(tail)
-        return finish, ttft
-
-    def _decode(self, step: Callable[[], Any], stop: StopSignal) -> Any:
-        """Run a llama.cpp step, turning an abort into a stop and a failure into a KnownError."""
-        try:
-            return step()
-        except RuntimeError as exc:
-            if stop.is_set():
-                return None
-            raise KnownError(f"llama.cpp failed while generating: {exc}") from exc
-
-    def _set_abort(self, signal: StopSignal) -> None:
-        self._llama_cpp.llama_set_abort_callback(
-            self._llm.ctx, self._abort_callback, signal.address)
+    def _abandon(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process = None
 
 
-def _rate(count: int, elapsed_ms: float) -> float | None:
-    return count / (elapsed_ms / 1000.0) if count > 0 and elapsed_ms > 0 else None
-
-
-def _token_text(llama_cpp: Any, vocab: Any, token: int) -> str:
-    if token < 0:
-        return ""
-    raw: bytes = llama_cpp.llama_vocab_get_text(vocab, token)
-    return raw.decode("utf-8", "replace")
+def _failure(event: wire.Failed, path: Path) -> Exception:
+    if event.kind == "context":
+        return ContextOverflowError(event.message)
+    if event.kind == "load":
+        return ModelLoadError(path, event.message)
+    if event.kind == "bug":
+        return EngineBug(event.message)
+    return KnownError(event.message)

@@ -39,10 +39,16 @@ class ModelSlot:
         )
 
     def engine(self, model_path: Path | None = None) -> LocalEngine:
-        """The loaded engine for ``model_path`` (default: the configured one), loading if needed."""
+        """The loaded engine for ``model_path`` (default: the configured one), loading if needed.
+
+        An engine whose process crashed is restarted here (a file that keeps crashing it raises
+        ``ModelLoadError`` instead).
+        """
         wanted = self.config(model_path)
         with self._lock:
             if self._engine is not None and self._engine.config == wanted:
+                if not self._engine.alive:
+                    self._engine.restart()
                 return self._engine
             self._unload()
             self._engine = LocalEngine.load(wanted)

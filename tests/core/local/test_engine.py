@@ -1,4 +1,8 @@
-"""The local engine on a real llama.cpp and the generated tiny GGUF model."""
+"""The local engine on a real llama.cpp and the generated tiny GGUF model.
+
+``LocalEngine`` runs the model in an engine process; the tests that look inside llama.cpp (the
+abort callback, the rendered prompt) use ``LlamaSession``, what that process runs, directly.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import pytest
 
 from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
 from desktop.core.errors import ContextOverflowError
+from desktop.core.local._session import LlamaSession
+from desktop.core.local._stop_flag import SharedStopFlag
 from desktop.core.local.engine import EngineConfig, LocalEngine
 
 GREEDY = GenerationParams(max_tokens=24, temperature=0.0, seed=1)
@@ -30,8 +36,14 @@ def engine(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     mp.undo()
 
 
-def _ask(engine: LocalEngine, messages: list[ChatMessage], params: GenerationParams = GREEDY,
-         stop: StopSignal | None = None) -> tuple[str, object]:
+def _session(model: Path, **overrides: int) -> LlamaSession:
+    options = {"context_size": 1024, "threads": 1, "batch_size": 64} | overrides
+    return LlamaSession.load(EngineConfig(model_path=model, **options))
+
+
+def _ask(engine: LocalEngine | LlamaSession, messages: list[ChatMessage],
+         params: GenerationParams = GREEDY, stop: StopSignal | None = None
+         ) -> tuple[str, object]:
     pieces: list[str] = []
     answer = engine.chat(messages, params, on_text=pieces.append, stop=stop)
     return "".join(pieces), answer
@@ -130,22 +142,28 @@ def test_stop_during_prompt_evaluation(tiny_model: Path) -> None:
         engine.close()
 
 
-def test_native_abort_callback_interrupts_llama_decode(engine: LocalEngine) -> None:
-    llm = engine._llm
-    stop = StopSignal()
-    stop.set()
-    engine._set_abort(stop)
+@pytest.mark.parametrize("flag_kind", ["stop signal", "shared stop flag"])
+def test_native_abort_callback_interrupts_llama_decode(tiny_model: Path, flag_kind: str) -> None:
+    """Both flags llama.cpp's abort callback reads: this process's and the engine process's."""
+    session = _session(tiny_model)
+    flag = StopSignal() if flag_kind == "stop signal" else SharedStopFlag.create()
+    llm = session._llm
     try:
+        flag.set()
+        session._set_abort(flag)
         before = llm.n_tokens
         with pytest.raises(RuntimeError, match="returned 2"):
             llm.eval(llm.tokenize(b"hello there", add_bos=False))
         assert llm.n_tokens == before
     finally:
-        engine._set_abort(engine._idle)
+        session._set_abort(session._idle)
+        session.close()
+        if isinstance(flag, SharedStopFlag):
+            flag.close()
 
 
 def test_overflow_trims_oldest_turns_and_keeps_system_prompt(tiny_model: Path) -> None:
-    engine = _load(tiny_model, context_size=256)
+    engine = _session(tiny_model, context_size=256)
     try:
         history: list[ChatMessage] = [SYSTEM]
         for i in range(12):
