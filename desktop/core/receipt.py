@@ -54,13 +54,18 @@ class Receipt:
     cost_basis: str | None = None
     backend: str | None = None
     gpu_layers: int | None = None
-    # Accounting details (desktop.core.accounting.costing): how each figure was obtained,
-    # "measured", "estimated" or "unknown"; None on receipts written before they existed.
+    # Accounting details (desktop.core.accounting.costing). ``*_basis``: what the figure was
+    # computed from (a ``CostBasis`` value, e.g. "reported_usage_x_list_price"); ``*_kind``:
+    # "measured", "computed", "estimated" or "unknown"; ``*_note``: the same in a sentence,
+    # naming the price's source and date. None on receipts written before they existed (older
+    # receipts hold the sentence in ``*_basis``).
     tokens_cached: int = 0
     cost_kind: str | None = None
+    cost_note: str | None = None
     energy_j: float | None = None
     cloud_equivalent_kind: str | None = None
     cloud_equivalent_basis: str | None = None
+    cloud_equivalent_note: str | None = None
     # Routing details: what the gate saw and what exactly left the device.
     usage_estimated: bool = False  # the provider reported no usage: counts are ~4 chars/token
     classes: tuple[str, ...] = ()  # sensitive classes anywhere in the outgoing conversation

@@ -104,9 +104,16 @@ def _nice_top(value: float) -> float:
 
 def spend_chart(days: Sequence[dt.date], totals: dict[dt.date, Totals],
                 palette: Palette) -> QChart:
-    """Cloud spend per day (bars) against what an all-cloud route would have cost (line)."""
-    chart = _base("Spend per day", palette)
-    spend = QBarSet("Cloud spend")
+    """Cloud spend per day (bars) against what an all-cloud route would have cost (line).
+
+    Only known figures can be drawn; the title says how many were unknown in these days.
+    """
+    shown = set(days)
+    unknown = sum(t.cloud_spend.unknown + t.cloud_equivalent.unknown
+                  for day, t in totals.items() if day in shown)
+    title = "Spend per day" + (f" ({unknown:,} unknown figure(s) not drawn)" if unknown else "")
+    chart = _base(title, palette)
+    spend = QBarSet("Cloud spend (known costs)")
     spend.setColor(QColor(palette.chart_colours[0]))
     spend.setBorderColor(QColor(palette.chart_colours[0]))
     line = QLineSeries()
@@ -115,8 +122,8 @@ def spend_chart(days: Sequence[dt.date], totals: dict[dt.date, Totals],
     top = 0.0
     for index, day in enumerate(days):
         day_totals = totals.get(day)
-        cost = day_totals.cloud_spend_usd if day_totals else 0.0
-        equivalent = day_totals.cloud_equivalent_usd if day_totals else 0.0
+        cost = day_totals.cloud_spend.usd if day_totals else 0.0
+        equivalent = day_totals.cloud_equivalent.usd if day_totals else 0.0
         spend.append(cost)
         line.append(QPointF(index, equivalent))
         top = max(top, cost, equivalent)

@@ -1,9 +1,11 @@
 """The dashboard: what answers cost, where they were computed, and when this computer pays off.
 
-Everything shown comes from the ledger, the roll-up of every answer's receipt, read on a job
-off the GUI thread. Unknown figures are never shown as zero: each one says how many answers it
-covers and whether it was measured or estimated. The break-even view takes the user's own
-hardware cost and monthly volume.
+Everything shown comes from the ledger, the roll-up of every attempt's receipt, read on a job
+off the GUI thread through a read-only view of the store. Unknown figures are never shown as
+zero: a headline with unknown parts says how many ("$0.42 + 3 unknown", or "3 unknown"), and
+each says whether it was measured, computed or estimated. The break-even view shows nothing
+until the user has entered what the hardware cost (a setting; Hearth has no default for it),
+and its volume starts at the user's own latest month.
 """
 
 from __future__ import annotations
@@ -35,9 +37,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.accounting.break_even import BreakEven, PerAnswer, break_even, cumulative, horizon
-from desktop.core.accounting.budget import Budget, current_budget
-from desktop.core.accounting.ledger import Ledger, Totals, read_entries
+from desktop.core.accounting.break_even import (
+    HARDWARE_SETTING,
+    BreakEven,
+    PerAnswer,
+    break_even,
+    cumulative,
+    horizon,
+)
+from desktop.core.accounting.budget import BUDGET_SETTING, Budget, month_budget
+from desktop.core.accounting.ledger import Ledger, Sum, Totals, read_entries
+from desktop.core.errors import KnownError
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore
 from desktop.ui.jobs import JobRunner
@@ -54,8 +64,7 @@ except ImportError:  # a build without QtCharts: the figures are all still shown
     charts = None
 
 DAYS_SHOWN = 28  # four weeks: no day of the month appears twice on the axis
-DEFAULT_HARDWARE_USD = 1000.0
-DEFAULT_ANSWERS_PER_MONTH = 300
+NOT_ENTERED = "Not entered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +77,18 @@ class DashboardData:
 
 
 def load_dashboard(store: ConversationStore, settings: Settings) -> DashboardData:
-    """Read every receipt and roll them up (a job: it reads the whole database)."""
-    ledger = Ledger.build(read_entries(store))
-    limit = settings.get_float("accounting.monthly_budget_usd")
-    return DashboardData(ledger, current_budget(store, limit), dt.date.fromtimestamp(time.time()))
+    """Read every receipt and roll them up (a job: it reads the whole database, on a
+    read-only connection of its own so that no answer being saved waits for it)."""
+    with store.reader() as view:
+        entries = read_entries(view)
+    now = time.time()
+    budget = month_budget(entries, settings.get_float(BUDGET_SETTING), now=now)
+    return DashboardData(Ledger.build(entries), budget, dt.date.fromtimestamp(now))
+
+
+def headline(total: Sum) -> str:
+    """``$0.42``, ``$0.42 + 3 unknown`` or ``3 unknown`` (never a $0 built on unknowns)."""
+    return total.headline(lambda usd: f"−{money(-usd)}" if usd < 0 else money(usd))
 
 
 class Figure(QFrame):
@@ -177,18 +194,20 @@ class Dashboard(QDialog):
         left = QVBoxLayout()
         form = QFormLayout()
         self.hardware = QDoubleSpinBox()
-        self.hardware.setRange(0, 1_000_000)
+        self.hardware.setRange(0, 10_000_000)
         self.hardware.setDecimals(0)
         self.hardware.setSingleStep(100)
         self.hardware.setPrefix("$")
         self.hardware.setGroupSeparatorShown(True)
-        self.hardware.setValue(DEFAULT_HARDWARE_USD)
+        self.hardware.setSpecialValueText(NOT_ENTERED)  # 0: Hearth does not guess a price
+        self.hardware.setValue(self._settings.get_float(HARDWARE_SETTING))
         self.hardware.setAccessibleName("What the hardware cost, in US dollars")
         self.volume = QSpinBox()
         self.volume.setRange(0, 10_000_000)
         self.volume.setSingleStep(50)
         self.volume.setGroupSeparatorShown(True)
-        self.volume.setValue(DEFAULT_ANSWERS_PER_MONTH)
+        self.volume.setSpecialValueText(NOT_ENTERED)  # filled from the latest month's questions
+        self.volume.setValue(0)
         self.volume.setAccessibleName("Questions a month")
         form.addRow("Hardware cost (USD)", self.hardware)
         form.addRow("Questions a month", self.volume)
@@ -212,9 +231,18 @@ class Dashboard(QDialog):
             self.break_even_view = charts.ChartView("Total cost over time")
             row.addWidget(self.break_even_view, 1)
         row.addStretch(0)  # keeps the inputs on the left while the chart is hidden
-        self.hardware.valueChanged.connect(self._show_break_even)
+        self.hardware.valueChanged.connect(self._save_hardware_price)
         self.volume.valueChanged.connect(self._show_break_even)
         return box
+
+    @Slot(float)
+    def _save_hardware_price(self, value: float) -> None:
+        """The hardware price is a setting: entered once, it is there the next time."""
+        try:
+            self._settings.set(HARDWARE_SETTING, float(value))
+        except KnownError as exc:  # a managed policy fixes it, or the file cannot be written
+            self.status.setText(str(exc))
+        self._show_break_even()
 
     # -- data ------------------------------------------------------------------------------
 
@@ -253,7 +281,7 @@ class Dashboard(QDialog):
         self._show_figures(total)
         self.budget.setText(f"This month: {data.budget.reason()}.")
         if first_time and data.ledger.months:
-            latest = data.ledger.months[-1].total_answers
+            latest = data.ledger.months[-1].questions
             if latest:
                 self.volume.setValue(latest)  # the user's own recent volume, as a start
         days = [data.today - dt.timedelta(days=n) for n in range(DAYS_SHOWN - 1, -1, -1)]
@@ -273,28 +301,36 @@ class Dashboard(QDialog):
             f"{share:.0%}" if share is not None else "no answers yet",
             f"{total.answers['local']:,} of {answers:,} answers; {total.answers['private']:,} "
             f"on the private server, {total.answers['frontier']:,} by the cloud model")
-        unknown = (f"; {total.cloud_spend_unknown:,} cloud answer(s) of unknown cost not "
-                   "counted" if total.cloud_spend_unknown else "")
-        self.spend.show_figure(money(total.cloud_spend_usd),
-                               f"measured from the providers' usage at list prices{unknown}")
-        if total.savings_answers:
+        spend = total.cloud_spend
+        failed = sum(total.failed.values())
+        parts = ["computed from each cloud attempt's reported usage at its price (estimated "
+                 "where the provider reported no usage)"]
+        if failed:
+            parts.append(f"{failed:,} failed attempt(s) that sent data included")
+        if spend.unknown:
+            parts.append(f"{spend.unknown:,} attempt(s) of unknown cost not counted")
+        self.spend.show_figure(headline(spend), "; ".join(parts))
+        savings = total.savings
+        if savings.known:
+            unknown = (f"; {savings.unknown:,} question(s) with an unknown cost not counted"
+                       if savings.unknown else "")
             self.savings.show_figure(
-                money(total.savings_usd) if total.savings_usd >= 0
-                else f"−{money(-total.savings_usd)}",
-                f"estimated, over the {total.savings_answers:,} of {answers:,} answers whose "
-                "own cost and cloud price are both known")
+                headline(savings),
+                f"estimated, per question: the all-cloud price minus everything paid for it, "
+                f"over {savings.known:,} of {total.questions:,} questions{unknown}")
         else:
-            self.savings.show_figure("unknown", "no answer has both its own cost and a cloud "
-                                     "price; choose a priced frontier model and set the power "
-                                     "draw and electricity price under Costs")
+            self.savings.show_figure(
+                headline(savings) if savings.unknown else "no questions yet",
+                "no question has both a cloud price and known costs; choose a priced frontier "
+                "model and set the power draw and electricity price under Settings → Costs")
         kinds = total.local_cost_kinds
-        known = kinds.get("measured", 0) + kinds.get("estimated", 0)
-        self.running.show_figure(
-            money(total.local_cost_usd) if known else "unknown",
-            f"{kinds.get('measured', 0):,} measured, {kinds.get('estimated', 0):,} estimated, "
-            f"{kinds.get('unknown', 0):,} unknown (set the power draw and electricity price "
-            "under Settings → Costs)" if kinds.get("unknown", 0) else
-            f"{kinds.get('measured', 0):,} measured, {kinds.get('estimated', 0):,} estimated")
+        counts = (f"{kinds.get('measured', 0):,} measured, {kinds.get('estimated', 0):,} "
+                  "estimated")
+        if kinds.get("unknown", 0):
+            counts += (f", {kinds['unknown']:,} unknown (set the power draw and electricity "
+                       "price under Settings → Costs)")
+        self.running.show_figure(headline(total.local_cost) if total.local_cost.known
+                                 or total.local_cost.unknown else "no answers yet", counts)
 
     @Slot()
     def _show_break_even(self) -> None:
@@ -303,11 +339,13 @@ class Dashboard(QDialog):
         per = PerAnswer.from_totals(self.data.ledger.total)
         result = break_even(self.hardware.value(), self.volume.value(), per)
         self.break_even_result.setText(result.headline)
-        self.break_even_detail.setText(" ".join(filter(None, [
-            result.why, self._break_even_basis(per, result)])))
+        basis = self._break_even_basis(per, result) if result.months is not None else ""
+        self.break_even_detail.setText(" ".join(filter(None, [result.why, basis])))
         if charts is not None and self.break_even_view is not None:
-            # Without a cloud price there is nothing to compare the hardware against.
+            # No hardware price, cloud price or volume: nothing to draw, and nothing invented.
             self.break_even_view.setVisible(result.months is not None)
+            if result.months is None:
+                return
             points = cumulative(self.hardware.value(), self.volume.value(), per,
                                 horizon(result))
             self.break_even_view.show_chart(charts.break_even_chart(points, self._palette))
@@ -326,10 +364,9 @@ class Dashboard(QDialog):
             return ""
         cloud = (f"An answer from the cloud model costs about {money(per.cloud_usd)} "
                  f"(estimated: list price times the tokens of your {per.cloud_answers:,} "
-                 "answers).")
+                 "questions).")
         if per.local_usd is None:
-            local = (" The electricity of an answer here is unknown and counted as $0: set the "
-                     "power draw and electricity price under Settings → Costs.")
+            local = ""  # the result's own text says it is left out
         else:
             local = (f" Here it costs {money(per.local_usd)} in electricity "
                      f"({per.local_kind()}, over {per.local_answers:,} answers).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from desktop.__main__ import main
+from desktop.core.receipt import Receipt, Tier
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore
 
@@ -31,8 +33,8 @@ def at(text: str) -> float:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC).timestamp()
 
 
-def fill(answers: list[tuple[float, dict[str, Any]]]) -> None:
-    """Save one answer per ``(time, receipt)`` in the user's store, at that time."""
+def fill(answers: list[tuple[float, Receipt]]) -> None:
+    """Save one question and answer per ``(time, receipt)`` in the user's store, at that time."""
     now = [0.0]
     with ConversationStore.open_default() as plain:
         path = plain.path
@@ -40,12 +42,20 @@ def fill(answers: list[tuple[float, dict[str, Any]]]) -> None:
         for when, receipt in answers:
             now[0] = when
             conversation = store.create_conversation("t")
-            store.add_message(conversation.id, "assistant", "answer", receipt=receipt)
+            asked = store.add_message(conversation.id, "user", "question")
+            status = "failed" if receipt.outcome == "failed" else "complete"
+            store.add_message(conversation.id, "assistant", "answer", status=status,
+                              receipt=dataclasses.replace(receipt, question_id=asked.id))
 
 
-def receipt(tier: str, cost: float | None, equivalent: float | None) -> dict[str, Any]:
-    return {"tier": tier, "tokens_in": 100, "tokens_out": 20, "cost_usd": cost,
-            "cloud_equivalent_usd": equivalent, "cost_kind": "estimated" if cost else None}
+def receipt(tier: Tier, cost: float | None, equivalent: float | None,
+            **more: Any) -> Receipt:
+    local = tier == "local"
+    return Receipt(tier=tier, provider="p", model="m", endpoint=None if local else "h",
+                   privacy="on-device" if local else "sent", bytes_sent=0 if local else 10,
+                   tokens_in=100, tokens_out=20, ttft_s=None, decode_tok_per_s=None,
+                   cost_usd=cost, cloud_equivalent_usd=equivalent, reason="test",
+                   cost_kind="estimated" if cost else None, **more)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -73,7 +83,7 @@ def test_json_has_days_months_total_and_budget(history: None,
     assert october["answers"] == {"local": 2, "private": 0, "frontier": 1}
     assert october["cloud_spend_usd"] == 0.2
     assert october["local_share"] == pytest.approx(2 / 3)
-    assert data["total"]["savings_answers"] == 3
+    assert data["total"]["savings_known"] == 3 and data["total"]["questions"] == 4
     assert data["total"]["savings_usd"] == pytest.approx(0.009 + 0.0 + 0.028)
     assert data["budget"]["state"] == "ok" and data["budget"]["limit_usd"] == 0.0
 
@@ -100,6 +110,27 @@ def test_text_table(history: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert "Per month:" in out and "2026-10-02" in out
     assert "$0.2000" in out  # October's cloud spend
     assert "1 unknown" in out and "Budget: no monthly budget set" in out
+    assert "Cloud spend: $0.2000." in out
+
+
+def test_headlines_say_how_many_are_unknown_instead_of_zero(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    fill([(at("2026-10-01T12:00:00"), receipt("private", None, None)),
+          (at("2026-10-01T13:00:00"), receipt("local", None, None)),
+          (at("2026-10-01T14:00:00"), receipt("frontier", None, None, outcome="failed"))])
+    code, out, _ = run(capsys, "ledger")
+    assert code == 0
+    assert "Cloud spend: 2 unknown." in out
+    assert "Electricity here: 1 unknown." in out
+    assert "Saved against all-cloud: 3 unknown" in out
+    assert "$0.0000" not in out and "$0.00 " not in out
+    assert "1 failed cloud attempt(s)" in out
+    data = json.loads(run(capsys, "ledger", "--json")[1])
+    total = data["total"]
+    assert total["cloud_spend_usd"] is None and total["cloud_spend_unknown"] == 2
+    assert total["headline"]["cloud_spend"] == "2 unknown"
+    assert total["savings_usd"] is None and total["headline"]["savings"] == "3 unknown"
+    assert total["failed_attempts"]["frontier"] == 1
 
 
 def test_budget_of_this_month(capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,7 +140,7 @@ def test_budget_of_this_month(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "ledger", "--json", "--since", "2999-01-01")
     budget = json.loads(out)["budget"]
     assert code == 0 and budget["state"] == "warning" and budget["spent_usd"] == 8.5
-    assert budget["unknown_answers"] == 1
+    assert budget["unknown_attempts"] == 1
     assert json.loads(out)["total"]["answers_total"] == 0  # --since does not hide the budget
     Settings().set("accounting.monthly_budget_usd", 8.0)
     assert json.loads(run(capsys, "ledger", "--json")[1])["budget"]["state"] == "exhausted"

@@ -1,4 +1,5 @@
-"""The dashboard reads the receipts in the store; the break-even view follows its inputs."""
+"""The dashboard reads the receipts in the store; the break-even view follows its inputs and
+shows nothing until the user has entered what the hardware cost."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from typing import Literal
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.core.accounting.break_even import PerAnswer, break_even, cumulative, horizon
+from desktop.core.accounting.break_even import (
+    HARDWARE_SETTING,
+    PerAnswer,
+    break_even,
+    cumulative,
+    horizon,
+)
 from desktop.core.accounting.ledger import Totals
 from desktop.core.receipt import Receipt
 from desktop.core.settings import Settings
@@ -26,7 +33,7 @@ LOAD_TIMEOUT_MS = 15_000
 
 
 def _receipt(tier: Literal["local", "frontier"], cost: float | None, equivalent: float | None,
-             kind: str) -> dict[str, object]:
+             kind: str) -> Receipt:
     local = tier == "local"
     return Receipt(
         tier=tier, provider="llama.cpp" if local else "openai", model="m",
@@ -35,7 +42,7 @@ def _receipt(tier: Literal["local", "frontier"], cost: float | None, equivalent:
         decode_tok_per_s=30.0, cost_usd=cost, cost_kind=kind, cloud_equivalent_usd=equivalent,
         cloud_equivalent_kind="estimated" if equivalent is not None else "unknown",
         reason="test",
-    ).to_dict()
+    )
 
 
 class _Clock:
@@ -57,7 +64,7 @@ def store(tmp_path: Path, clock: _Clock) -> Iterator[ConversationStore]:
         yield opened
 
 
-def _answer(store: ConversationStore, receipt: dict[str, object]) -> None:
+def _answer(store: ConversationStore, receipt: Receipt) -> None:
     conversation = store.create_conversation("c")
     store.add_message(conversation.id, "user", "q")
     store.add_message(conversation.id, "assistant", "a", receipt=receipt)
@@ -86,6 +93,7 @@ def test_the_dashboard_shows_the_ledger_and_the_break_even_follows_the_inputs(
     for _ in range(2):
         _answer(store, _receipt("local", 0.001, 0.011, "estimated"))
     dashboard = _dashboard(qtbot, store, jobs)
+    assert dashboard.volume.value() == 3  # this month's questions, as a start
 
     assert dashboard.local_share.value.text() == "67%"
     assert "2 of 3 answers" in dashboard.local_share.detail.text()
@@ -104,6 +112,7 @@ def test_the_dashboard_shows_the_ledger_and_the_break_even_follows_the_inputs(
     assert line.at(27).y() == pytest.approx(0.022)
 
     dashboard.hardware.setValue(12)
+    assert Settings().get_float(HARDWARE_SETTING) == 12  # entered once, kept
     dashboard.volume.setValue(100)  # saves $0.01 an answer: $1 a month
     result = dashboard.break_even
     assert result is not None and result.months == pytest.approx(12.0)
@@ -122,16 +131,64 @@ def test_the_dashboard_shows_the_ledger_and_the_break_even_follows_the_inputs(
     assert chart is not None and len(chart.series()) == 2
 
 
+def test_no_payback_figure_until_the_hardware_price_is_entered(
+        qtbot: QtBot, store: ConversationStore, jobs: JobRunner) -> None:
+    _answer(store, _receipt("local", 0.001, 0.011, "estimated"))
+    dashboard = _dashboard(qtbot, store, jobs)
+    assert dashboard.hardware.value() == 0 and dashboard.hardware.text() == "Not entered"
+    result = dashboard.break_even
+    assert result is not None and result.months is None and result.monthly_saving_usd is None
+    assert dashboard.break_even_result.text() == "Enter the hardware price"
+    assert "does not guess" in dashboard.break_even_detail.text()
+    assert "$" not in dashboard.break_even_detail.text()  # no saving, no month count
+    assert dashboard.break_even_view is not None and dashboard.break_even_view.isHidden()
+    dashboard.hardware.setValue(1)  # one question a month saving $0.01: 100 months
+    assert dashboard.break_even_result.text() == "After 100 months (8.3 years)"
+    assert not dashboard.break_even_view.isHidden()
+    dashboard.hardware.setValue(0)
+    assert dashboard.break_even_result.text() == "Enter the hardware price"
+    assert Settings().get_float(HARDWARE_SETTING) == 0
+
+
+def test_a_saved_hardware_price_is_used_at_once(
+        qtbot: QtBot, store: ConversationStore, jobs: JobRunner) -> None:
+    Settings().set(HARDWARE_SETTING, 1.0)
+    _answer(store, _receipt("local", 0.001, 0.011, "estimated"))
+    dashboard = _dashboard(qtbot, store, jobs)
+    assert dashboard.hardware.value() == 1.0
+    # 1 question a month saving $0.01: 100 months.
+    assert dashboard.break_even_result.text() == "After 100 months (8.3 years)"
+
+
+def test_headlines_count_unknown_costs_instead_of_showing_zero(
+        qtbot: QtBot, store: ConversationStore, jobs: JobRunner) -> None:
+    _answer(store, _receipt("frontier", None, None, "unknown"))
+    _answer(store, _receipt("frontier", None, None, "unknown"))
+    _answer(store, _receipt("local", None, 0.01, "unknown"))
+    dashboard = _dashboard(qtbot, store, jobs)
+    assert dashboard.spend.value.text() == "2 unknown"
+    assert "2 attempt(s) of unknown cost" in dashboard.spend.detail.text()
+    assert dashboard.savings.value.text() == "3 unknown"
+    assert dashboard.running.value.text() == "1 unknown"
+    for figure in (dashboard.spend, dashboard.savings, dashboard.running):
+        assert "$0" not in figure.value.text()
+    assert "$0" not in dashboard.budget.text()
+    assert dashboard.spend_view is not None
+    spend = dashboard.spend_view.chart()
+    assert spend is not None and "unknown figure(s) not drawn" in spend.title()
+
+
 def test_unknown_cloud_prices_make_the_break_even_unknown(
         qtbot: QtBot, store: ConversationStore, jobs: JobRunner) -> None:
     _answer(store, _receipt("local", None, None, "unknown"))
     dashboard = _dashboard(qtbot, store, jobs)
+    dashboard.hardware.setValue(500)
     assert dashboard.break_even is not None and dashboard.break_even.months is None
     assert dashboard.break_even_result.text() == "Unknown"
     assert "choose a frontier model" in dashboard.break_even_detail.text()
     assert dashboard.break_even_view is not None and dashboard.break_even_view.isHidden()
-    assert dashboard.savings.value.text() == "unknown"
-    assert dashboard.running.value.text() == "unknown"
+    assert dashboard.savings.value.text() == "1 unknown"
+    assert dashboard.running.value.text() == "1 unknown"
     assert dashboard.local_share.value.text() == "100%"
 
 
@@ -139,7 +196,8 @@ def test_an_empty_store_draws_empty_charts(qtbot: QtBot, store: ConversationStor
                                           jobs: JobRunner) -> None:
     dashboard = _dashboard(qtbot, store, jobs)
     assert dashboard.local_share.value.text() == "no answers yet"
-    assert dashboard.break_even_result.text() == "Unknown"
+    assert dashboard.break_even_result.text() == "Enter the hardware price"
+    assert dashboard.volume.value() == 0 and dashboard.volume.text() == "Not entered"
 
 
 def test_ctrl_d_opens_the_dashboard_on_the_window(qtbot: QtBot, window: MainWindow) -> None:
@@ -165,12 +223,17 @@ def test_break_even_cases() -> None:
     assert break_even(1200, 1000, _per(0.011, 0.001)).monthly_saving_usd == pytest.approx(10)
     never = break_even(1000, 100, _per(0.001, 0.002))
     assert never.months == math.inf and never.headline == "Never"
-    assert break_even(0, 100, _per(0.01, 0.0)).months == 0
+    for price in (0, None):  # not entered: no figure at all, never an invented one
+        missing = break_even(price, 100, _per(0.01, 0.0))
+        assert missing.months is None and missing.headline == "Enter the hardware price"
+    assert break_even(100, 0, _per(0.01, 0.0)).months is None  # no volume either
     unknown_local = break_even(100, 100, _per(0.01, None))
     assert unknown_local.months == pytest.approx(100) and not unknown_local.electricity_counted
+    assert unknown_local.headline.startswith("Not before")  # electricity only adds time
     assert break_even(100, 100, _per(None, 0.001)).months is None
     assert _per(1, 1).local_kind() == "partly measured"
     far = break_even(1_000_000, 1, _per(0.01, 0.0))
+    assert far.headline == "Not within 10 years"  # not "After 8,333 years"
     assert "Not in practice" in far.why and horizon(far) == 120
     points = cumulative(100, 10, _per(1.0, 0.5), 2)
     assert points == [(0, 100, 0), (1, 105, 10), (2, 110, 20)]
@@ -179,9 +242,10 @@ def test_break_even_cases() -> None:
 def test_averages_come_from_the_answers_that_have_them() -> None:
     totals = Totals("total")
     totals.answers.update(local=3, frontier=1)
-    totals.cloud_equivalent_usd = 0.03
-    totals.cloud_equivalent_unknown = 1
-    totals.local_cost_usd = 0.002
+    for value in (0.01, 0.015, 0.005, None):
+        totals.cloud_equivalent.add(value)
+    for value in (0.0005, 0.0015, None):
+        totals.local_cost.add(value)
     totals.local_cost_kinds.update(measured=1, estimated=1, unknown=1)
     per = PerAnswer.from_totals(totals)
     assert per.cloud_usd == pytest.approx(0.01) and per.cloud_answers == 3
@@ -198,5 +262,5 @@ def test_without_qtcharts_the_figures_are_still_shown(
     dashboard = _dashboard(qtbot, store, jobs)
     assert dashboard.spend_view is None and dashboard.break_even_view is None
     assert dashboard.local_share.value.text() == "100%"
-    dashboard.hardware.setValue(100)
+    dashboard.hardware.setValue(1)
     assert dashboard.break_even_result.text().startswith("After")

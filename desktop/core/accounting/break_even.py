@@ -1,10 +1,12 @@
 """When on-device answers pay for the hardware: the dashboard's break-even arithmetic.
 
-The averages come from the ledger (what the receipts measured or estimated); the hardware cost
-and the monthly volume are the user's own figures. Nothing here imports Qt.
+The averages come from the ledger (what the receipts computed, measured or estimated); the
+hardware price and the monthly volume are the user's own figures. There is no default for
+either: until the user enters what the hardware cost, there is no break-even figure at all.
+Nothing here imports Qt.
 
-    saving a month = answers a month x (cloud cost of an answer - electricity of an answer here)
-    break-even     = hardware cost / saving a month
+    saving a month = questions a month x (all-cloud cost of a question - electricity of one here)
+    break-even     = hardware price / saving a month
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ from dataclasses import dataclass, field
 
 from desktop.core.accounting.ledger import Totals
 
+HARDWARE_SETTING = "accounting.hardware_usd"  # 0: not entered
 MAX_MONTHS = 120  # the chart's horizon: past ten years the answer is "not in practice"
 
 
 @dataclass(frozen=True, slots=True)
 class PerAnswer:
-    """The average cost of one answer, each from the receipts that have it.
+    """The average costs of one question, each from the receipts that have it.
 
-    ``cloud_usd``: the same answer from the configured frontier model (an estimate: list price
-    times the tokens); ``local_usd``: the electricity of an answer computed on this device,
-    ``local_kinds`` saying how many of those costs were measured or estimated.
+    ``cloud_usd``: one answer from the configured frontier model (an estimate: list price times
+    the tokens, over ``cloud_answers`` questions); ``local_usd``: the electricity of an answer
+    computed on this device, ``local_kinds`` saying how many of those were measured or
+    estimated.
     """
 
     cloud_usd: float | None
@@ -34,14 +38,12 @@ class PerAnswer:
 
     @classmethod
     def from_totals(cls, totals: Totals) -> PerAnswer:
-        priced = totals.total_answers - totals.cloud_equivalent_unknown
-        known = totals.local_cost_kinds.get("measured", 0) + totals.local_cost_kinds.get(
-            "estimated", 0)
+        cloud, local = totals.cloud_equivalent, totals.local_cost
         return cls(
-            cloud_usd=totals.cloud_equivalent_usd / priced if priced > 0 else None,
-            cloud_answers=max(priced, 0),
-            local_usd=totals.local_cost_usd / known if known > 0 else None,
-            local_answers=known,
+            cloud_usd=cloud.usd / cloud.known if cloud.known else None,
+            cloud_answers=cloud.known,
+            local_usd=local.usd / local.known if local.known else None,
+            local_answers=local.known,
             local_kinds=dict(totals.local_cost_kinds),
         )
 
@@ -58,9 +60,12 @@ class PerAnswer:
 
 @dataclass(frozen=True, slots=True)
 class BreakEven:
-    """``months`` until the hardware is paid back: None when unknown, ``math.inf`` for never.
+    """``months`` until the hardware is paid back: ``None`` when there is no figure (no
+    hardware price, no cloud price or no volume), ``math.inf`` for never.
 
     ``headline`` says it in a few words, ``why`` in a sentence when there is more to say.
+    ``electricity_counted`` is False when the electricity here is unknown: the figure is then
+    a lower bound ("not before"), since electricity only makes the payback later.
     """
 
     months: float | None
@@ -70,33 +75,41 @@ class BreakEven:
     electricity_counted: bool
 
 
-def break_even(hardware_usd: float, answers_per_month: int, per: PerAnswer) -> BreakEven:
-    if per.cloud_usd is None:
-        return BreakEven(None, None, "Unknown", "No answer has a cloud price yet: choose a "
-                         "frontier model the price table knows (Settings → Cloud).", False)
-    local = per.local_usd if per.local_usd is not None else 0.0
-    saving = answers_per_month * (per.cloud_usd - local)
+def break_even(hardware_usd: float | None, questions_per_month: int,
+               per: PerAnswer) -> BreakEven:
     counted = per.local_usd is not None
-    if hardware_usd <= 0:
-        return BreakEven(0.0, saving, "At once", "There is no hardware cost to pay back.",
-                         counted)
+    if hardware_usd is None or hardware_usd <= 0:
+        return BreakEven(None, None, "Enter the hardware price",
+                         "Hearth does not guess what your computer cost: enter it to see when "
+                         "answering here pays for it.", counted)
+    if per.cloud_usd is None:
+        return BreakEven(None, None, "Unknown", "No question has a cloud price yet: choose a "
+                         "frontier model with a known price (Settings → Cloud).", counted)
+    if questions_per_month <= 0:
+        return BreakEven(None, None, "Enter how many questions a month",
+                         "The payback depends on how much you ask.", counted)
+    saving = questions_per_month * (per.cloud_usd - (per.local_usd or 0.0))
     if saving <= 0:
         return BreakEven(math.inf, saving, "Never", "At these figures an answer here costs as "
                          "much as, or more than, the same answer from the cloud.", counted)
     months = hardware_usd / saving
+    unknown = ("" if counted else " The electricity here is unknown and left out, which can "
+               "only make the payback later: set the power draw and electricity price under "
+               "Settings → Costs.")
     if months > MAX_MONTHS:
-        return BreakEven(months, saving, f"After {months / 12:,.0f} years",
-                         "Not in practice, at this volume.", counted)
-    return BreakEven(months, saving, f"After {_months(months)}", "", counted)
+        return BreakEven(months, saving, f"Not within {MAX_MONTHS // 12} years",
+                         "Not in practice, at this volume." + unknown, counted)
+    prefix = "After" if counted else "Not before"
+    return BreakEven(months, saving, f"{prefix} {_months(months)}", unknown.strip(), counted)
 
 
-def cumulative(hardware_usd: float, answers_per_month: int, per: PerAnswer,
+def cumulative(hardware_usd: float, questions_per_month: int, per: PerAnswer,
                months: int) -> list[tuple[int, float, float]]:
     """``(month, on-device total, all-cloud total)`` from month 0 to ``months``."""
     cloud = per.cloud_usd or 0.0
     local = per.local_usd or 0.0
-    return [(m, hardware_usd + answers_per_month * local * m, answers_per_month * cloud * m)
-            for m in range(months + 1)]
+    return [(m, hardware_usd + questions_per_month * local * m,
+             questions_per_month * cloud * m) for m in range(months + 1)]
 
 
 def horizon(result: BreakEven) -> int:

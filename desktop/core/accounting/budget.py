@@ -1,8 +1,10 @@
 """The monthly cloud budget: a warning at 80 % of it, everything local at 100 %.
 
 Spend is what the receipts of the current calendar month say the private and frontier tiers
-cost. A cloud answer whose cost is unknown cannot be counted; the budget says how many there
-were, so nobody mistakes the sum for complete.
+cost: every attempt, including one that failed after sending (it may be billed; its cost is
+the provider's usage when known, else an estimate marked so). An attempt whose cost is unknown
+cannot be counted; the budget says how many there were, so nobody mistakes the sum for
+complete.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class Budget:
     month: str
     limit_usd: float
     spent_usd: float
-    unknown_answers: int
+    unknown_attempts: int
 
     @property
     def state(self) -> BudgetState:
@@ -64,13 +66,21 @@ class Budget:
         """True when the router must keep every answer on this device."""
         return self.state is BudgetState.EXHAUSTED
 
+    def spent(self) -> str:
+        """``"$8.50"``, ``"$8.50 + 2 cloud attempt(s) of unknown cost"``, or, when no cost is
+        known, ``"2 cloud attempt(s) of unknown cost"`` (never a $0 built on unknowns)."""
+        unknown = f"{self.unknown_attempts} cloud attempt(s) of unknown cost"
+        if self.unknown_attempts and not self.spent_usd:
+            return unknown
+        if self.unknown_attempts:
+            return f"${self.spent_usd:.2f} + {unknown}"
+        return f"${self.spent_usd:.2f}"
+
     def reason(self) -> str:
         """One line for the user and for the router's reason."""
-        unknown = (f" ({self.unknown_answers} cloud answer(s) of unknown cost not counted)"
-                   if self.unknown_answers else "")
         if not self.has_limit:
-            return f"no monthly budget set; ${self.spent_usd:.2f} spent in {self.month}{unknown}"
-        used = f"${self.spent_usd:.2f} of ${self.limit_usd:.2f} spent in {self.month}{unknown}"
+            return f"no monthly budget set; spent in {self.month}: {self.spent()}"
+        used = f"{self.spent()} of ${self.limit_usd:.2f} spent in {self.month}"
         if self.state is BudgetState.EXHAUSTED:
             return f"monthly cloud budget used up: {used}; answering on this device"
         if self.state is BudgetState.WARNING:
@@ -78,14 +88,17 @@ class Budget:
         return f"monthly cloud budget: {used}"
 
     def to_dict(self) -> dict[str, object]:
-        return {"month": self.month, "limit_usd": self.limit_usd, "spent_usd": self.spent_usd,
-                "unknown_answers": self.unknown_answers, "share": self.share,
-                "state": str(self.state)}
+        return {"month": self.month, "limit_usd": self.limit_usd,
+                "spent_usd": None if self.unknown_attempts and not self.spent_usd
+                else self.spent_usd,
+                "spent": self.spent(), "unknown_attempts": self.unknown_attempts,
+                "share": self.share, "state": str(self.state)}
 
 
 def month_budget(entries: Iterable[Entry], limit_usd: float, *, now: float,
                  tz: dt.tzinfo | None = None) -> Budget:
-    """The budget of the calendar month containing ``now``, from ``entries``."""
+    """The budget of the calendar month containing ``now``, from ``entries`` (every cloud
+    attempt, failed ones included)."""
     month = dt.datetime.fromtimestamp(now, tz).strftime("%Y-%m")
     spent, unknown = 0.0, 0
     for entry in entries:
@@ -98,7 +111,7 @@ def month_budget(entries: Iterable[Entry], limit_usd: float, *, now: float,
         else:
             spent += entry.cost_usd
     return Budget(month=month, limit_usd=max(limit_usd, 0.0), spent_usd=spent,
-                  unknown_answers=unknown)
+                  unknown_attempts=unknown)
 
 
 def current_budget(store: ConversationStore, limit_usd: float, *, now: float | None = None,

@@ -1,5 +1,15 @@
-"""The money figures on a receipt: what the answer cost, what the all-cloud route would have
-cost, and the difference, each saying whether it was measured, estimated or is unknown.
+"""The money figures on a receipt: what an attempt cost and what the all-cloud route would
+have cost, each with its basis (how it was obtained) and a sentence naming the price's source.
+
+Two words describe every figure:
+
+- ``CostBasis`` -- *what* it was computed from: the provider's reported usage x a list price,
+  tokens estimated from the text's length x a list price, this device's token counts x the
+  frontier's list price, the user's own rate (per token or per hour), energy measured by a
+  meter or estimated from the power setting, or unknown;
+- ``CostKind`` -- how far to trust it: ``measured`` (a meter read it), ``computed`` (exact
+  inputs, e.g. reported usage x a published price), ``estimated`` (some input is an
+  assumption or an approximation) or ``unknown``.
 
 The frontier model of the counterfactual is passed in (provider and model id) rather than
 read from the settings here, so this works whatever the settings schema holds.
@@ -7,23 +17,45 @@ read from the settings here, so this works whatever the settings schema holds.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
-from desktop.core.accounting.energy import Kind, local_energy_cost
-from desktop.core.accounting.prices import ModelPrice, PriceTable, Usage
+from desktop.core.accounting.energy import local_energy_cost
+from desktop.core.accounting.prices import NoPrice, PriceTable, Quote, TierRate, Usage
+
+CostKind = Literal["measured", "computed", "estimated", "unknown"]
+
+
+class CostBasis(StrEnum):
+    """What a cost (or a cloud equivalent) was computed from; stored on the receipt."""
+
+    REPORTED_USAGE_X_LIST_PRICE = "reported_usage_x_list_price"
+    ESTIMATED_TOKENS_X_LIST_PRICE = "estimated_tokens_x_list_price"
+    LOCAL_TOKENS_X_LIST_PRICE = "local_tokens_x_list_price"
+    REPORTED_USAGE_X_YOUR_RATE = "reported_usage_x_your_rate"
+    ESTIMATED_TOKENS_X_YOUR_RATE = "estimated_tokens_x_your_rate"
+    DURATION_X_YOUR_HOURLY_RATE = "duration_x_your_hourly_rate"
+    MEASURED_ENERGY = "measured_energy"
+    ESTIMATED_ENERGY = "estimated_energy"
+    SAME_AS_COST = "same_as_cost"  # the answer came from the frontier model itself
+    NO_ANSWER = "no_answer"  # a failed attempt: nothing to compare with the all-cloud route
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Costing:
-    """Cost of one answer and its all-cloud counterfactual."""
+    """Cost of one attempt and its all-cloud counterfactual, each with basis, kind and note."""
 
     cost_usd: float | None
-    cost_kind: Kind
-    cost_basis: str
+    cost_kind: CostKind
+    cost_basis: CostBasis
+    cost_note: str
     cloud_equivalent_usd: float | None
-    cloud_equivalent_kind: Kind
-    cloud_equivalent_basis: str
+    cloud_equivalent_kind: CostKind
+    cloud_equivalent_basis: CostBasis
+    cloud_equivalent_note: str
     energy_j: float | None = None
 
     @property
@@ -36,11 +68,13 @@ class Costing:
         return {
             "cost_usd": self.cost_usd,
             "cost_kind": self.cost_kind,
-            "cost_basis": self.cost_basis,
+            "cost_basis": str(self.cost_basis),
+            "cost_note": self.cost_note,
             "energy_j": self.energy_j,
             "cloud_equivalent_usd": self.cloud_equivalent_usd,
             "cloud_equivalent_kind": self.cloud_equivalent_kind,
-            "cloud_equivalent_basis": self.cloud_equivalent_basis,
+            "cloud_equivalent_basis": str(self.cloud_equivalent_basis),
+            "cloud_equivalent_note": self.cloud_equivalent_note,
         }
 
 
@@ -62,6 +96,7 @@ def local_costing(
     frontier_model: str | None,
     measured_joules: float | None = None,
     meter: str = "RAPL",
+    at: dt.datetime | None = None,
 ) -> Costing:
     """An on-device answer: electricity (measured or estimated) against the frontier price.
 
@@ -70,11 +105,18 @@ def local_costing(
     """
     local = local_energy_cost(duration_s, watts, usd_per_kwh,
                               measured_joules=measured_joules, meter=meter)
-    usd, kind, basis = cloud_equivalent(usage, prices, frontier_provider, frontier_model,
-                                        tokens_from="this device's tokenizer")
-    return Costing(cost_usd=local.usd, cost_kind=local.kind, cost_basis=local.basis,
-                   energy_j=local.joules, cloud_equivalent_usd=usd,
-                   cloud_equivalent_kind=kind, cloud_equivalent_basis=basis)
+    if local.usd is None:
+        basis = CostBasis.UNKNOWN
+    else:
+        basis = (CostBasis.MEASURED_ENERGY if local.kind == "measured"
+                 else CostBasis.ESTIMATED_ENERGY)
+    usd, kind, eq_basis, note = cloud_equivalent(
+        usage, prices, frontier_provider, frontier_model, at=at,
+        tokens=CostBasis.LOCAL_TOKENS_X_LIST_PRICE)
+    return Costing(cost_usd=local.usd, cost_kind=local.kind if local.usd is not None
+                   else "unknown", cost_basis=basis, cost_note=local.basis,
+                   energy_j=local.joules, cloud_equivalent_usd=usd, cloud_equivalent_kind=kind,
+                   cloud_equivalent_basis=eq_basis, cloud_equivalent_note=note)
 
 
 def cloud_costing(
@@ -85,31 +127,49 @@ def cloud_costing(
     prices: PriceTable,
     frontier_provider: str | None,
     frontier_model: str | None,
+    tier: str = "frontier",
+    usage_reported: bool = True,
+    duration_s: float | None = None,
+    private_rate: TierRate | None = None,
+    failed: bool = False,
+    at: dt.datetime | None = None,
 ) -> Costing:
-    """A cloud answer: the provider's reported usage at the list price, against the frontier.
+    """A cloud attempt: its tokens at the price of ``provider``/``model``, and the same tokens
+    at the frontier model's list price.
 
-    When the answer came from the frontier model itself, the counterfactual is the cost.
+    ``usage_reported`` is False when the provider sent no usage and the counts were estimated
+    from the text's length: the cost is then an estimate and says so. The private tier is
+    priced by the user's price file, else by ``private_rate`` (per token or per hour of
+    ``duration_s``), else unknown. A ``failed`` attempt has a cost (bytes were sent and may be
+    billed) but no cloud equivalent: no answer came back to compare.
     """
-    price = prices.lookup(provider, model)
-    cost = price.cost(usage) if price is not None else None
-    cost_kind: Kind = "measured" if cost is not None else "unknown"
-    if price is None:
-        cost_basis = f"unknown: {_no_price(provider, model)}"
-    elif cost is None:
-        cost_basis = f"unknown: {_no_cached_price(price)}"
+    tokens = (CostBasis.REPORTED_USAGE_X_LIST_PRICE if usage_reported
+              else CostBasis.ESTIMATED_TOKENS_X_LIST_PRICE)
+    if tier == "private" and prices.lookup(provider, model) is None:
+        price = (private_rate.quote(model, usage, duration_s) if private_rate is not None
+                 else NoPrice("no price for the private tier was given"))
     else:
-        cost_basis = f"measured: {_tokens(usage)} reported by the provider, {price.describe()}"
-    frontier = _frontier(prices, frontier_provider, frontier_model)
-    if price is not None and frontier is price:
-        return Costing(cost_usd=cost, cost_kind=cost_kind, cost_basis=cost_basis,
-                       cloud_equivalent_usd=cost, cloud_equivalent_kind=cost_kind,
-                       cloud_equivalent_basis="this answer came from the frontier model: "
-                                              "same as its cost")
-    usd, kind, basis = cloud_equivalent(usage, prices, frontier_provider, frontier_model,
-                                        tokens_from=f"{provider}'s tokenizer")
-    return Costing(cost_usd=cost, cost_kind=cost_kind, cost_basis=cost_basis,
-                   cloud_equivalent_usd=usd, cloud_equivalent_kind=kind,
-                   cloud_equivalent_basis=basis)
+        price = prices.quote(provider, model, usage, at=at)
+    cost, kind, basis, note = _priced(price, usage, tokens, f"{provider}'s usage report")
+    if failed:
+        return Costing(cost_usd=cost, cost_kind=kind, cost_basis=basis, cost_note=note,
+                       cloud_equivalent_usd=None, cloud_equivalent_kind="unknown",
+                       cloud_equivalent_basis=CostBasis.NO_ANSWER,
+                       cloud_equivalent_note="none: the attempt failed, so there is no answer "
+                                             "to compare with the all-cloud route")
+    if tier == "frontier" and _same_model(prices, price, provider, model, frontier_provider,
+                                          frontier_model, usage, at):
+        return Costing(cost_usd=cost, cost_kind=kind, cost_basis=basis, cost_note=note,
+                       cloud_equivalent_usd=cost, cloud_equivalent_kind=kind,
+                       cloud_equivalent_basis=CostBasis.SAME_AS_COST,
+                       cloud_equivalent_note="this answer came from the frontier model: the "
+                                             "same as its cost")
+    usd, eq_kind, eq_basis, eq_note = cloud_equivalent(
+        usage, prices, frontier_provider, frontier_model, at=at, tokens=tokens,
+        counted_by=f"{provider}'s usage report")
+    return Costing(cost_usd=cost, cost_kind=kind, cost_basis=basis, cost_note=note,
+                   cloud_equivalent_usd=usd, cloud_equivalent_kind=eq_kind,
+                   cloud_equivalent_basis=eq_basis, cloud_equivalent_note=eq_note)
 
 
 def cloud_equivalent(
@@ -118,35 +178,66 @@ def cloud_equivalent(
     frontier_provider: str | None,
     frontier_model: str | None,
     *,
-    tokens_from: str,
-) -> tuple[float | None, Kind, str]:
-    """``(usd, kind, basis)`` of the same tokens at the frontier model's list price."""
+    tokens: CostBasis,
+    counted_by: str = "",
+    at: dt.datetime | None = None,
+) -> tuple[float | None, CostKind, CostBasis, str]:
+    """``(usd, kind, basis, note)`` of the same tokens at the frontier model's list price.
+
+    Always an estimate: the frontier model would count the same text in its own tokens and
+    write an answer of its own length. ``tokens`` says where the counts came from.
+    """
     if not frontier_provider or not frontier_model:
-        return None, "unknown", "unknown: no frontier model is configured"
-    price = prices.lookup(frontier_provider, frontier_model)
-    if price is None:
-        return None, "unknown", f"unknown: {_no_price(frontier_provider, frontier_model)}"
-    usd = price.cost(usage)
-    if usd is None:
-        return None, "unknown", f"unknown: {_no_cached_price(price)}"
-    return usd, "estimated", (f"estimated: {_tokens(usage)} (counted by {tokens_from}) "
-                              f"at {price.describe()}")
+        return None, "unknown", CostBasis.UNKNOWN, "unknown: no frontier model is configured"
+    price = prices.quote(frontier_provider, frontier_model, usage, at=at)
+    if isinstance(price, NoPrice):
+        return None, "unknown", CostBasis.UNKNOWN, f"unknown: {price.reason}"
+    return price.usd, "estimated", tokens, (
+        f"estimated: {_token_words(usage, tokens, counted_by)} x {price.describe()}")
 
 
-def _frontier(prices: PriceTable, provider: str | None, model: str | None) -> ModelPrice | None:
-    return prices.lookup(provider, model) if provider and model else None
+def _priced(price: Quote | NoPrice, usage: Usage, tokens: CostBasis,
+            counted_by: str) -> tuple[float | None, CostKind, CostBasis, str]:
+    if isinstance(price, NoPrice):
+        return None, "unknown", CostBasis.UNKNOWN, f"unknown: {price.reason}"
+    reported = tokens is CostBasis.REPORTED_USAGE_X_LIST_PRICE
+    if price.kind == "your_hourly_rate":
+        return price.usd, "computed", CostBasis.DURATION_X_YOUR_HOURLY_RATE, (
+            f"computed: the answer's measured duration x {price.describe()}")
+    if price.kind == "your_rate":
+        basis = (CostBasis.REPORTED_USAGE_X_YOUR_RATE if reported
+                 else CostBasis.ESTIMATED_TOKENS_X_YOUR_RATE)
+    else:
+        basis = tokens
+    kind: CostKind = "computed" if reported else "estimated"
+    return price.usd, kind, basis, (
+        f"{kind}: {_token_words(usage, tokens, counted_by)} x {price.describe()}")
 
 
-def _tokens(usage: Usage) -> str:
+def _token_words(usage: Usage, tokens: CostBasis, counted_by: str) -> str:
     cached = f" + {usage.cached_input_tokens} cached" if usage.cached_input_tokens else ""
-    return f"{usage.input_tokens} in{cached} + {usage.output_tokens} out tokens"
+    counts = f"{usage.input_tokens} in{cached} + {usage.output_tokens} out tokens"
+    if tokens is CostBasis.LOCAL_TOKENS_X_LIST_PRICE:
+        return (f"{counts} counted by this device's tokenizer (the frontier model's own "
+                "tokenizer would count the same text differently)")
+    if tokens is CostBasis.ESTIMATED_TOKENS_X_LIST_PRICE:
+        return (f"about {counts}, estimated from the text's length (about 4 characters a "
+                "token: the provider reported no usage)")
+    return f"{counts} as reported by {counted_by or 'the provider'}"
 
 
-def _no_price(provider: str, model: str) -> str:
-    return (f"no price for {provider}/{model} in the price table "
-            "(add one to prices.toml in Hearth's config folder)")
-
-
-def _no_cached_price(price: ModelPrice) -> str:
-    return (f"cached tokens were used and {price.provider}/{price.model} has no cached-input "
-            "price in the price table")
+def _same_model(prices: PriceTable, price: Quote | NoPrice, provider: str, model: str,
+                frontier_provider: str | None, frontier_model: str | None, usage: Usage,
+                at: dt.datetime | None) -> bool:
+    """Whether the answer came from the configured frontier model: the same id, or an id
+    the price data resolves to the same model (``gpt-4o-2024-08-06`` and ``gpt-4o``)."""
+    if not frontier_provider or not frontier_model:
+        return False
+    if provider.strip().lower() != frontier_provider.strip().lower():
+        return False
+    if model.strip() == frontier_model.strip():
+        return True
+    if not isinstance(price, Quote):
+        return False
+    frontier = prices.quote(frontier_provider, frontier_model, usage, at=at)
+    return isinstance(frontier, Quote) and frontier.priced_as == price.priced_as

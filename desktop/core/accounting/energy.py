@@ -52,14 +52,16 @@ def local_energy_cost(
         missing = _WATTS if usd_per_kwh > 0 else f"{_WATTS} and {_TARIFF}"
         return LocalCost(None, f"unknown: set {missing} to estimate it")
     joules = watts * duration_s
-    return _priced("estimated", joules, f"{watts:g} W for {duration_s:.2f} s", usd_per_kwh)
+    return _priced("estimated", joules, f"{watts:g} W (your power setting) for "
+                   f"{duration_s:.2f} s", usd_per_kwh)
 
 
 def _priced(kind: Kind, joules: float, energy: str, usd_per_kwh: float) -> LocalCost:
     if usd_per_kwh <= 0:
         return LocalCost(None, f"unknown: {energy}; set {_TARIFF} to price it", kind, joules)
     usd = joules / _JOULES_PER_KWH * usd_per_kwh
-    return LocalCost(usd, f"{kind}: {energy} at ${usd_per_kwh:g}/kWh", kind, joules)
+    return LocalCost(usd, f"{kind}: {energy} at your electricity price of ${usd_per_kwh:g}/kWh",
+                     kind, joules)
 
 
 def _secs(duration_s: float | None) -> str:

@@ -1,31 +1,47 @@
-"""The ledger: every answer's receipt rolled up per day and per month.
+"""The ledger: every attempt's receipt rolled up per question, per day and per month.
 
-Receipts are read straight from the conversation database with a read-only connection of
-their own (one query, no message text), so a roll-up never blocks or changes the store.
-Days and months are calendar days in ``tz`` (the computer's local time when ``None``).
+Every attempt counts: answers, every version of an answer ("ask again"), and cloud attempts
+that failed after sending (they may be billed). What was *paid* is summed per attempt; what was
+*saved* is worked out per question, on what was actually paid for it:
+
+    paid(q)       = the sum of the costs of every attempt at question q (electricity here,
+                    cloud charges, failed attempts included)
+    equivalent(q) = what one answer to q from the configured frontier model costs: the cost
+                    of the frontier model's own answer when it gave one, else the smallest
+                    known cloud equivalent among q's answers (the smallest, so that a saving
+                    is never overstated)
+    saving(q)     = equivalent(q) - paid(q)
+
+So a cascade or an "ask again" that paid the cloud after a local answer keeps none of the
+local answer's saving: the question paid for both. A saving is not floored at zero -- a
+question that cost more than the all-cloud route shows as an extra cost, never hidden -- and
+it cannot fall below -paid(q). It is unknown (never 0) when equivalent(q) or any attempt's
+cost is unknown. A receipt without ``question_id`` (written before attempts were recorded) is
+a question of its own.
+
+Unknown figures are never counted as zero: every sum says how many figures it lacks. Days and
+months are calendar days in ``tz`` (the computer's local time when ``None``); a question's
+equivalent and saving belong to the day of its first attempt.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from desktop.core.accounting.costing import savings
-from desktop.core.errors import StorageError
+from desktop.core.receipt import Receipt
 from desktop.core.store import ConversationStore
 
 TIERS = ("local", "private", "frontier")
-KINDS = ("measured", "estimated", "unknown")
+KINDS = ("measured", "computed", "estimated", "unknown")
+LOCAL_KINDS = ("measured", "estimated", "unknown")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
-    """What the ledger needs of one answer's receipt."""
+    """What the ledger needs of one receipt."""
 
     created_at: float
     tier: str
@@ -34,66 +50,131 @@ class Entry:
     cost_usd: float | None
     cost_kind: str
     cloud_equivalent_usd: float | None
+    outcome: str = "answer"  # or "failed"
+    question: tuple[str, int] | None = None  # ("question", id), ("message", id) or None
+    frontier_own: bool = False  # the frontier model's own answer: its equivalent is its cost
 
     @classmethod
-    def from_receipt(cls, created_at: float, receipt: Mapping[str, Any]) -> Entry | None:
+    def from_receipt(cls, created_at: float, receipt: Receipt | Mapping[str, Any], *,
+                     message_id: int | None = None) -> Entry | None:
         """The entry for a stored receipt; ``None`` for one too damaged to count."""
-        tier = receipt.get("tier")
+        data = receipt.to_dict() if isinstance(receipt, Receipt) else receipt
+        tier = data.get("tier")
         if tier not in TIERS:
             return None
-        cost = _number(receipt.get("cost_usd"))
-        return cls(
-            created_at=created_at,
-            tier=str(tier),
-            tokens_in=_count(receipt.get("tokens_in")),
-            tokens_out=_count(receipt.get("tokens_out")),
-            cost_usd=cost,
-            cost_kind=_kind(receipt, cost),
-            cloud_equivalent_usd=_number(receipt.get("cloud_equivalent_usd")),
-        )
+        cost = _number(data.get("cost_usd"))
+        equivalent = _number(data.get("cloud_equivalent_usd"))
+        question_id = data.get("question_id")
+        if isinstance(question_id, int) and not isinstance(question_id, bool):
+            question: tuple[str, int] | None = ("question", question_id)
+        else:
+            question = ("message", message_id) if message_id is not None else None
+        outcome = "failed" if data.get("outcome") == "failed" else "answer"
+        same = data.get("cloud_equivalent_basis") == "same_as_cost" or (
+            # Receipts from before bases were words: the frontier's own answer was "measured".
+            tier == "frontier" and data.get("cloud_equivalent_kind") == "measured")
+        return cls(created_at=created_at, tier=str(tier), tokens_in=_count(data.get("tokens_in")),
+                   tokens_out=_count(data.get("tokens_out")), cost_usd=cost,
+                   cost_kind=_kind(data, cost), cloud_equivalent_usd=equivalent,
+                   outcome=outcome, question=question,
+                   frontier_own=bool(same and equivalent is not None))
+
+
+@dataclass(slots=True)
+class Sum:
+    """A sum of USD figures that says how many were unknown (and left out)."""
+
+    usd: float = 0.0
+    known: int = 0
+    unknown: int = 0
+
+    def add(self, value: float | None) -> None:
+        if value is None:
+            self.unknown += 1
+        else:
+            self.usd += value
+            self.known += 1
+
+    @property
+    def value(self) -> float | None:
+        """The sum, or ``None`` when every figure in it is unknown (never a made-up $0)."""
+        return None if self.unknown and not self.known else self.usd
+
+    def headline(self, money: Callable[[float], str]) -> str:
+        """``"$0.42"``, ``"$0.42 + 3 unknown"`` or ``"3 unknown"``."""
+        if self.unknown and not self.known:
+            return f"{self.unknown:,} unknown"
+        if self.unknown:
+            return f"{money(self.usd)} + {self.unknown:,} unknown"
+        return money(self.usd)
+
+
+@dataclass(slots=True)
+class Question:
+    """Every attempt at answering one question, and what it saved against the all-cloud route."""
+
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def created_at(self) -> float:
+        return self.entries[0].created_at
+
+    @property
+    def paid_usd(self) -> float | None:
+        """What every attempt cost together; ``None`` when any of them is unknown."""
+        costs = [entry.cost_usd for entry in self.entries]
+        return None if any(c is None for c in costs) else sum(c or 0.0 for c in costs)
+
+    @property
+    def equivalent_usd(self) -> float | None:
+        answers = [e for e in self.entries if e.outcome == "answer"
+                   and e.cloud_equivalent_usd is not None]
+        own = [e.cloud_equivalent_usd for e in answers if e.frontier_own]
+        known = own or [e.cloud_equivalent_usd for e in answers]
+        return min(v for v in known if v is not None) if known else None
+
+    @property
+    def saving_usd(self) -> float | None:
+        equivalent, paid = self.equivalent_usd, self.paid_usd
+        if equivalent is None or paid is None:
+            return None
+        return equivalent - paid
 
 
 @dataclass(slots=True)
 class Totals:
-    """One day's, one month's or all answers' figures.
-
-    Unknown figures are never counted as zero: each sum says how many answers it lacks.
-    ``savings_usd`` covers only the ``savings_answers`` whose cost and cloud equivalent are
-    both known.
-    """
+    """One day's, one month's or every figure: attempts, spend, equivalents and savings."""
 
     period: str
     answers: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TIERS, 0))
+    failed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TIERS, 0))
+    questions: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
-    cloud_spend_usd: float = 0.0
-    cloud_spend_unknown: int = 0
-    local_cost_usd: float = 0.0
-    local_cost_kinds: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    cloud_equivalent_usd: float = 0.0
-    cloud_equivalent_unknown: int = 0
-    savings_usd: float = 0.0
-    savings_answers: int = 0
+    cloud_spend: Sum = field(default_factory=Sum)
+    local_cost: Sum = field(default_factory=Sum)
+    local_cost_kinds: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(LOCAL_KINDS, 0))
+    cloud_equivalent: Sum = field(default_factory=Sum)
+    savings: Sum = field(default_factory=Sum)
 
     def add(self, entry: Entry) -> None:
-        self.answers[entry.tier] += 1
+        """Count one attempt: its tokens and what it cost."""
+        (self.answers if entry.outcome == "answer" else self.failed)[entry.tier] += 1
         self.tokens_in += entry.tokens_in
         self.tokens_out += entry.tokens_out
         if entry.tier == "local":
-            self.local_cost_kinds[entry.cost_kind] += 1
-            self.local_cost_usd += entry.cost_usd or 0.0
-        elif entry.cost_usd is None:
-            self.cloud_spend_unknown += 1
+            self.local_cost.add(entry.cost_usd)
+            kind = entry.cost_kind if entry.cost_kind in LOCAL_KINDS else "unknown"
+            self.local_cost_kinds[kind if entry.cost_usd is not None else "unknown"] += 1
         else:
-            self.cloud_spend_usd += entry.cost_usd
-        if entry.cloud_equivalent_usd is None:
-            self.cloud_equivalent_unknown += 1
-        else:
-            self.cloud_equivalent_usd += entry.cloud_equivalent_usd
-        saved = savings(entry.cost_usd, entry.cloud_equivalent_usd)
-        if saved is not None:
-            self.savings_usd += saved
-            self.savings_answers += 1
+            self.cloud_spend.add(entry.cost_usd)
+
+    def add_question(self, question: Question) -> None:
+        """Count one question: its all-cloud equivalent and its saving."""
+        self.questions += 1
+        self.cloud_equivalent.add(question.equivalent_usd)
+        self.savings.add(question.saving_usd)
 
     @property
     def total_answers(self) -> int:
@@ -106,22 +187,27 @@ class Totals:
         return self.answers["local"] / total if total else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """Figures for JSON and CSV: a sum is ``null`` when all its figures are unknown, and
+        ``headline`` says each one in words ("$0.42 + 3 unknown")."""
+        sums = {"cloud_spend": self.cloud_spend, "local_cost": self.local_cost,
+                "cloud_equivalent": self.cloud_equivalent, "savings": self.savings}
+        data: dict[str, Any] = {
             "period": self.period,
             "answers": dict(self.answers),
             "answers_total": self.total_answers,
+            "failed_attempts": dict(self.failed),
+            "questions": self.questions,
             "local_share": self.local_share,
             "tokens_in": self.tokens_in,
             "tokens_out": self.tokens_out,
-            "cloud_spend_usd": self.cloud_spend_usd,
-            "cloud_spend_unknown": self.cloud_spend_unknown,
-            "local_cost_usd": self.local_cost_usd,
-            "local_cost_kinds": dict(self.local_cost_kinds),
-            "cloud_equivalent_usd": self.cloud_equivalent_usd,
-            "cloud_equivalent_unknown": self.cloud_equivalent_unknown,
-            "savings_usd": self.savings_usd,
-            "savings_answers": self.savings_answers,
         }
+        for name, total in sums.items():
+            data[f"{name}_usd"] = total.value
+            data[f"{name}_known"] = total.known
+            data[f"{name}_unknown"] = total.unknown
+        data["local_cost_kinds"] = dict(self.local_cost_kinds)
+        data["headline"] = {name: total.headline(_money) for name, total in sums.items()}
+        return data
 
 
 @dataclass(slots=True)
@@ -137,12 +223,19 @@ class Ledger:
         days: dict[str, Totals] = {}
         months: dict[str, Totals] = {}
         total = Totals("total")
-        for entry in entries:
-            when = dt.datetime.fromtimestamp(entry.created_at, tz)
-            day, month = when.strftime("%Y-%m-%d"), when.strftime("%Y-%m")
-            days.setdefault(day, Totals(day)).add(entry)
-            months.setdefault(month, Totals(month)).add(entry)
-            total.add(entry)
+
+        def buckets(when: float) -> tuple[Totals, Totals, Totals]:
+            moment = dt.datetime.fromtimestamp(when, tz)
+            day, month = moment.strftime("%Y-%m-%d"), moment.strftime("%Y-%m")
+            return (days.setdefault(day, Totals(day)), months.setdefault(month, Totals(month)),
+                    total)
+
+        for question in group_questions(entries):
+            for entry in question.entries:
+                for totals in buckets(entry.created_at):
+                    totals.add(entry)
+            for totals in buckets(question.created_at):
+                totals.add_question(question)
         return cls([days[k] for k in sorted(days)], [months[k] for k in sorted(months)], total)
 
     def to_dict(self) -> dict[str, Any]:
@@ -158,33 +251,21 @@ class Ledger:
                 yield {"scope": scope, **_flat(totals.to_dict())}
 
 
+def group_questions(entries: Iterable[Entry]) -> list[Question]:
+    """The entries by question, in the order their first attempts were made."""
+    questions: dict[object, Question] = {}
+    for index, entry in enumerate(sorted(entries, key=lambda e: e.created_at)):
+        key: object = entry.question if entry.question is not None else ("entry", index)
+        questions.setdefault(key, Question()).entries.append(entry)
+    return list(questions.values())
+
+
 def read_entries(store: ConversationStore, *, since: float | None = None) -> list[Entry]:
-    """Every answer with a receipt in ``store`` created at or after ``since``, oldest first."""
-    return entries_from_file(store.path, since=since)
-
-
-def entries_from_file(path: Path, *, since: float | None = None) -> list[Entry]:
-    """Like ``read_entries`` for a database file; a missing file has no entries.
-
-    Only open this on a file a ``ConversationStore`` has already checked and migrated.
-    """
-    if not path.exists():
-        return []
-    query = ("SELECT created_at, receipt FROM messages WHERE role = 'assistant'"
-             " AND receipt IS NOT NULL AND created_at >= ? ORDER BY created_at, id")
-    try:
-        # mode=ro: this connection can never write, whatever happens; the busy timeout
-        # covers the moment a writer in another process checkpoints the WAL.
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
-        try:
-            rows = conn.execute(query, (since if since is not None else float("-inf"),))
-            entries = [entry for created_at, text in rows
-                       if (entry := _entry(created_at, text)) is not None]
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        raise StorageError(f"could not read the receipts in {path}: {exc}") from exc
-    return entries
+    """Every attempt with a receipt in ``store`` created at or after ``since``, oldest first
+    (through the store's API; no message text is read)."""
+    return [entry for stored in store.receipts(since=since)
+            if (entry := Entry.from_receipt(stored.created_at, stored.receipt,
+                                            message_id=stored.message_id)) is not None]
 
 
 def start_of_day(day: dt.date, tz: dt.tzinfo | None = None) -> float:
@@ -192,14 +273,8 @@ def start_of_day(day: dt.date, tz: dt.tzinfo | None = None) -> float:
     return dt.datetime.combine(day, dt.time(), tz).timestamp()
 
 
-def _entry(created_at: object, text: object) -> Entry | None:
-    if not isinstance(text, str) or not isinstance(created_at, int | float):
-        return None
-    try:
-        receipt = json.loads(text)
-    except ValueError:
-        return None  # a damaged receipt is left out rather than stopping the ledger
-    return Entry.from_receipt(float(created_at), receipt) if isinstance(receipt, dict) else None
+def _money(value: float) -> str:
+    return f"${value:.4f}"
 
 
 def _number(value: object) -> float | None:

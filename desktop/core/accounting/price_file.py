@@ -1,8 +1,9 @@
-"""Cloud list prices: the table shipped in ``prices.toml`` (package data), the user's on top.
+"""Prices written in ``prices.toml`` files: the one shipped beside this module and the user's.
 
-Every price carries the page it was read from and the date it was read. A model that is not
-in the table has no price, and whatever would be computed from it is ``None`` ("unknown"),
-never a guess.
+The user's file (Hearth's config folder) sets a price for a model the list-price data does
+not know, or replaces one it does; it wins over every other source. Each entry names where its
+figures come from and when they were read; an entry the user changed without naming a source
+is sourced to the user's file and undated.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tomllib
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,24 +23,6 @@ _PER = 1_000_000  # prices are quoted per million tokens
 
 _PRICE_FIELDS = ("input_per_mtok", "output_per_mtok", "cached_input_per_mtok")
 _KNOWN_FIELDS = frozenset((*_PRICE_FIELDS, "source", "as_of", "aliases", "note"))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Usage:
-    """Tokens of one answer as the provider bills them.
-
-    ``input_tokens`` are the prompt tokens billed at the normal rate, *without* the ones read
-    from the prompt cache, which are ``cached_input_tokens``. (OpenAI and Gemini report the
-    cached ones inside their prompt count, Anthropic outside: the client subtracts.)
-    """
-
-    input_tokens: int
-    output_tokens: int
-    cached_input_tokens: int = 0
-
-    def __post_init__(self) -> None:
-        if min(self.input_tokens, self.output_tokens, self.cached_input_tokens) < 0:
-            raise ValueError(f"token counts cannot be negative: {self}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,74 +39,51 @@ class ModelPrice:
     aliases: tuple[str, ...] = ()
     note: str = ""
 
-    def cost(self, usage: Usage) -> float | None:
-        """USD for ``usage``; ``None`` when cached tokens were used and have no price here."""
-        if usage.cached_input_tokens and self.cached_input_per_mtok is None:
+    def cost(self, *, input_tokens: int, cached_input_tokens: int,
+             output_tokens: int) -> float | None:
+        """USD for these tokens (``input_tokens`` without the cached ones); ``None`` when
+        cached tokens were used and this entry has no price for them."""
+        if cached_input_tokens and self.cached_input_per_mtok is None:
             return None
         cached = self.cached_input_per_mtok or 0.0
-        return (usage.input_tokens * self.input_per_mtok
-                + usage.output_tokens * self.output_per_mtok
-                + usage.cached_input_tokens * cached) / _PER
+        return (input_tokens * self.input_per_mtok + output_tokens * self.output_per_mtok
+                + cached_input_tokens * cached) / _PER
 
-    def describe(self) -> str:
-        """``"anthropic/claude-opus-5 at $5/$25 per MTok (list price as of 2026-11-24)"``."""
-        when = f"as of {self.as_of.isoformat()}" if self.as_of else "undated"
-        return (f"{self.provider}/{self.model} at ${self.input_per_mtok:g}/"
-                f"${self.output_per_mtok:g} per MTok (list price {when})")
+    def rates(self) -> str:
+        """``"$5 in, $0.5 cached in, $25 out per MTok"``."""
+        cached = (f", ${self.cached_input_per_mtok:g} cached in"
+                  if self.cached_input_per_mtok is not None else "")
+        return f"${self.input_per_mtok:g} in{cached}, ${self.output_per_mtok:g} out per MTok"
 
 
-class PriceTable:
-    """Prices by provider and model id; look-ups try the exact id, then documented aliases."""
+def load_prices(shipped: Path | None = None, override: Path | None = None) -> list[ModelPrice]:
+    """The shipped file's entries with the user's ``prices.toml`` (config dir) merged over them.
 
-    def __init__(self, prices: Iterable[ModelPrice] = ()) -> None:
-        self._by_id: dict[tuple[str, str], ModelPrice] = {}
-        self._by_alias: dict[tuple[str, str], ModelPrice] = {}
-        for price in prices:
-            self._by_id[(price.provider.lower(), price.model)] = price
-        for price in self._by_id.values():
-            for alias in price.aliases:
-                self._by_alias[(price.provider.lower(), alias)] = price
+    An entry in the user's file replaces the shipped one field by field; once it changes a
+    price, the entry's source is the user's file unless it names its own. A missing user file
+    is fine; a file that cannot be read or does not fit raises ``ConfigError``.
+    """
+    shipped = shipped if shipped is not None else shipped_path()
+    override = override if override is not None else user_path()
+    tables = _entries(_read(shipped, required=True), shipped, strict=True)
+    origin = dict.fromkeys(tables, shipped)
+    for key, fields in _entries(_read(override, required=False), override,
+                                strict=False).items():
+        merged = {**tables.get(key, {}), **fields}
+        if "source" not in fields and any(name in fields for name in _PRICE_FIELDS):
+            merged["source"] = f"your price file {override}"
+            if "as_of" not in fields:
+                merged.pop("as_of", None)  # the shipped date no longer describes it
+        tables[key] = merged
+        origin[key] = override
+    prices = [_price(key, fields, origin[key]) for key, fields in tables.items()]
+    _check_aliases(prices, origin)
+    return prices
 
-    @classmethod
-    def load(cls, shipped: Path | None = None, override: Path | None = None) -> PriceTable:
-        """The shipped table with the user's ``prices.toml`` (config dir) merged over it.
 
-        An entry in the user's file replaces the shipped one field by field; once it changes a
-        price, the entry's source is the user's file unless it names its own. A missing user file is
-        fine; a file that cannot be read or does not fit raises ``ConfigError``.
-        """
-        shipped = shipped if shipped is not None else shipped_path()
-        override = override if override is not None else paths.config_dir() / FILE_NAME
-        tables = _entries(_read(shipped, required=True), shipped, strict=True)
-        origin = dict.fromkeys(tables, shipped)
-        for key, fields in _entries(_read(override, required=False), override,
-                                    strict=False).items():
-            merged = {**tables.get(key, {}), **fields}
-            if "source" not in fields and any(name in fields for name in _PRICE_FIELDS):
-                merged["source"] = f"your price file {override}"
-                if "as_of" not in fields:
-                    merged.pop("as_of", None)  # the shipped date no longer describes it
-            tables[key] = merged
-            origin[key] = override
-        prices = [_price(key, fields, origin[key]) for key, fields in tables.items()]
-        _check_aliases(prices, origin)
-        return cls(prices)
-
-    def lookup(self, provider: str, model: str) -> ModelPrice | None:
-        """The price of ``model`` at ``provider``, or ``None`` when the table has none."""
-        key = (provider.strip().lower(), model.strip())
-        return self._by_id.get(key) or self._by_alias.get(key)
-
-    def cost(self, provider: str, model: str, usage: Usage) -> float | None:
-        """USD for ``usage`` at the list price; ``None`` when the price is unknown."""
-        price = self.lookup(provider, model)
-        return price.cost(usage) if price is not None else None
-
-    def __iter__(self) -> Iterator[ModelPrice]:
-        return iter(self._by_id.values())
-
-    def __len__(self) -> int:
-        return len(self._by_id)
+def user_path() -> Path:
+    """The user's own ``prices.toml``, in Hearth's config folder."""
+    return paths.config_dir() / FILE_NAME
 
 
 def shipped_path() -> Path:

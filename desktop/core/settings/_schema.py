@@ -207,6 +207,43 @@ SCHEMA: tuple[Setting, ...] = (
                     "this device at 100 %; 0 means no budget.",
     ),
     Setting(
+        key="accounting.hardware_usd",
+        kind=float,
+        default=0.0,
+        minimum=0.0,
+        maximum=10_000_000.0,
+        description="What this computer (or the part bought for Hearth) cost, in USD, for the "
+                    "dashboard's payback figure; 0 means not entered, and no payback is shown.",
+    ),
+    Setting(
+        key="accounting.private_input_usd_per_mtok",
+        kind=float,
+        default=0.0,
+        minimum=0.0,
+        maximum=10_000.0,
+        description="What the private tier charges per million prompt tokens, in USD (with the "
+                    "output price below); 0 means unknown.",
+    ),
+    Setting(
+        key="accounting.private_output_usd_per_mtok",
+        kind=float,
+        default=0.0,
+        minimum=0.0,
+        maximum=10_000.0,
+        description="What the private tier charges per million generated tokens, in USD; 0 "
+                    "means unknown.",
+    ),
+    Setting(
+        key="accounting.private_usd_per_hour",
+        kind=float,
+        default=0.0,
+        minimum=0.0,
+        maximum=100_000.0,
+        description="What the private server costs per hour, in USD, for a box you rent or "
+                    "run: an answer costs its duration at this rate (used instead of the token "
+                    "prices when set); 0 means unknown.",
+    ),
+    Setting(
         key="network.offline",
         kind=bool,
         default=False,

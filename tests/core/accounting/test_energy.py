@@ -116,7 +116,8 @@ def test_estimate_from_the_configured_watts() -> None:
     # 100 W × 36 s = 3600 J = 0.001 kWh
     assert cost.kind == "estimated" and cost.joules == 3600.0
     assert cost.usd == pytest.approx(0.0003)
-    assert cost.basis == "estimated: 100 W for 36.00 s at $0.3/kWh"
+    assert cost.basis == ("estimated: 100 W (your power setting) for 36.00 s at your "
+                          "electricity price of $0.3/kWh")
 
 
 @pytest.mark.parametrize(("duration", "watts", "tariff", "hint"), [

@@ -1,4 +1,8 @@
-"""The price table: the shipped file, look-ups, cost arithmetic, the user's file on top."""
+"""The price files: the shipped one, look-ups, cost arithmetic, the user's file on top.
+
+These tables have no list-price data behind them (``PriceTable.load(..., list_prices=None)``):
+what genai-prices adds is tested in ``test_list_prices``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.accounting.prices import FILE_NAME, ModelPrice, PriceTable, Usage, shipped_path
+from desktop.core.accounting.prices import (
+    FILE_NAME,
+    ModelPrice,
+    NoPrice,
+    PriceTable,
+    Quote,
+    TierRate,
+    Usage,
+    shipped_path,
+)
 from desktop.core.errors import ConfigError
 
 SHIPPED = """\
@@ -42,16 +55,15 @@ def _load(shipped: Path, override: str | None = None, tmp_path: Path | None = No
     if override is not None:
         user.parent.mkdir(parents=True, exist_ok=True)
         user.write_text(override, encoding="utf-8")
-    return PriceTable.load(shipped, user)
+    return PriceTable.load(shipped, user, list_prices=None)
 
 
-def test_the_shipped_table_loads_and_every_price_names_its_page_and_date() -> None:
-    table = PriceTable.load(shipped_path(), Path("/nonexistent/prices.toml"))
-    assert len(table) > 0
-    for price in table:
-        assert price.source.startswith("https://")
-        assert isinstance(price.as_of, dt.date)
-        assert price.input_per_mtok > 0 and price.output_per_mtok > 0
+def test_the_shipped_file_loads_and_leaves_list_prices_to_the_data() -> None:
+    table = PriceTable.load(shipped_path(), Path("/nonexistent/prices.toml"), list_prices=None)
+    # The Anthropic figures it used to hold are genai-prices' too; any entry added later must
+    # name its page and date (the strict checks below).
+    assert len(table) == 0
+    assert "schema_version = 1" in shipped_path().read_text(encoding="utf-8")
 
 
 def test_lookup_by_exact_id_then_alias(shipped: Path) -> None:
@@ -79,6 +91,9 @@ def test_cached_tokens_without_a_cached_price_make_the_cost_unknown(shipped: Pat
     table = _load(shipped)
     assert table.cost("acme", "small-1", Usage(input_tokens=10, output_tokens=10,
                                                cached_input_tokens=1)) is None
+    missing = table.quote("acme", "small-1", Usage(input_tokens=1, output_tokens=1,
+                                                   cached_input_tokens=1))
+    assert isinstance(missing, NoPrice) and "cached-input price" in missing.reason
     assert table.cost("acme", "small-1", Usage(input_tokens=10, output_tokens=10)) == \
         pytest.approx(50 / 1e6)
 
@@ -96,7 +111,9 @@ def test_user_file_replaces_fields_and_becomes_the_source(shipped: Path, tmp_pat
     assert big is not None
     assert (big.input_per_mtok, big.output_per_mtok, big.cached_input_per_mtok) == (4.0, 25.0, 0.5)
     assert big.source.startswith("your price file") and big.as_of is None
-    assert "undated" in big.describe()
+    quote = table.quote("acme", "big-1", Usage(input_tokens=1, output_tokens=1))
+    assert isinstance(quote, Quote) and "undated" in quote.describe()
+    assert "your price file" in quote.describe()
     assert table.lookup("acme", "big-latest") is big  # the shipped alias still leads to it
     mine = table.lookup("local", "my-vllm")
     assert mine is not None and mine.cached_input_per_mtok is None
@@ -141,15 +158,15 @@ def test_shipped_entries_must_be_complete(tmp_path: Path) -> None:
     bad.write_text('[acme."x"]\ninput_per_mtok = 1\noutput_per_mtok = 1\n'
                    'source = "somewhere"\nas_of = 2026-01-01\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="https address"):
-        PriceTable.load(bad, tmp_path / "none.toml")
+        PriceTable.load(bad, tmp_path / "none.toml", list_prices=None)
     bad.write_text('[acme."x"]\ninput_per_mtok = 1\noutput_per_mtok = 1\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="missing source, as_of"):
-        PriceTable.load(bad, tmp_path / "none.toml")
+        PriceTable.load(bad, tmp_path / "none.toml", list_prices=None)
 
 
 def test_a_missing_shipped_table_says_so(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="missing; reinstall"):
-        PriceTable.load(tmp_path / "gone.toml", tmp_path / "none.toml")
+        PriceTable.load(tmp_path / "gone.toml", tmp_path / "none.toml", list_prices=None)
 
 
 def test_default_override_is_read_from_the_config_dir(shipped: Path,
@@ -157,7 +174,7 @@ def test_default_override_is_read_from_the_config_dir(shipped: Path,
     config, _ = hearth_dirs
     config.mkdir(parents=True)
     (config / FILE_NAME).write_text('[acme."small-1"]\ninput_per_mtok = 9\n', encoding="utf-8")
-    price = PriceTable.load(shipped).lookup("acme", "small-1")
+    price = PriceTable.load(shipped, list_prices=None).lookup("acme", "small-1")
     assert price is not None and price.input_per_mtok == 9
 
 
@@ -166,3 +183,42 @@ def test_user_aliases_alone_keep_the_shipped_source(shipped: Path, tmp_path: Pat
     small = table.lookup("acme", "small")
     assert small is not None and small.source == "https://acme.example/pricing"
     assert small.as_of == dt.date(2026, 10, 1)
+
+
+def test_unknown_model_is_no_price_with_the_way_to_give_one(shipped: Path) -> None:
+    missing = _load(shipped).quote("acme", "nope", Usage(input_tokens=1, output_tokens=1))
+    assert isinstance(missing, NoPrice) and FILE_NAME in missing.reason
+
+
+# -- the private tier's own rate -------------------------------------------------------------
+
+def test_private_tier_per_token_rate() -> None:
+    rate = TierRate(input_per_mtok=0.5, output_per_mtok=1.5)
+    quote = rate.quote("qwen", Usage(input_tokens=1000, output_tokens=200,
+                                     cached_input_tokens=500), 3.0)
+    # A server of your own does not discount cached tokens: (1500 × 0.5 + 200 × 1.5) / 1e6
+    assert isinstance(quote, Quote) and quote.usd == pytest.approx(1.05e-3)
+    assert quote.kind == "your_rate" and "private_input_usd_per_mtok" in quote.source
+
+
+def test_private_tier_hourly_rate_prices_the_duration() -> None:
+    quote = TierRate(usd_per_hour=1.8, input_per_mtok=9, output_per_mtok=9).quote(
+        "qwen", Usage(input_tokens=1000, output_tokens=200), 30.0)
+    assert isinstance(quote, Quote) and quote.usd == pytest.approx(30 / 3600 * 1.8)
+    assert quote.kind == "your_hourly_rate" and "per hour" in quote.rates
+    no_time = TierRate(usd_per_hour=1.8).quote("qwen", Usage(input_tokens=1, output_tokens=1),
+                                               None)
+    assert isinstance(no_time, NoPrice) and "duration" in no_time.reason
+
+
+def test_private_tier_without_a_rate_is_unknown() -> None:
+    half = TierRate(input_per_mtok=0.5).quote("qwen", Usage(input_tokens=1, output_tokens=1), 1)
+    assert isinstance(half, NoPrice) and "accounting.private_usd_per_hour" in half.reason
+
+
+def test_private_tier_rate_comes_from_the_settings() -> None:
+    from desktop.core.settings import Settings
+
+    settings = Settings()
+    settings.set("accounting.private_usd_per_hour", 2.0)
+    assert TierRate.from_settings(settings) == TierRate(usd_per_hour=2.0)
