@@ -127,10 +127,7 @@ class SettingEditor:
     lock: QLabel
     # Where the lock note sits away from its field (under the Privacy table), it names it.
     lock_names_field: bool = False
-
-    @property
-    def locked(self) -> bool:
-        return not self.widget.isEnabled()
+    locked: bool = False  # the organisation's policy pins it: shown, never saved
 
     def value(self) -> Value:
         w = self.widget
@@ -172,7 +169,8 @@ class SettingEditor:
     def show_policy(self, reason: str | None, allowed: tuple[Value, ...] | None = None) -> None:
         """Disable the field with ``reason`` (the policy pins it), or limit a list of choices
         to ``allowed``; None and None: the user's to change."""
-        self.widget.setEnabled(reason is None)
+        self.locked = reason is not None
+        self.widget.setEnabled(not self.locked)
         self.widget.setToolTip(self.setting.description if reason is None
                                else f"{reason}\n{self.setting.description}")
         text = reason or ""

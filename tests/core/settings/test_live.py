@@ -4,9 +4,11 @@ test_processes.py and tests/cli/test_config_live.py."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
+from desktop.core.audit import AuditLog, watch_privacy_settings
 from desktop.core.settings import Settings
 
 
@@ -105,3 +107,16 @@ def test_settings_of_a_newer_hearth_are_kept_when_another_key_is_written(
     settings.set("ui.font_size", 13)
     assert _file(settings) == {"schema_version": 1, "future": {"mode": "fast"},
                                "ui": {"font_size": 13, "sparkles": True, "theme": "dark"}}
+
+
+def test_a_privacy_change_is_audited_once_by_the_process_that_made_it() -> None:
+    log = AuditLog()
+    window, terminal = Settings(), Settings()
+    watch_privacy_settings(window, log)
+    watch_privacy_settings(terminal, log)
+    terminal.set("privacy.email", "redact")
+    window.refresh()  # the window hears of it, and does not record it again
+    window.set("privacy.email", "ask")
+    records = [json.loads(line) for line in log.lines()]
+    assert [(r["key"], r["old"], r["new"]) for r in records] == [
+        ("privacy.email", "keep_local", "redact"), ("privacy.email", "redact", "ask")]
