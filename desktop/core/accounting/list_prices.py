@@ -4,11 +4,12 @@ Why genai-prices: it is the price data Pydantic maintains for every major provid
 Gemini and Anthropic among some forty), with long-context tiers, cache-read rates and
 date-conditional prices, and the provider's pricing pages named for each. Hearth had to drop
 OpenAI and Gemini for want of a price it could source; this data covers them. Measured with
-genai-prices 0.2.3 on CPython 3.11: the wheel is 170 kB (3 MB installed, most of it the
-data module), ``import genai_prices`` takes about 0.12 s (pydantic and httpx2 come with it)
-and loading the bundled data about 0.02 s more, so both happen on the first quote, off
-Hearth's start-up path. The API used is small: ``DataSnapshot(providers).calc(usage, model,
-provider_id, None, request_time)``, which raises ``LookupError`` for a model it does not know.
+genai-prices 0.2.3 on CPython 3.11 (a busy 2-core machine): the wheel is 173 kB, 3 MB
+installed (1.6 MB of it the data module), and it brings pydantic and httpx2; ``import
+genai_prices`` takes 0.12-0.43 s, loading the bundled data 0.02-0.03 s more and a quote about
+1 ms, so the import happens on the first quote, off Hearth's start-up path. The API used is
+small: ``DataSnapshot(providers).calc(usage, model, provider_id, None, request_time)``, which
+raises ``LookupError`` for a model it does not know.
 
 Never the network: genai-prices can fetch newer prices (``UpdatePrices``, a background thread
 that downloads from GitHub) and swaps them in process-wide (``set_custom_snapshot``), which
