@@ -3,80 +3,88 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
-import signal
+import os
+import select
 import sys
 from pathlib import Path
-from types import FrameType
 
-from desktop.core.receipt import Receipt
+from desktop.cli._interrupt import EXIT_INTERRUPTED, run_stoppable
+from desktop.cli._question import STDIN, question_from
 from desktop.core.assistant import ConsentRequest
 from desktop.core.chat import StopSignal
+from desktop.core.receipt import Receipt
 from desktop.core.services import open_services
+
+_CONSENT_POLL_S = 0.1
 
 
 def run(args: argparse.Namespace) -> int:
-    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
-    if not prompt.strip():
-        print("hearth ask: error: the question is empty", file=sys.stderr)
-        return 2
+    prompt = question_from(args.prompt)  # the same checks as hearth route
     stop = StopSignal()
-    previous = signal.signal(signal.SIGINT, _stop_on_interrupt(stop))
     services = open_services()
     try:
         for problem in services.settings.problems:
             print(f"hearth: warning: {problem}", file=sys.stderr)
         stream = None if args.json else _print_now
-        result = services.assistant.ask(
+        consent = functools.partial(_ask_on_terminal, stop=stop) \
+            if sys.stdin.isatty() and args.prompt != STDIN else None
+        # On a worker thread, so that Ctrl+C is noticed whatever the turn is waiting for.
+        result = run_stoppable(lambda: services.assistant.ask(
             prompt, conversation_id=args.conversation, tier=args.tier,
             model_path=Path(args.model).expanduser() if args.model else None,
-            max_tokens=args.max_tokens, on_text=stream, stop=stop,
-            consent=_ask_on_terminal if sys.stdin.isatty() and args.prompt != "-" else None,
-        )
+            max_tokens=args.max_tokens, on_text=stream, stop=stop, consent=consent,
+        ), stop)
     finally:
-        signal.signal(signal.SIGINT, previous)
         services.close()
+    interrupted = stop.is_set() or result.receipt.finish_reason == "cancelled"
     if args.json:
         print(json.dumps({"text": result.text, "conversation_id": result.conversation_id,
                           "receipt": result.receipt.to_dict()}, ensure_ascii=False))
     else:
         sys.stdout.write("\n")
         sys.stdout.flush()
-        if sys.stderr.isatty():
-            print(_summary(result.receipt, result.conversation_id), file=sys.stderr)
+    if interrupted:  # one line: what was kept, and where
+        print(f"hearth: interrupted; the answer so far is saved in conversation "
+              f"{result.conversation_id}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if not args.json and sys.stderr.isatty():
+        print(_summary(result.receipt, result.conversation_id), file=sys.stderr)
     if result.receipt.escalation_offer:
         print(f"hearth: the local answer looks unsure; for a second opinion run: hearth ask "
               f"--tier {result.receipt.escalation_offer} --conversation "
               f"{result.conversation_id} \"...\"", file=sys.stderr)
-    return 130 if result.receipt.finish_reason == "cancelled" else 0
+    return 0
 
 
-def _ask_on_terminal(request: ConsentRequest) -> bool:
-    """Show exactly what would leave the device, and where, and wait for a yes."""
+def _ask_on_terminal(request: ConsentRequest, *, stop: StopSignal) -> bool:
+    """Show exactly what would leave the device, and where, and wait for a yes (Ctrl+C: no)."""
     print(f"\nhearth: about to send to {request.host} ({request.tier} tier): "
           f"{request.reason}", file=sys.stderr)
     if request.classes:
         shown = "replaced by placeholders" if request.redacted else "included as written"
         print(f"sensitive data ({', '.join(request.classes)}) {shown}", file=sys.stderr)
     print("---- payload ----\n" + request.payload + "\n-----------------", file=sys.stderr)
-    try:
-        return input("Send it? [y/N] ").strip().lower() in ("y", "yes")
-    except EOFError:
-        return False
+    print("Send it? [y/N] ", end="", file=sys.stderr, flush=True)
+    return _read_line(stop).strip().lower() in ("y", "yes")
+
+
+def _read_line(stop: StopSignal) -> str:
+    """A line from the terminal, or "" once ``stop`` is set (this runs on the turn's thread,
+    which a Ctrl+C does not interrupt)."""
+    if os.name != "posix":  # select() takes only sockets on Windows: wait for Enter
+        return sys.stdin.readline()
+    while not stop.is_set():
+        ready, _, _ = select.select([sys.stdin], [], [], _CONSENT_POLL_S)
+        if ready:
+            return sys.stdin.readline()
+    return ""
 
 
 def _print_now(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
-
-
-def _stop_on_interrupt(stop: StopSignal) -> signal.Handlers | object:
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt  # a second Ctrl+C gives up at once
-        stop.set()
-
-    return handler
 
 
 def _summary(receipt: Receipt, conversation_id: int) -> str:

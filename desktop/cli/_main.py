@@ -142,6 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     """Run one command; exit status 0 ok, 2 usage error, 3 known error, 130 interrupted."""
+    from desktop.cli._question import InputError, check_argv
+
+    try:
+        check_argv(argv)  # before argparse, which would print an undecodable value back
+    except InputError as exc:
+        print(f"hearth: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -154,6 +161,9 @@ def main(argv: list[str]) -> int:
 
     try:
         code: int = args.handler(args)
+    except InputError as exc:
+        print(f"hearth {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KnownError as exc:
         print(f"hearth: error: {exc}", file=sys.stderr)
         return EXIT_KNOWN_ERROR

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from desktop.cli._question import question_from
 from desktop.core.services import open_services
 
 
 def run(args: argparse.Namespace) -> int:
-    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    prompt = question_from(args.prompt)  # the same checks as hearth ask
     services = open_services()
     try:
         preview = services.assistant.route(prompt, conversation_id=args.conversation,
