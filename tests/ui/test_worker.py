@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 import threading
 
+import pytest
 from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
@@ -92,3 +96,26 @@ def test_a_pending_consent_waits_for_the_gui_and_a_stop_ends_it_as_a_no() -> Non
     assert refused.wait(stop) is False
     refused.answer(True)  # too late: the first answer counts
     assert refused.granted is False
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_an_engine_crash_mid_answer_leaves_the_window_up_and_the_next_question_answered(
+        qtbot: QtBot, window: MainWindow, services: Services) -> None:
+    services.settings.set("local.context_size", 4096)
+    services.settings.set("local.max_tokens", 4000)
+    qtbot.waitUntil(lambda: window.model_state == "ready" and not window.inference.busy,
+                    timeout=60_000)
+    engine = services.models.loaded
+    assert engine is not None and engine.pid is not None
+    window.composer.set_text("a long answer please")
+    with qtbot.waitSignal(window.answer_failed, timeout=60_000) as failed:
+        window.composer.submit()
+        qtbot.waitUntil(lambda: bool(window.chat.entries[-1].text), timeout=60_000)
+        os.kill(engine.pid, signal.SIGKILL)
+    assert "SIGKILL" in failed.args[0] and "the answer so far is kept" in failed.args[0]
+    [conversation] = services.store.conversations()
+    question, answer = services.store.messages(conversation.id)
+    assert answer.status == "failed" and answer.content
+    assert window.isVisible()
+    ask(qtbot, window, "and now?")  # a fresh engine process answers
+    assert services.store.messages(conversation.id)[-1].status == "complete"

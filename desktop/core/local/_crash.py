@@ -123,11 +123,11 @@ def _illegal_instruction_detail(system_info: str, cpu_flags: frozenset[str]) -> 
 def _abort_detail(lines: list[str]) -> str | None:
     text = " ".join(lines[-6:])
     if "bad_alloc" in text:
-        return "llama.cpp aborted: out of memory"
+        return "llama.cpp ran out of memory"
     if "out_of_range" in text and "unordered_map::at" in text:
-        return ("llama.cpp aborted while reading the text: the model's vocabulary lacks the byte "
-                "tokens it needs for newlines or non-ASCII characters; the file is broken or "
-                "converted badly")
+        # llama_vocab::byte_to_token: a character with no token and no byte token to fall back on.
+        return ("the model's vocabulary lacks the byte tokens llama.cpp needs for newlines or "
+                "non-ASCII characters (the file is broken or badly converted)")
     for line in reversed(lines):
         if "GGML_ASSERT" in line or "error" in line.lower():
             return f"llama.cpp aborted: {line[-200:]}"

@@ -55,10 +55,10 @@ def test_sigabrt_reads_the_last_words_on_stderr() -> None:
     vocab = describe_exit(-signal.SIGABRT, stderr_tail=[
         "terminate called after throwing an instance of 'std::out_of_range'\n",
         "  what():  unordered_map::at\n"])
-    assert "vocabulary lacks the byte tokens" in vocab.reason
+    assert "vocabulary lacks the byte tokens llama.cpp needs" in vocab.reason
     memory = describe_exit(-signal.SIGABRT, stderr_tail=[
         "terminate called after throwing an instance of 'std::bad_alloc'", "  what(): x"])
-    assert "out of memory" in memory.reason
+    assert "ran out of memory" in memory.reason
     assertion = describe_exit(-signal.SIGABRT, stderr_tail=[
         "/src/ggml.c:1234: GGML_ASSERT(ne % 32 == 0) failed"])
     assert "GGML_ASSERT(ne % 32 == 0) failed" in assertion.reason

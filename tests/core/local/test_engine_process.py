@@ -130,7 +130,7 @@ def test_the_trial_run_catches_an_abort_while_reading_text(
     message = str(caught.value)
     assert message.startswith(str(model)) and "\n" not in message
     assert "SIGABRT" in message and "accents and newlines" in message
-    assert "vocabulary lacks the byte tokens" in message
+    assert "vocabulary lacks the byte tokens llama.cpp needs" in message
     record = checks.record(checks.fingerprint(model))
     assert record.crashes == 1 and not record.trial_passed
 
@@ -149,7 +149,7 @@ def test_a_file_that_crashes_twice_before_answering_is_refused(
             engine.chat(question, GREEDY, on_text=lambda _t: None)
         assert first.value.signal_name == "SIGABRT" and not first.value.refused
         assert first.value.partial_text == ""
-        assert "vocabulary lacks the byte tokens" in str(first.value)
+        assert "vocabulary lacks the byte tokens llama.cpp needs" in str(first.value)
         with pytest.raises(EngineCrashed) as second:  # restarts, and crashes the same way
             engine.chat(question, GREEDY, on_text=lambda _t: None)
         assert second.value.refused and "will not load this file again" in str(second.value)
