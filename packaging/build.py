@@ -50,6 +50,15 @@ BACKENDS = ("cpu", "cuda", "metal", "vulkan")
 # Real code for Turing to Hopper, plus PTX of the newest so later GPUs (Blackwell) can JIT it.
 DEFAULT_CUDA_ARCHITECTURES = "75-real;80-real;86-real;89-real;90"
 WINDOWS = sys.platform == "win32"
+# ggml's CPU variants with AMX code. On CPUs that advertise AMX (Intel Sapphire Rapids and newer)
+# ggml's loader would pick "sapphirerapids", whose AMX kernels trap with SIGILL on the first decode
+# of a Q4_K/Q8_0 model (ggml-org/llama.cpp pull request #26954). -DGGML_AMX_TILE=OFF cannot keep
+# them out of a GGML_CPU_ALL_VARIANTS build: ggml_add_cpu_backend_variant() in
+# ggml/src/CMakeLists.txt (llama-cpp-python 0.3.36) sets every GGML_<feature> for each variant
+# itself, AMX_TILE and AMX_INT8 on for this one. So the module is left out of the wheel.
+AMX_VARIANT = re.compile(r"(^|/)(lib)?ggml-cpu-sapphirerapids\.(so|dll|dylib)$")
+# Where the CPU code is built once (no variants): AMX off explicitly, for the same reason.
+NO_AMX = ("-DGGML_AMX_TILE=OFF", "-DGGML_AMX_INT8=OFF", "-DGGML_AMX_BF16=OFF")
 MACOS = sys.platform == "darwin"
 
 
@@ -68,9 +77,10 @@ def cmake_args(backend: str, *, cuda_architectures: str, extra: list[str]) -> li
     (``GGML_CPU_ALL_VARIANTS``): the bundle picks the best variant for the CPU it runs on, and a
     CUDA or Vulkan build still starts, on the CPU, where the GPU driver is missing. On macOS
     llama-cpp-python always builds Metal into the library. The multimodal library (mtmd) is left
-    out: Hearth does not use it.
+    out: Hearth does not use it. AMX is never built in (see ``AMX_VARIANT``): the variants build
+    ignores ``NO_AMX``, so ``without_amx_variants`` drops that module from the wheel instead.
     """
-    args = ["-DGGML_NATIVE=OFF", "-DLLAVA_BUILD=OFF"]
+    args = ["-DGGML_NATIVE=OFF", "-DLLAVA_BUILD=OFF", *NO_AMX]
     if not MACOS:
         args += ["-DGGML_BACKEND_DL=ON", "-DGGML_CPU_ALL_VARIANTS=ON"]
     if backend == "cuda":
@@ -165,6 +175,10 @@ def folder_size(path: Path) -> int:
 
 
 def build_wheel(args: argparse.Namespace, work: Path) -> Path:
+    return without_amx_variants(_any_wheel(args, work))
+
+
+def _any_wheel(args: argparse.Namespace, work: Path) -> Path:
     if args.reuse_wheel:
         wheel = Path(args.reuse_wheel).resolve()
         if not wheel.is_file() or wheel.suffix != ".whl":
@@ -198,6 +212,45 @@ def compile_wheel(args: argparse.Namespace, work: Path, cmake: list[str]) -> Pat
     if not built:
         raise BuildError(f"pip wheel wrote no llama_cpp_python wheel into {folder}")
     return built[0]
+
+
+def without_amx_variants(wheel: Path) -> Path:
+    """``wheel`` without the ggml CPU variants that hold AMX code (a copy beside it, RECORD fixed).
+
+    ggml's backend loader scores every ``ggml-cpu-*`` module in its folder against this CPU and
+    loads the best; with ``sapphirerapids`` gone it picks the best variant without AMX (``zen4``
+    on Sapphire Rapids: AVX-512 with VBMI, VNNI and BF16). A wheel without such a module (one with
+    the backends linked in, or a Windows build: MSVC has no AMX) is returned as it is.
+    """
+    with zipfile.ZipFile(wheel) as source:
+        names = source.namelist()
+        dropped = [n for n in names if AMX_VARIANT.search(n)]
+        if not dropped:
+            return wheel
+        folder = wheel.parent / "without-amx"
+        target = folder / wheel.name
+        if target.is_file() and target.stat().st_mtime_ns >= wheel.stat().st_mtime_ns:
+            print(f"reusing {target}")
+            return target
+        print(f"leaving out of the bundle: {', '.join(Path(n).name for n in dropped)} "
+              "(AMX kernels, llama.cpp pull request #26954)")
+        folder.mkdir(parents=True, exist_ok=True)
+        record_name = next(n for n in names if n.endswith(".dist-info/RECORD"))
+        record = io.StringIO()
+        writer = csv.writer(record, lineterminator="\n")
+        tmp = target.with_suffix(".tmp")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+            for info in source.infolist():
+                if info.filename in dropped or info.filename == record_name:
+                    continue
+                data = source.read(info)
+                out.writestr(info, data)
+                digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+                writer.writerow([info.filename, f"sha256={digest.decode()}", len(data)])
+            writer.writerow([record_name, "", ""])
+            out.writestr(record_name, record.getvalue())
+    os.replace(tmp, target)
+    return target
 
 
 def loads_backends_itself(wheel: Path) -> bool:

@@ -42,8 +42,9 @@ def child_environment() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONFAULTHANDLER", None)
     env["GGML_NO_BACKTRACE"] = "1"
-    root = str(Path(desktop.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    if not getattr(sys, "frozen", False):  # a frozen build carries its own modules
+        root = str(Path(desktop.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     return env
 
 
