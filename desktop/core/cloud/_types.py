@@ -48,7 +48,7 @@ class CloudProvider(Protocol):
     """A streaming chat endpoint of the private or frontier tier, shaped like the local engine.
 
     ``chat`` delivers text to ``on_text`` as it arrives and returns the answer with usage;
-    ``stop`` ends it between two events, keeping the text so far. Failures raise a
+    ``stop`` ends it at once, keeping the text so far. Failures raise a
     ``CloudError`` (see ``errors``). One thread uses a provider at a time.
     """
 

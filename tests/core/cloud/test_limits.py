@@ -185,10 +185,14 @@ def test_an_answer_the_provider_limited_itself_is_not_cut_short(
 def test_stop_while_waiting_for_the_first_byte_is_immediate(server: LoopbackServer) -> None:
     server.queue(Reply(silent=True))
     stop = StopSignal()
+    before = set(threading.enumerate())
     stopped_at = _stop_when(stop, lambda: bool(server.requests))
     answer, _ = _chat("openai", server, stop=stop, **{"cloud.read_timeout_s": 30.0})
     assert answer.finish_reason == "cancelled" and answer.bytes_sent > 0
     assert time.monotonic() - stopped_at[0] < 0.5
+    # The request's socket was shut down: its thread is not left waiting for the read timeout.
+    assert not [t for t in set(threading.enumerate()) - before
+                if t.name == "hearth-cloud-request"]
 
 
 def test_stop_during_a_stream_of_comments_is_immediate(server: LoopbackServer) -> None:
