@@ -14,8 +14,9 @@ comments never reaches it. Each attempt therefore also runs under:
   finish reason "length". The provider's own output count decides when it reports usage while
   streaming (Gemini, vLLM's continuous usage); otherwise the text and hidden reasoning are
   estimated at four characters per token. That estimate runs high for text made of long tokens
-  (code, runs of spaces), so the cut comes only once it exceeds ``max_tokens`` by half
-  (``CAP_ESTIMATE_MARGIN``): an answer the provider did limit is never cut short.
+  (code, runs of spaces, one 16-character token in a tiny answer), so the cut comes only once
+  it exceeds ``max_tokens`` by half plus four tokens (``CAP_ESTIMATE_MARGIN``,
+  ``CAP_ESTIMATE_SLACK``): an answer the provider did limit is not cut short.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from desktop.core.cloud._types import EventReader, FinishReason, Usage
 from desktop.core.cloud._wire import estimate_tokens
 
 CAP_ESTIMATE_MARGIN = 1.5
+CAP_ESTIMATE_SLACK = 4  # tokens
 
 
 def over_cap(reader: EventReader, answer_chars: int, max_tokens: int) -> bool:
@@ -36,7 +38,7 @@ def over_cap(reader: EventReader, answer_chars: int, max_tokens: int) -> bool:
     if reported is not None:
         return reported > max_tokens
     estimate = estimate_tokens(answer_chars + reader.hidden_chars)
-    return estimate > max_tokens * CAP_ESTIMATE_MARGIN
+    return estimate > max_tokens * CAP_ESTIMATE_MARGIN + CAP_ESTIMATE_SLACK
 
 
 @dataclass(frozen=True)

@@ -150,9 +150,9 @@ def test_a_stream_that_ignores_max_tokens_is_cut_off_by_estimate(
     answer, _ = _chat("private", server, SHORT)
     assert time.monotonic() - started < 2.0
     assert answer.finish_reason == "length"
-    # No usage reported: cut once ~4 chars/token exceeds 16 × 1.5 = 24 tokens, i.e. 97 chars.
-    assert answer.text == " ".join(["word"] * 20)  # 99 characters
-    assert answer.usage_estimated and answer.tokens_out == 25
+    # No usage reported: cut once ~4 chars/token exceeds 16 × 1.5 + 4 = 28 tokens (113 chars).
+    assert answer.text == " ".join(["word"] * 23)  # 114 characters
+    assert answer.usage_estimated and answer.tokens_out == 29
     assert _hung_up(server), "the response was not closed"
 
 
