@@ -2,7 +2,8 @@
 
 Run with ``make bench`` (or ``python -m tests.perf.bench_engine``). Both sides load the same
 GGUF file with the same threads, context and batch size, and generate greedily; runs alternate
-(raw, Hearth, raw, …) so drift in machine load hits both alike. Printed figures:
+(raw, Hearth, raw, …) so drift in machine load hits both alike. Hearth runs the model in its
+engine process, so its CPU figures add that process's CPU time (Linux). Printed figures:
 
 - decode tok/s and time to first token, per side, and the ratio Hearth / raw;
 - TTFT of turn 10 divided by turn 1 in one growing conversation (KV-cache prefix reuse).
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,21 +33,30 @@ QUESTIONS = [f"Question {i}: please explain topic number {i} in a few sentences.
 Run = tuple[float, float, int, float]  # TTFT s, decode tok/s, tokens, CPU ms per decoded token
 
 
+def _process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, all threads) of another process; Linux only (/proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class _Clock:
     """Wall and process-CPU time of each streamed piece after the first.
 
-    CPU time (all threads of this process) counts the work per token, Python overhead
-    included, without the time a shared virtual machine spends running someone else.
+    CPU time (all threads of this process, and of Hearth's engine process when ``engine_pid`` is
+    given) counts the work per token, Python overhead and the pipe between the two included,
+    without the time a shared virtual machine spends running someone else.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, engine_pid: int | None = None) -> None:
         self.started = time.perf_counter()
+        self.engine_pid = engine_pid
         self.wall: list[float] = []
         self.cpu: list[float] = []
 
     def tick(self, *_: object) -> None:
         self.wall.append(time.perf_counter())
-        self.cpu.append(time.process_time())
+        engine = _process_cpu_s(self.engine_pid) if self.engine_pid is not None else 0.0
+        self.cpu.append(time.process_time() + engine)
 
     def run(self, count: int) -> Run:
         steps = len(self.wall) - 1
@@ -64,7 +75,7 @@ def _raw_run(llm: Any, messages: list[dict[str, str]], max_tokens: int) -> Run:
 
 
 def _hearth_run(engine: LocalEngine, messages: list[ChatMessage], max_tokens: int) -> Run:
-    clock = _Clock()
+    clock = _Clock(engine.pid if sys.platform.startswith("linux") else None)
     answer = engine.chat(messages, GenerationParams(max_tokens=max_tokens, temperature=0.0),
                          on_text=clock.tick)
     return clock.run(answer.tokens_out)
