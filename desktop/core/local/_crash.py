@@ -18,7 +18,7 @@ from pathlib import Path
 
 from desktop.core.errors import KnownError
 
-__all__ = ["Crash", "EngineCrashed", "describe_exit", "disable_core_dumps"]
+__all__ = ["Crash", "EngineBug", "EngineCrashed", "describe_exit", "disable_core_dumps"]
 
 _WORDS = {
     "SIGILL": "illegal instruction: this llama.cpp build uses CPU instructions this processor "
@@ -54,6 +54,11 @@ class Crash:
 
     signal_name: str | None
     reason: str
+
+
+class EngineBug(RuntimeError):
+    """Hearth's own code failed in the engine process, or the two sides misunderstood each
+    other: a bug, reported as one (the message holds the engine's traceback)."""
 
 
 class EngineCrashed(KnownError):

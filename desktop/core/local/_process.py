@@ -22,7 +22,7 @@ from typing import IO
 
 import desktop
 from desktop.core.local import _protocol as wire
-from desktop.core.local._crash import Crash, describe_exit
+from desktop.core.local._crash import Crash, EngineBug, describe_exit
 from desktop.core.local._stop_flag import SharedStopFlag
 
 RUNNER_FLAG = "--engine-runner"  # desktop/__main__.py hands it to runner.main when frozen
@@ -107,6 +107,9 @@ class EngineProcess:
             event = wire.read(self._events)
         except OSError:
             return None
+        except wire.ProtocolError as exc:
+            self.kill()  # it no longer speaks the protocol: nothing it says can be trusted
+            raise EngineBug(f"the engine process sent something unreadable: {exc}") from exc
         if isinstance(event, wire.Ready):
             self.system_info = event.system_info
             self.stop_flag.forget_file()  # both sides have mapped it

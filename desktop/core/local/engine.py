@@ -24,7 +24,7 @@ from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
 from desktop.core.errors import ContextOverflowError, KnownError, ModelLoadError
 from desktop.core.local import _model_checks as checks
 from desktop.core.local import _protocol as wire
-from desktop.core.local._crash import EngineCrashed
+from desktop.core.local._crash import EngineBug, EngineCrashed
 from desktop.core.local._process import EngineProcess
 from desktop.core.local._values import EngineConfig, FinishReason, LocalAnswer, ModelInfo
 from desktop.core.local.gguf_file import inspect_gguf
@@ -36,10 +36,6 @@ __all__ = ["EngineBug", "EngineConfig", "EngineCrashed", "FinishReason", "LocalA
 _LOG = logging.getLogger("hearth.engine")
 TextSink = Callable[[str], None]
 ProgressSink = Callable[[int, int], None]
-
-
-class EngineBug(RuntimeError):
-    """Hearth's own code failed inside the engine process; the message is its traceback."""
 
 
 class LocalEngine:
@@ -95,7 +91,8 @@ class LocalEngine:
             raise ModelLoadError(path, f"could not start the engine process ({exc})") from exc
         self._process, self._answered = process, False
         event = process.receive()
-        if isinstance(event, wire.Ready) and process.send(wire.Load(self.config)):
+        ready = isinstance(event, wire.Ready)
+        if ready and process.send(wire.Load(self.config)):
             event = process.receive()
         if isinstance(event, wire.Loaded):
             self._info = dataclasses.replace(event.info, load_s=time.perf_counter() - started)
@@ -108,6 +105,8 @@ class LocalEngine:
             raise ModelLoadError(path, event.message)
         crash = process.crash()
         process.kill()
+        if not ready:  # it died importing llama.cpp: not this file's fault
+            raise ModelLoadError(path, f"the engine process could not start ({crash.reason})")
         record = checks.note_crash(self._key, crash.reason)
         tail = ("; Hearth will not load it again until the file changes" if record.refused
                 else "")
