@@ -63,13 +63,23 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("key", metavar="KEY")
     config.set_defaults(handler=_lazy("desktop.cli._config", "run"))
 
-    chats = commands.add_parser("chats", help="list or show saved conversations")
+    chats = commands.add_parser("chats", help="list, show, rename, lock or delete conversations")
     chat_commands = chats.add_subparsers(dest="action", metavar="ACTION", required=True)
     chat_list = chat_commands.add_parser("list", help="conversations, most recent first")
     chat_list.add_argument("--json", action="store_true")
     show = chat_commands.add_parser("show", help="one conversation's messages")
     show.add_argument("id", metavar="ID", type=int)
     show.add_argument("--json", action="store_true")
+    rename = chat_commands.add_parser("rename", help="give a conversation a new title")
+    rename.add_argument("id", metavar="ID", type=int)
+    rename.add_argument("title", metavar="TITLE")
+    for name, what in (("lock", "keep a conversation on this device: nothing of it leaves"),
+                       ("unlock", "let a conversation be routed again")):
+        locking = chat_commands.add_parser(name, help=what)
+        locking.add_argument("id", metavar="ID", type=int)
+    version = chat_commands.add_parser(
+        "version", help="show another version of a message (see 'chats show')")
+    version.add_argument("message_id", metavar="MESSAGE_ID", type=int)
     delete = chat_commands.add_parser("delete", help="delete a conversation for good")
     delete.add_argument("id", metavar="ID", type=int)
     chats.set_defaults(handler=_lazy("desktop.cli._chats", "run"))

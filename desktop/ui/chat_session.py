@@ -16,10 +16,10 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog
 
 from desktop.core.assistant import TurnResult
-from desktop.core.errors import KnownError
-from desktop.core.routing import CLOUD_TIERS, RouteDecision
 from desktop.core.conversations import Conversations, Message
+from desktop.core.errors import KnownError
 from desktop.core.receipt import Receipt
+from desktop.core.routing import CLOUD_TIERS, RouteDecision
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer, ComposerState
 from desktop.ui.consent import ConsentDialog

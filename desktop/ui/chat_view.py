@@ -18,8 +18,8 @@ opens with its last ``RENDERED`` messages, and a link at the top brings in earli
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (

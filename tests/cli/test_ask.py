@@ -52,7 +52,7 @@ def test_ask_streams_text_and_saves_the_conversation(capsys: pytest.CaptureFixtu
     assert (user.role, user.content) == ("user", "hello there")
     assert answer.role == "assistant" and answer.status == "complete"
     assert answer.content == out.strip()
-    assert answer.receipt is not None and answer.receipt["tier"] == "local"
+    assert answer.receipt is not None and answer.receipt.tier == "local"
 
 
 def test_ask_continues_a_conversation(capsys: pytest.CaptureFixture[str]) -> None:

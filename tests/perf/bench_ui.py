@@ -104,7 +104,7 @@ def bench_stall(model: Path, turns: int) -> dict[str, float]:
             if window.conversation_id is not None:
                 entries = window.chat.entries
                 receipt = entries[-1].receipt if entries else None
-                tokens[0] += int(receipt["tokens_out"]) if receipt else 0
+                tokens[0] += receipt.tokens_out if receipt else 0
             if done[0] == turns:
                 loop.quit()
                 return

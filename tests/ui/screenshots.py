@@ -24,9 +24,9 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 import desktop.ui  # noqa: E402, F401 - its PySide6 workaround, before any Qt call
-from desktop.core.receipt import Finding, Receipt  # noqa: E402
 from desktop.core.assistant import ConsentRequest  # noqa: E402
 from desktop.core.cloud import KeyStore  # noqa: E402
+from desktop.core.receipt import Finding, Receipt  # noqa: E402
 from desktop.core.settings import Settings  # noqa: E402
 from desktop.core.store import ConversationStore, Message  # noqa: E402
 from desktop.ui import theme  # noqa: E402

@@ -42,7 +42,7 @@ def test_a_question_streams_into_the_chat_and_gets_a_receipt(
     entries = window.chat.entries
     assert [e.role for e in entries] == ["user", "assistant"]
     assert entries[1].text == answer and entries[1].receipt is not None
-    assert entries[1].receipt["privacy"] == "on-device"
+    assert entries[1].receipt.privacy == "on-device"
     shown = window.chat.toPlainText()
     assert "hello there" in shown and "On this device" in shown and "nothing sent" in shown
     assert "tok/s" in window.status.speed.text()
@@ -89,8 +89,8 @@ def test_stop_keeps_what_was_written(qtbot: QtBot, window: MainWindow, services:
     assert role == "assistant" and status == "stopped" and answer
     entry = window.chat.entries[-1]
     assert entry.text == answer and entry.receipt is not None
-    assert entry.receipt["finish_reason"] == "cancelled"
-    assert entry.receipt["tokens_out"] < 3000
+    assert entry.receipt.finish_reason == "cancelled"
+    assert entry.receipt.tokens_out < 3000
     assert "stopped" in window.chat.toPlainText()
     assert window.composer.state is ComposerState.READY
 

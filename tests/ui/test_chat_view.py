@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from PySide6.QtGui import QGuiApplication, QTextTable
 from pytestqt.qtbot import QtBot
@@ -16,11 +15,11 @@ RECEIPT = Receipt(
     tier="local", provider="llama.cpp", model="tiny", endpoint=None, privacy="on-device",
     bytes_sent=0, tokens_in=12, tokens_out=5, ttft_s=0.01, decode_tok_per_s=250.0,
     cost_usd=None, cloud_equivalent_usd=None, reason="answered here",
-).to_dict()
+)
 
 
 def _message(index: int, role: str, content: str, *, status: str = "complete",
-             receipt: dict[str, Any] | None = None) -> Message:
+             receipt: Receipt | None = None) -> Message:
     return Message(index, 1, role, content, status, 0.0, receipt)
 
 

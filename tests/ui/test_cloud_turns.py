@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.core.assistant import ConsentRequest
+from desktop.core.receipt import Receipt
 from desktop.core.services import Services, open_services
 from desktop.core.settings import Settings
 from desktop.ui.consent import ConsentDialog, PreviewDialog
@@ -57,7 +58,7 @@ def _host(server: LoopbackServer) -> str:
     return server.url.removeprefix("http://")
 
 
-def _receipts(services: Services, window: MainWindow) -> list[dict[str, object]]:
+def _receipts(services: Services, window: MainWindow) -> list[Receipt]:
     assert window.conversation_id is not None
     return [m.receipt for m in services.store.messages(window.conversation_id)
             if m.role == "assistant" and m.receipt is not None]
@@ -104,7 +105,7 @@ def test_ask_policy_shows_the_payload_and_host_and_no_keeps_it_here(
     assert "phone numbers" in asked.sensitive
     assert server.requests == []
     [receipt] = _receipts(cloud, window)
-    assert receipt["tier"] == "local" and receipt["fallback"] == "you chose not to send it"
+    assert receipt.tier == "local" and receipt.fallback == "you chose not to send it"
     assert window.notice.isVisible() and "you chose not to send it" in (
         window.notice.label.text())
     assert window.session.consent_dialog is None
@@ -117,8 +118,8 @@ def test_yes_sends_exactly_what_was_shown(qtbot: QtBot, window: MainWindow, clou
     server.queue(sse_reply(openai_stream(["I will call."])))
     asked = _send_and_decide(qtbot, window, PHONE_QUESTION, send=True)
     [receipt] = _receipts(cloud, window)
-    assert receipt["tier"] == "frontier" and receipt["endpoint"] == _host(server)
-    assert receipt["payload"] == asked.payload
+    assert receipt.tier == "frontier" and receipt.endpoint == _host(server)
+    assert receipt.payload == asked.payload
     assert window.chat.entries[-1].text == "I will call."
     assert f"{_host(server)} · " in window.chat.toPlainText()  # the badge names the host
 
@@ -137,9 +138,10 @@ def test_ask_the_frontier_tier_adds_a_second_answer(
 
     messages = cloud.store.messages(window.conversation_id or 0)
     assert [m.role for m in messages] == ["user", "assistant", "assistant"]
-    local, frontier = (m.receipt or {} for m in messages[1:])
-    assert local["tier"] == "local" and frontier["tier"] == "frontier"
-    assert frontier["reason"] == "you asked for the frontier tier"
+    local, frontier = (m.receipt for m in messages[1:])
+    assert local is not None and frontier is not None
+    assert local.tier == "local" and frontier.tier == "frontier"
+    assert frontier.reason == "you asked for the frontier tier"
     assert messages[2].content == "Hello from the frontier."
     assert [e.text for e in window.chat.entries][2] == "Hello from the frontier."
     assert len(server.requests) == 1
@@ -154,13 +156,13 @@ def test_an_unsure_answer_offers_the_cloud_in_one_click(
     cloud.settings.set("routing.min_token_probability", 0.99)  # random weights: never sure
     ask(qtbot, window, "hello there")
     [receipt] = _receipts(cloud, window)
-    assert receipt["escalation_offer"] == "frontier" and server.requests == []
+    assert receipt.escalation_offer == "frontier" and server.requests == []
     assert "This answer looked unsure" in window.chat.toPlainText()
     server.queue(sse_reply(openai_stream(["A surer answer."])))
     with qtbot.waitSignal(window.answer_finished, timeout=ANSWER_TIMEOUT_MS):
         window.chat.open_link("hearth:ask/frontier")
     wait_answered(qtbot, window)
-    assert [r["tier"] for r in _receipts(cloud, window)] == ["local", "frontier"]
+    assert [r.tier for r in _receipts(cloud, window)] == ["local", "frontier"]
 
 
 def test_a_locked_chat_keeps_a_hard_question_here(
@@ -174,7 +176,7 @@ def test_a_locked_chat_keeps_a_hard_question_here(
     conversation = cloud.store.conversation(window.conversation_id or 0)
     assert conversation.locked_local
     [receipt] = _receipts(cloud, window)
-    assert receipt["tier"] == "local" and "locked" in str(receipt["reason"])
+    assert receipt.tier == "local" and "locked" in str(receipt.reason)
     assert window.chat.ask_again_tiers == ()
     assert server.requests == []
 

@@ -7,13 +7,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop.core.conversations import Conversations
 from desktop.core.store import ConversationStore
 from desktop.ui.conversation_list import ConversationList
 
 
 def _sidebar(qtbot: QtBot, tmp_path: Path) -> tuple[ConversationList, ConversationStore]:
     store = ConversationStore(tmp_path / "chats.sqlite3")
-    sidebar = ConversationList(store)
+    sidebar = ConversationList(Conversations(store, reads=store.reader()))
     qtbot.addWidget(sidebar)
     sidebar.show()
     return sidebar, store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from PySide6.QtGui import QGuiApplication
@@ -11,27 +12,25 @@ from desktop.core.receipt import Finding, Receipt
 from desktop.ui.receipt import NOT_MEASURED, ReceiptDialog, badge_parts, money, receipt_rows
 
 
-def _local(**changes: object) -> dict[str, object]:
+def _local(**changes: object) -> Receipt:
     receipt = Receipt(
         tier="local", provider="llama.cpp", model="qwen2.5-1.5b", endpoint=None,
         privacy="on-device", bytes_sent=0, tokens_in=1234, tokens_out=56, ttft_s=0.2,
         decode_tok_per_s=41.26, cost_usd=0.00002, cloud_equivalent_usd=None,
         reason="answered on this device", duration_s=1.5, finish_reason="stop",
         backend="CPU", gpu_layers=0,
-    ).to_dict()
-    receipt.update(changes)
-    return receipt
+    )
+    return dataclasses.replace(receipt, **changes)  # type: ignore[arg-type]
 
 
 def test_a_local_answer_says_where_it_was_made_and_what_it_cost() -> None:
-    assert badge_parts(_local()) == [
+    assert badge_parts(_local().to_dict()) == [
         "On this device", "nothing sent", "qwen2.5-1.5b", "1,234 → 56 tokens", "41.3 tok/s",
         "cost $0.00002"]
 
 
 def test_a_stopped_or_trimmed_answer_says_so() -> None:
-    parts = badge_parts(_local(finish_reason="cancelled", trimmed_messages=3,
-                               context_note="3 oldest message(s) left out"))
+    parts = badge_parts(_local(finish_reason="cancelled", trimmed_messages=3).to_dict())
     assert "stopped" in parts and "older messages left out" in parts
 
 
@@ -56,19 +55,19 @@ def test_fields_from_later_tiers_need_no_new_code() -> None:
 
 
 def test_unmeasured_fields_say_so_instead_of_inventing_a_number() -> None:
-    rows = dict(receipt_rows(_local(ttft_s=None, cost_usd=None)))
+    rows = dict(receipt_rows(_local(ttft_s=None, cost_usd=None).to_dict()))
     assert rows["Time to first token"] == NOT_MEASURED
     assert rows["Cost of this answer"] == "unknown"
     assert rows["Endpoint"] == "none: computed on this device"
     assert rows["Data sent"] == "0 (nothing left this device)"
-    assert "cost" not in " ".join(badge_parts(_local(cost_usd=None)))
+    assert "cost" not in " ".join(badge_parts(_local(cost_usd=None).to_dict()))
 
 
 def test_estimates_are_marked_as_such() -> None:
     parts = badge_parts(_local(cost_kind="estimated", cloud_equivalent_usd=0.002,
-                               cloud_equivalent_kind="estimated"))
+                               cloud_equivalent_kind="estimated").to_dict())
     assert "cost ≈ $0.00002" in parts and "cloud ≈ $0.002" in parts
-    assert "cost $0.00002" in badge_parts(_local(cost_kind="measured"))
+    assert "cost $0.00002" in badge_parts(_local(cost_kind="measured").to_dict())
 
 
 def test_money_is_shown_with_useful_precision() -> None:
@@ -84,12 +83,13 @@ def test_the_dialog_lists_every_field_and_copies_it_as_json(qtbot: QtBot) -> Non
     dialog.show()
     labels = [dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())]
     assert labels[:3] == ["Computed by", "Engine", "Model"]
-    assert len(labels) == len(receipt)
+    assert len(labels) == len(receipt.to_dict())
     dialog.copy_json()
-    assert json.loads(QGuiApplication.clipboard().text()) == json.loads(json.dumps(receipt))
+    assert json.loads(QGuiApplication.clipboard().text()) == json.loads(
+        json.dumps(receipt.to_dict()))
 
 
-def _sent(**changes: object) -> dict[str, object]:
+def _sent(**changes: object) -> Receipt:
     receipt = Receipt(
         tier="frontier", provider="openai", model="gpt-test-1", endpoint="api.openai.com",
         privacy="redacted", bytes_sent=812, tokens_in=120, tokens_out=40, ttft_s=0.4,
@@ -101,9 +101,8 @@ def _sent(**changes: object) -> dict[str, object]:
         findings=(Finding(kind="email", start=17, end=37),), classes=("email", "phone"),
         payload="[user]\nDraft a note to ⟨EMAIL_1⟩ please", payload_sha256="ab" * 32,
         difficulty=0.72, duration_s=1.2,
-    ).to_dict()
-    receipt.update(changes)
-    return receipt
+    )
+    return dataclasses.replace(receipt, **changes)  # type: ignore[arg-type]
 
 
 def test_the_summary_shows_host_payload_findings_and_how_each_figure_was_obtained(
@@ -148,6 +147,6 @@ def test_estimated_and_unknown_figures_say_so(qtbot: QtBot) -> None:
 
 
 def test_a_cloud_badge_names_the_host_and_what_was_sent() -> None:
-    parts = badge_parts(_sent())
+    parts = badge_parts(_sent().to_dict())
     assert parts[:2] == ["api.openai.com", "redacted, 812 B sent"]
-    assert "fallback: offline" in badge_parts(_local(fallback="offline"))
+    assert "fallback: offline" in badge_parts(_local(fallback="offline").to_dict())

@@ -8,9 +8,8 @@ import math
 from dataclasses import dataclass
 
 from desktop.core.accounting.costing import cloud_costing, local_costing
-from desktop.core.accounting.prices import PriceTable, Usage
-from desktop.core.cloud import CloudAnswer, CloudError, CloudProvider
-from desktop.core.cloud._wire import estimate_tokens
+from desktop.core.accounting.prices import PriceTable, TierRate, Usage
+from desktop.core.cloud import CloudAnswer, CloudError
 from desktop.core.local.engine import LocalAnswer, ModelInfo
 from desktop.core.receipt import Receipt
 from desktop.core.routing import RouteDecision
@@ -61,19 +60,17 @@ def local_receipt(accounting: Accounting, info: ModelInfo, answer: LocalAnswer,
 
 def cloud_receipt(accounting: Accounting, tier: str, answer: CloudAnswer,
                   decision: RouteDecision, *, payload: str, redacted: bool, question_id: int,
-                  redacted_parts: tuple[str, ...] = ()) -> Receipt:
+                  redacted_parts: tuple[str, ...] = (), failed: bool = False) -> Receipt:
     provider, model = accounting.frontier()
     cached = answer.cached_tokens_in
     costing = cloud_costing(
         answer.provider, answer.model,
         Usage(input_tokens=answer.tokens_in - cached, output_tokens=answer.tokens_out,
               cached_input_tokens=cached),
-        prices=accounting.prices, frontier_provider=provider, frontier_model=model,
+        prices=accounting.prices, frontier_provider=provider, frontier_model=model, tier=tier,
+        usage_reported=not answer.usage_estimated, duration_s=answer.duration_s,
+        private_rate=TierRate.from_settings(accounting.settings), failed=failed,
     )
-    if answer.usage_estimated and costing.cost_usd is not None:
-        # No usage from the provider: tokens (and so the price) are a length-based estimate.
-        costing = dataclasses.replace(costing, cost_kind="estimated", cost_basis=(
-            f"{costing.cost_basis} (token counts estimated: the provider reported no usage)"))
     return Receipt(
         tier=tier, provider=answer.provider, model=answer.model,  # type: ignore[arg-type]
         endpoint=answer.host, privacy="redacted" if redacted else "sent",
@@ -89,25 +86,24 @@ def cloud_receipt(accounting: Accounting, tier: str, answer: CloudAnswer,
     )
 
 
-def failed_cloud_receipt(accounting: Accounting, tier: str, provider: CloudProvider,
-                         error: CloudError, decision: RouteDecision, *, payload: str,
-                         redacted: bool, question_id: int,
-                         redacted_parts: tuple[str, ...] = ()) -> Receipt:
+def failed_cloud_receipt(accounting: Accounting, tier: str, error: CloudError,
+                         decision: RouteDecision, *, payload: str, redacted: bool,
+                         question_id: int, redacted_parts: tuple[str, ...] = ()) -> Receipt:
     """The record of a cloud attempt that broke off after its request left the device.
 
-    The provider reported no usage for it, so its tokens are estimated from the characters
-    sent and received, and so is its cost (marked so); what left is exact: the bytes counted
-    on the connection, the host, and the payload.
+    What left is exact (the bytes counted on the connection, the host, the payload); its
+    tokens are those the provider reported before it broke off, or an estimate marked so, and
+    its cost follows from them (an estimate then too).
     """
-    partial = error.partial_text
     answer = CloudAnswer(
-        text=partial, finish_reason="stop", provider=provider.provider, model=provider.model,
-        host=provider.host, tokens_in=estimate_tokens(len(payload)),
-        tokens_out=estimate_tokens(len(partial)) if partial else 0, cached_tokens_in=0,
-        usage_estimated=True, bytes_sent=error.bytes_sent, ttft_s=None, decode_tok_per_s=None,
-        duration_s=0.0, attempts=error.attempts)
+        text=error.partial_text, finish_reason="stop", provider=error.provider,
+        model=error.model, host=error.host, tokens_in=error.tokens_in,
+        tokens_out=error.tokens_out, cached_tokens_in=error.cached_tokens_in,
+        usage_estimated=error.usage_estimated, bytes_sent=error.bytes_sent,
+        ttft_s=error.ttft_s, decode_tok_per_s=None, duration_s=error.duration_s,
+        attempts=error.attempts)
     receipt = cloud_receipt(accounting, tier, answer, decision, payload=payload,
                             redacted=redacted, question_id=question_id,
-                            redacted_parts=redacted_parts)
+                            redacted_parts=redacted_parts, failed=True)
     return dataclasses.replace(receipt, outcome="failed", error=error.reason,
-                               finish_reason="error", ttft_s=None, duration_s=None)
+                               finish_reason="error")

@@ -32,6 +32,7 @@ from desktop.core.cloud import CloudError, CloudProvider, KeyStore, build_provid
 from desktop.core.errors import KnownError
 from desktop.core.local.engine import LocalAnswer
 from desktop.core.local.slot import ModelSlot
+from desktop.core.receipt import Receipt
 from desktop.core.routing import (
     CloudTier,
     RouteContext,
@@ -41,7 +42,6 @@ from desktop.core.routing import (
     restore,
 )
 from desktop.core.settings import Settings
-from desktop.core.receipt import Receipt
 from desktop.core.store import TIP, ConversationStore, Message, Place
 
 _TITLE_LENGTH = 60
@@ -265,7 +265,7 @@ class Assistant:
                                        stop=options.stop)
             except CloudError as exc:
                 saver.add(restorer.flush())
-                return self._failed_attempt(turn, decision, provider, outbound, saver, exc)
+                return self._failed_attempt(turn, decision, outbound, saver, exc)
             except BaseException:
                 saver.finish(status="failed")
                 raise
@@ -278,8 +278,8 @@ class Assistant:
         self.store.update_message(reply.id, content=text, status=status, receipt=receipt)
         return TurnResult(turn.conversation_id, turn.user.id, reply.id, text, receipt)
 
-    def _failed_attempt(self, turn: _Turn, decision: RouteDecision, provider: CloudProvider,
-                        outbound: Outbound, saver: PartialSaver, exc: CloudError) -> _Fallback:
+    def _failed_attempt(self, turn: _Turn, decision: RouteDecision, outbound: Outbound,
+                        saver: PartialSaver, exc: CloudError) -> _Fallback:
         """A cloud attempt broke off. If bytes left the device it stays on the record: the
         message (with any text already shown) is kept, failed, with a receipt of what was sent;
         otherwise it is removed, and only the fallback's reason tells of it."""
@@ -290,7 +290,7 @@ class Assistant:
                 self.store.delete_messages_from(saver.message_id)
             return _Fallback(exc.reason)
         receipt = failed_cloud_receipt(
-            self._accounting, cast(CloudTier, decision.tier), provider, exc, decision,
+            self._accounting, cast(CloudTier, decision.tier), exc, decision,
             payload=outbound.preview(), redacted=outbound.redacted, question_id=turn.user.id,
             redacted_parts=outbound.changed_parts)
         self.store.update_message(saver.message_id, content=saver.text, status="failed",

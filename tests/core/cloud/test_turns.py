@@ -91,7 +91,7 @@ def test_private_tier_on_a_real_openai_compatible_server(
     assert record["host"] == receipt.endpoint and record["tier"] == "private"
     [_, answer] = store.messages(result.conversation_id)
     assert answer.status == "complete" and answer.receipt is not None
-    assert answer.receipt["payload"] == receipt.payload and SIMPLE in str(receipt.payload)
+    assert answer.receipt.payload == receipt.payload and SIMPLE in str(receipt.payload)
 
 
 def test_unreachable_frontier_falls_back_to_local(local: Settings,
@@ -181,8 +181,8 @@ def test_cascade_escalates_an_unsure_local_answer(
     result = _assistant(store, local).ask(SIMPLE)
     assert result.receipt.tier == "frontier" and "looked unsure" in result.receipt.reason
     user, local_answer, cloud_answer = store.messages(result.conversation_id)
-    assert local_answer.receipt is not None and local_answer.receipt["tier"] == "local"
-    assert local_answer.receipt["token_probability"] < 0.99
+    assert local_answer.receipt is not None and local_answer.receipt.tier == "local"
+    assert local_answer.receipt.token_probability < 0.99
     assert cloud_answer.content == "A better answer."
 
 
