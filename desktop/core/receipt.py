@@ -70,7 +70,7 @@ class Receipt:
     usage_estimated: bool = False  # the provider reported no usage: counts are ~4 chars/token
     classes: tuple[str, ...] = ()  # sensitive classes anywhere in the outgoing conversation
     payload: str | None = None  # the exact text that left (after redaction); None if nothing
-    payload_sha256: str | None = None
+    payload_sha256: str | None = None  # of each request's exact body, as in the audit log
     difficulty: float | None = None
     token_probability: float | None = None  # geometric mean, when the cascade measured it
     escalation_offer: str | None = None  # the tier a one-click "ask the cloud" would use

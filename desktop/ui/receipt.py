@@ -213,7 +213,7 @@ FIELDS: dict[str, Field] = {
     "usage_estimated": Field("Token counts are", lambda v: "estimated (no usage reported)"
                              if v else "reported"),
     "payload": Field("Text sent", when_none="nothing: computed on this device"),
-    "payload_sha256": Field("SHA-256 of the text sent", when_none="nothing sent"),
+    "payload_sha256": Field("SHA-256 of each request body sent", when_none="nothing sent"),
     "backend": Field("Backend", when_none="not reported"),
     "gpu_layers": Field("Layers on the GPU", _count, "not reported"),
     "created_at": Field("Time", _time),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 from dataclasses import dataclass
 
@@ -59,8 +58,11 @@ def local_receipt(accounting: Accounting, info: ModelInfo, answer: LocalAnswer,
 
 
 def cloud_receipt(accounting: Accounting, tier: str, answer: CloudAnswer,
-                  decision: RouteDecision, *, payload: str, redacted: bool, question_id: int,
-                  redacted_parts: tuple[str, ...] = (), failed: bool = False) -> Receipt:
+                  decision: RouteDecision, *, payload: str, body_sha256: str, redacted: bool,
+                  question_id: int, redacted_parts: tuple[str, ...] = (),
+                  failed: bool = False) -> Receipt:
+    """A cloud attempt's receipt: ``payload`` shows the messages sent, ``body_sha256`` is the
+    hash of each request's exact body (the audit log records the same hash per request)."""
     provider, model = accounting.frontier()
     cached = answer.cached_tokens_in
     costing = cloud_costing(
@@ -79,7 +81,7 @@ def cloud_receipt(accounting: Accounting, tier: str, answer: CloudAnswer,
         decode_tok_per_s=answer.decode_tok_per_s, duration_s=answer.duration_s,
         reason=decision.reason, findings=decision.findings, classes=decision.classes,
         finish_reason=answer.finish_reason, payload=payload,
-        payload_sha256=hashlib.sha256(payload.encode("utf-8")).hexdigest(),
+        payload_sha256=body_sha256,
         difficulty=decision.difficulty.score if decision.difficulty else None,
         question_id=question_id, requests=answer.attempts, redacted_parts=redacted_parts,
         **costing.receipt_fields(),
@@ -87,8 +89,9 @@ def cloud_receipt(accounting: Accounting, tier: str, answer: CloudAnswer,
 
 
 def failed_cloud_receipt(accounting: Accounting, tier: str, error: CloudError,
-                         decision: RouteDecision, *, payload: str, redacted: bool,
-                         question_id: int, redacted_parts: tuple[str, ...] = ()) -> Receipt:
+                         decision: RouteDecision, *, payload: str, body_sha256: str,
+                         redacted: bool, question_id: int,
+                         redacted_parts: tuple[str, ...] = ()) -> Receipt:
     """The record of a cloud attempt that broke off after its request left the device.
 
     What left is exact (the bytes counted on the connection, the host, the payload); its
@@ -103,7 +106,7 @@ def failed_cloud_receipt(accounting: Accounting, tier: str, error: CloudError,
         ttft_s=error.ttft_s, decode_tok_per_s=None, duration_s=error.duration_s,
         attempts=error.attempts)
     receipt = cloud_receipt(accounting, tier, answer, decision, payload=payload,
-                            redacted=redacted, question_id=question_id,
+                            body_sha256=body_sha256, redacted=redacted, question_id=question_id,
                             redacted_parts=redacted_parts, failed=True)
     return dataclasses.replace(receipt, outcome="failed", error=error.reason,
                                finish_reason="error")

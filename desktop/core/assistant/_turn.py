@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 from collections.abc import Callable, Sequence
 from contextlib import closing
@@ -252,34 +253,41 @@ class Assistant:
                     return _Fallback("sending needs your consent and no one could be asked")
                 if not options.consent(request):
                     return _Fallback("you chose not to send it")
-            self.audit.record_outbound(host=provider.host, payload=payload,
-                                       finding_classes=decision.classes,
-                                       decision=decision.reason, tier=tier)
+            params = self._params(options.max_tokens)
+            body = provider.request_body(list(outbound.messages), params)
+            sent = _Sent(host=provider.host, body_sha256=hashlib.sha256(body).hexdigest())
+
+            def audited(request_body: bytes) -> None:
+                # One record per HTTP request (retries too), hashing the very bytes sent.
+                self.audit.record_outbound(host=provider.host, payload=request_body,
+                                           finding_classes=decision.classes,
+                                           decision=decision.reason, tier=tier)
+
             reply = self.store.add_message(turn.conversation_id, "assistant", "",
                                            status="streaming", parent_id=turn.next_parent())
             restorer = outbound.restorer()
             saver = PartialSaver(self.store, reply.id, options.on_text)
             try:
-                answer = provider.chat(list(outbound.messages), self._params(options.max_tokens),
+                answer = provider.chat(list(outbound.messages), params,
                                        on_text=lambda text: saver.add(restorer.feed(text)),
-                                       stop=options.stop)
+                                       stop=options.stop, on_request=audited)
             except CloudError as exc:
                 saver.add(restorer.flush())
-                return self._failed_attempt(turn, decision, outbound, saver, exc)
+                return self._failed_attempt(turn, decision, outbound, saver, exc, sent)
             except BaseException:
                 saver.finish(status="failed")
                 raise
             saver.add(restorer.flush())
         text = restore(answer.text, outbound.mapping)
         receipt = cloud_receipt(self._accounting, tier, answer, decision, payload=payload,
-                                redacted=outbound.redacted, question_id=turn.user.id,
-                                redacted_parts=outbound.changed_parts)
+                                body_sha256=sent.body_sha256, redacted=outbound.redacted,
+                                question_id=turn.user.id, redacted_parts=outbound.changed_parts)
         status = "stopped" if answer.finish_reason == "cancelled" else "complete"
         self.store.update_message(reply.id, content=text, status=status, receipt=receipt)
         return TurnResult(turn.conversation_id, turn.user.id, reply.id, text, receipt)
 
     def _failed_attempt(self, turn: _Turn, decision: RouteDecision, outbound: Outbound,
-                        saver: PartialSaver, exc: CloudError) -> _Fallback:
+                        saver: PartialSaver, exc: CloudError, sent: _Sent) -> _Fallback:
         """A cloud attempt broke off. If bytes left the device it stays on the record: the
         message (with any text already shown) is kept, failed, with a receipt of what was sent;
         otherwise it is removed, and only the fallback's reason tells of it."""
@@ -291,7 +299,8 @@ class Assistant:
             return _Fallback(exc.reason)
         receipt = failed_cloud_receipt(
             self._accounting, cast(CloudTier, decision.tier), exc, decision,
-            payload=outbound.preview(), redacted=outbound.redacted, question_id=turn.user.id,
+            payload=outbound.preview(), body_sha256=sent.body_sha256,
+            redacted=outbound.redacted, question_id=turn.user.id,
             redacted_parts=outbound.changed_parts)
         self.store.update_message(saver.message_id, content=saver.text, status="failed",
                                   receipt=receipt)
@@ -367,6 +376,14 @@ class Assistant:
             temperature=self.settings.get_float("local.temperature"),
             seed=self.settings.get_int("local.seed"),
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Sent:
+    """What a cloud attempt sends: where to, and the SHA-256 of each request's body."""
+
+    host: str
+    body_sha256: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from desktop.core.cloud._types import (
     EventReader,
     FinishReason,
     MalformedStream,
+    RequestSink,
     StreamFailed,
     TextSink,
     Tier,
@@ -127,8 +128,14 @@ class StreamingProvider:
 
     # -- one answer ------------------------------------------------------------------------
 
+    def request_body(self, messages: Sequence[ChatMessage], params: GenerationParams) -> bytes:
+        """The exact bytes sent as the body of each request for ``messages``."""
+        return json.dumps(self._dialect.body(messages, params, self.model),
+                          ensure_ascii=False).encode("utf-8")
+
     def chat(self, messages: Sequence[ChatMessage], params: GenerationParams, *,
-             on_text: TextSink, stop: StopSignal | None = None) -> CloudAnswer:
+             on_text: TextSink, stop: StopSignal | None = None,
+             on_request: RequestSink | None = None) -> CloudAnswer:
         """Stream an answer to ``messages`` (the last one is the question) into ``on_text``.
 
         Rate limits and server errors are retried with backoff, but never once text reached
@@ -136,16 +143,18 @@ class StreamingProvider:
         carries the text shown so far and the attempt's usage (see ``errors.CloudError``).
         ``stop`` is noticed within 50 ms at any moment (connecting, waiting for the first
         byte, mid-stream, during a backoff); the request's connection is then shut down.
+        ``on_request`` hears the body before every request, retries included.
         """
         stop = stop or StopSignal()
         run = _Run(started=time.perf_counter(), total_end=time.monotonic() + self._total_s,
                    prompt_chars=sum(len(m.content) for m in messages))
-        body = json.dumps(self._dialect.body(messages, params, self.model),
-                          ensure_ascii=False).encode("utf-8")
+        body = self.request_body(messages, params)
         retries = 0
         while True:
             if stop.is_set():
                 return self._answer(run, "cancelled")
+            if on_request is not None:
+                on_request(body)
             run.attempts += 1
             try:
                 finish = self._attempt(body, run, params, on_text, stop)

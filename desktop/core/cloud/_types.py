@@ -13,6 +13,8 @@ from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
 Tier = Literal["private", "frontier"]
 FinishReason = Literal["stop", "length", "cancelled"]
 TextSink = Callable[[str], None]
+# Hears the body of every HTTP request just before it is sent (retries too): the audit log.
+RequestSink = Callable[[bytes], None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,8 +59,13 @@ class CloudProvider(Protocol):
     host: str
     tier: Tier
 
+    def request_body(self, messages: Sequence[ChatMessage], params: GenerationParams) -> bytes:
+        """The exact bytes ``chat`` sends as each request's body."""
+        ...
+
     def chat(self, messages: Sequence[ChatMessage], params: GenerationParams, *,
-             on_text: TextSink, stop: StopSignal | None = None) -> CloudAnswer: ...
+             on_text: TextSink, stop: StopSignal | None = None,
+             on_request: RequestSink | None = None) -> CloudAnswer: ...
 
     def close(self) -> None: ...
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore
 from tests.core.cloud.loopback import LoopbackServer
 from tests.core.cloud.support import MODELS, memory_keys
-from tests.core.cloud.wire import openai_stream, sse_reply
+from tests.core.cloud.wire import json_reply, openai_stream, sse_reply
 
 QUESTION = "hello there"
 
@@ -67,11 +68,28 @@ def test_a_reset_mid_stream_leaves_a_receipt_of_what_was_sent(
     assert result.receipt.tier == "local" and result.receipt.privacy == "on-device"
     assert result.receipt.fallback_from == broken.id
     assert result.receipt.question_id == user.id
-    # The audit log's record of the send covers exactly the receipt's payload.
+    # The audit log's record of the send covers exactly the bytes the server received.
     [record] = [r for r in map(json.loads, AuditLog().lines())
                 if r["type"] == "outbound_request"]
-    assert record["payload_sha256"] == attempt.payload_sha256
-    assert record["host"] == attempt.endpoint
+    assert record["payload_sha256"] == attempt.payload_sha256 == sha256(request.body).hexdigest()
+    assert record["bytes"] == len(request.body) and record["host"] == attempt.endpoint
+
+
+def test_every_retry_is_audited_with_the_bytes_sent(
+        assistant: Assistant, store: ConversationStore, server: LoopbackServer,
+        settings: Settings) -> None:
+    server.queue(json_reply(503, {"error": {"message": "busy", "type": "server_error"}}),
+                 json_reply(503, {"error": {"message": "busy", "type": "server_error"}}),
+                 sse_reply(openai_stream(["Fine."])))
+    result = assistant.ask(QUESTION, tier="frontier")
+    assert result.receipt.tier == "frontier" and len(server.requests) == 3
+    records = [r for r in map(json.loads, AuditLog().lines())
+               if r["type"] == "outbound_request"]
+    assert [r["payload_sha256"] for r in records] == [
+        sha256(r.body).hexdigest() for r in server.requests]
+    assert result.receipt.requests == 3
+    assert result.receipt.bytes_sent == sum(len(r.body) for r in server.requests)
+    assert {r["payload_sha256"] for r in records} == {result.receipt.payload_sha256}
 
 
 def test_a_refused_connection_sends_nothing_and_leaves_no_attempt(
