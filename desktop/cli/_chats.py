@@ -7,15 +7,11 @@ import json
 import time
 
 from desktop.core.conversations import Conversations, Thread
-from desktop.core.store import ConversationStore
 
 
 def run(args: argparse.Namespace) -> int:
-    store = ConversationStore.open_default()
-    try:
-        return _run(Conversations(store), args)
-    finally:
-        store.close()
+    with Conversations.open_default() as chats:
+        return _run(chats, args)
 
 
 def _run(chats: Conversations, args: argparse.Namespace) -> int:

@@ -4,10 +4,13 @@ delete and choose a version. The window and the CLI both call these; neither dri
 
 from __future__ import annotations
 
-from desktop.core.errors import KnownError
-from desktop.core.store import Conversation, ConversationStore, Message, Thread
+from types import TracebackType
+from typing import Self
 
-__all__ = ["Conversation", "Conversations", "Message", "Thread"]
+from desktop.core.errors import KnownError
+from desktop.core.store import Conversation, ConversationStore, Message, StoredReceipt, Thread
+
+__all__ = ["Conversation", "Conversations", "Message", "StoredReceipt", "Thread"]
 
 MAX_TITLE = 200
 
@@ -19,15 +22,30 @@ class Conversations:
     GUI thread never waits for the inference thread's writes. Changes go through ``store``.
     """
 
-    def __init__(self, store: ConversationStore, *, reads: ConversationStore | None = None
-                 ) -> None:
+    def __init__(self, store: ConversationStore, *, reads: ConversationStore | None = None,
+                 owns_store: bool = False) -> None:
         self._store = store
         self._reads = reads or store
+        self._owns_store = owns_store
+
+    @classmethod
+    def open_default(cls) -> Conversations:
+        """The user's conversations, on a store of their own (the CLI's); ``close`` it."""
+        return cls(ConversationStore.open_default(), owns_store=True)
 
     def close(self) -> None:
-        """Close the read-only view, if one was given (the store is its owner's to close)."""
+        """Close the read-only view, if one was given, and the store if it is this one's."""
         if self._reads is not self._store:
             self._reads.close()
+        if self._owns_store:
+            self._store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -48,6 +66,10 @@ class Conversations:
 
     def message(self, message_id: int) -> Message:
         return self._reads.message(message_id)
+
+    def receipts(self, *, since: float | None = None) -> list[StoredReceipt]:
+        """Every attempt's receipt since ``since`` (the ledger and the dashboard read these)."""
+        return self._reads.receipts(since=since)
 
     # -- changing --------------------------------------------------------------------------
 

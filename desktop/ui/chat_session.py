@@ -10,16 +10,16 @@ dialogs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog
 
-from desktop.core.assistant import TurnResult
+from desktop.core.assistant import RouteDecision, TurnResult
 from desktop.core.conversations import Conversations, Message
 from desktop.core.errors import KnownError
 from desktop.core.receipt import Receipt
-from desktop.core.routing import CLOUD_TIERS, RouteDecision
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer, ComposerState
 from desktop.ui.consent import ConsentDialog
@@ -66,8 +66,11 @@ class ChatSession(QObject):
 
     def __init__(self, chats: Conversations, inference: InferenceThread, chat: ChatView,
                  composer: Composer, status: HearthStatusBar,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *,
+                 offered_tiers: Callable[[bool], tuple[str, ...]] = lambda _locked: ()
+                 ) -> None:
         super().__init__(parent)
+        self._offered_tiers = offered_tiers  # the core's rule: which tiers "ask again" offers
         self._chats = chats
         self._inference = inference
         self.chat = chat
@@ -148,7 +151,7 @@ class ChatSession(QObject):
         can_ask_again = (self._cloud_allowed and not self._locked and self._turn is None
                          and state == "ready" and has_question
                          and self._conversation_id is not None)
-        self.chat.set_ask_again_tiers(CLOUD_TIERS if can_ask_again else ())
+        self.chat.set_ask_again_tiers(self._offered_tiers(self._locked) if can_ask_again else ())
         self.state_changed.emit()
 
     def _shows_turn(self) -> bool:

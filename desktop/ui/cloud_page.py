@@ -57,7 +57,8 @@ TIER_KEYS = {
 }
 ROUTING_KEYS = ("routing.difficulty_threshold", "routing.cascade",
                 "routing.min_token_probability")
-CONNECTION_KEYS = ("cloud.connect_timeout_s", "cloud.read_timeout_s", "cloud.max_retries")
+CONNECTION_KEYS = ("cloud.connect_timeout_s", "cloud.read_timeout_s", "cloud.idle_timeout_s",
+                   "cloud.total_timeout_s", "cloud.max_retries")
 
 EXPLANATION = (
     "<p><b>What turning this on means</b></p>"

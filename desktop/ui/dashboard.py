@@ -47,9 +47,9 @@ from desktop.core.accounting.break_even import (
 )
 from desktop.core.accounting.budget import BUDGET_SETTING, Budget, month_budget
 from desktop.core.accounting.ledger import Ledger, Sum, Totals, read_entries
+from desktop.core.conversations import Conversations
 from desktop.core.errors import KnownError
 from desktop.core.settings import Settings
-from desktop.core.store import ConversationStore
 from desktop.ui.jobs import JobRunner
 from desktop.ui.theme import LIGHT, Palette
 from desktop.ui.wording import money
@@ -76,11 +76,10 @@ class DashboardData:
     today: dt.date
 
 
-def load_dashboard(store: ConversationStore, settings: Settings) -> DashboardData:
-    """Read every receipt and roll them up (a job: it reads the whole database, on a
-    read-only connection of its own so that no answer being saved waits for it)."""
-    with store.reader() as view:
-        entries = read_entries(view)
+def load_dashboard(chats: Conversations, settings: Settings) -> DashboardData:
+    """Read every receipt and roll them up (a job: it reads the whole database, through the
+    window's read-only connection, so that no answer being saved waits for it)."""
+    entries = read_entries(chats)
     now = time.time()
     budget = month_budget(entries, settings.get_float(BUDGET_SETTING), now=now)
     return DashboardData(Ledger.build(entries), budget, dt.date.fromtimestamp(now))
@@ -121,10 +120,10 @@ class Figure(QFrame):
 class Dashboard(QDialog):
     """Spend over time, the share answered here, savings, and the break-even view."""
 
-    def __init__(self, store: ConversationStore, settings: Settings, jobs: JobRunner,
+    def __init__(self, chats: Conversations, settings: Settings, jobs: JobRunner,
                  parent: QWidget | None = None, *, palette: Palette = LIGHT) -> None:
         super().__init__(parent)
-        self._store = store
+        self._chats = chats
         self._settings = settings
         self._jobs = jobs
         self._palette = palette
@@ -259,7 +258,7 @@ class Dashboard(QDialog):
         self.loading = True
         self.refresh_button.setEnabled(False)
         self.status.setText("Reading the receipts…")
-        self._jobs.run(partial(load_dashboard, self._store, self._settings),
+        self._jobs.run(partial(load_dashboard, self._chats, self._settings),
                        on_done=self._show, on_failed=self._failed, context=self)
 
     def set_palette(self, palette: Palette) -> None:

@@ -74,8 +74,9 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage()
         self.status = HearthStatusBar()
         self.setStatusBar(self.status)
-        self.session = ChatSession(self._chats, self.inference, self.chat, self.composer,
-                                   self.status, self)
+        self.session = ChatSession(
+            self._chats, self.inference, self.chat, self.composer, self.status, self,
+            offered_tiers=lambda locked: services.assistant.offered_tiers(locked=locked))
         self._build_layout()
         self._build_actions()
         self._connect()
@@ -453,7 +454,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_dashboard(self) -> Dashboard:
         if self._dashboard is None:
-            self._dashboard = Dashboard(self.services.store, self._settings, self.jobs, self,
+            self._dashboard = Dashboard(self._chats, self._settings, self.jobs, self,
                                         palette=self.palette_in_use)
         elif self._dashboard.data is not None:
             self._dashboard.refresh()

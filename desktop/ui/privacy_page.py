@@ -14,8 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.routing import KINDS
-from desktop.core.settings import setting_for
+from desktop.core.settings import PRIVACY_CLASSES, setting_for
 from desktop.ui.settings_fields import SettingEditor, add_field, make_editor
 from desktop.ui.wording import class_label
 
@@ -32,7 +31,7 @@ _POLICY_HELP = (
 
 
 class PrivacyPage(QScrollArea):
-    """The policy for every class of ``desktop.core.routing.KINDS``, custom terms, preview.
+    """The policy for every class the privacy gate reports, custom terms, preview.
 
     ``editors`` holds one ``SettingEditor`` per setting shown, for the dialog to load and save.
     """
@@ -50,7 +49,7 @@ class PrivacyPage(QScrollArea):
         column.addSpacing(8)
 
         self.editors: dict[str, SettingEditor] = {}
-        self.table = QTableWidget(len(KINDS), 2, page)
+        self.table = QTableWidget(len(PRIVACY_CLASSES), 2, page)
         self.table.setAccessibleName("What to do with each kind of sensitive data")
         self.table.setHorizontalHeaderLabels(["Kind of data", "When it is found"])
         self.table.verticalHeader().setVisible(False)
@@ -61,7 +60,7 @@ class PrivacyPage(QScrollArea):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         errors = QVBoxLayout()
-        for row, kind in enumerate(KINDS):
+        for row, (kind, _label) in enumerate(PRIVACY_CLASSES):
             editor = make_editor(setting_for(f"privacy.{kind}"), page)
             editor.lock_names_field = True
             item = QTableWidgetItem(class_label(kind, capital=True))

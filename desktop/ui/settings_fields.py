@@ -47,6 +47,8 @@ LABELS = {
     "cloud.escalation": "Let questions leave this device",
     "cloud.connect_timeout_s": "Connection timeout (seconds)",
     "cloud.read_timeout_s": "Silence timeout (seconds)",
+    "cloud.idle_timeout_s": "Give up when no part of the answer comes for (seconds)",
+    "cloud.total_timeout_s": "Give up when the whole answer takes longer than (seconds)",
     "cloud.max_retries": "Retries after a rate limit or server error",
     "tiers.private.base_url": "Server address",
     "tiers.private.model": "Model",

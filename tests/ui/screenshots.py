@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 import desktop.ui  # noqa: E402, F401 - its PySide6 workaround, before any Qt call
 from desktop.core.assistant import ConsentRequest  # noqa: E402
 from desktop.core.cloud import KeyStore  # noqa: E402
+from desktop.core.conversations import Conversations  # noqa: E402
 from desktop.core.receipt import Finding, Receipt  # noqa: E402
 from desktop.core.settings import Settings  # noqa: E402
 from desktop.core.store import ConversationStore, Message  # noqa: E402
@@ -180,7 +181,7 @@ def main(folder: Path) -> None:
         receipt.resize(760, 1000)
         _save(receipt, folder, f"receipt-local-{name}")
 
-        dashboard = Dashboard(store, settings, jobs, palette=palette)
+        dashboard = Dashboard(Conversations(store), settings, jobs, palette=palette)
         dashboard.show()
         _wait(lambda d=dashboard: d.data is not None)
         dashboard.resize(1000, 1020)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from PySide6.QtGui import QGuiApplication, QTextTable
 from pytestqt.qtbot import QtBot
 

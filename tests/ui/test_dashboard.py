@@ -20,6 +20,7 @@ from desktop.core.accounting.break_even import (
     horizon,
 )
 from desktop.core.accounting.ledger import Totals
+from desktop.core.conversations import Conversations
 from desktop.core.receipt import Receipt
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore
@@ -78,7 +79,7 @@ def jobs() -> Iterator[JobRunner]:
 
 
 def _dashboard(qtbot: QtBot, store: ConversationStore, jobs: JobRunner) -> Dashboard:
-    dashboard = Dashboard(store, Settings(), jobs)
+    dashboard = Dashboard(Conversations(store), Settings(), jobs)
     qtbot.addWidget(dashboard)
     dashboard.show()
     qtbot.waitUntil(lambda: dashboard.data is not None, timeout=LOAD_TIMEOUT_MS)

@@ -29,10 +29,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from desktop.core.receipt import Receipt
-from desktop.core.store import ConversationStore
+from desktop.core.store import StoredReceipt
 
 TIERS = ("local", "private", "frontier")
 KINDS = ("measured", "computed", "estimated", "unknown")
@@ -260,7 +260,13 @@ def group_questions(entries: Iterable[Entry]) -> list[Question]:
     return list(questions.values())
 
 
-def read_entries(store: ConversationStore, *, since: float | None = None) -> list[Entry]:
+class ReceiptSource(Protocol):
+    """Where receipts are read: the store, or the front ends' ``Conversations``."""
+
+    def receipts(self, *, since: float | None = None) -> list[StoredReceipt]: ...
+
+
+def read_entries(store: ReceiptSource, *, since: float | None = None) -> list[Entry]:
     """Every attempt with a receipt in ``store`` created at or after ``since``, oldest first
     (through the store's API; no message text is read)."""
     return [entry for stored in store.receipts(since=since)

@@ -2,5 +2,7 @@
 
 from desktop.core.assistant._outbound import Consent, ConsentRequest
 from desktop.core.assistant._turn import Assistant, RoutePreview, TurnOptions, TurnResult
+from desktop.core.routing import RouteDecision
 
-__all__ = ["Assistant", "Consent", "ConsentRequest", "RoutePreview", "TurnOptions", "TurnResult"]
+__all__ = ["Assistant", "Consent", "ConsentRequest", "RouteDecision", "RoutePreview",
+           "TurnOptions", "TurnResult"]

@@ -35,6 +35,7 @@ from desktop.core.local.engine import LocalAnswer
 from desktop.core.local.slot import ModelSlot
 from desktop.core.receipt import Receipt
 from desktop.core.routing import (
+    CLOUD_TIERS,
     CloudTier,
     RouteContext,
     RouteDecision,
@@ -305,6 +306,18 @@ class Assistant:
         self.store.update_message(saver.message_id, content=saver.text, status="failed",
                                   receipt=receipt)
         return _Fallback(exc.reason, saver.message_id)
+
+    def offered_tiers(self, *, locked: bool) -> tuple[CloudTier, ...]:
+        """The cloud tiers a front end may offer for "ask again": none while offline, with
+        escalation off or in a conversation locked to this device; else those configured
+        (no keyring or network is touched to find out)."""
+        if locked or self.settings.get_bool("network.offline") \
+                or not self.settings.get_bool("cloud.escalation"):
+            return ()
+        needed = {"private": ("tiers.private.base_url", "tiers.private.model"),
+                  "frontier": ("tiers.frontier.provider", "tiers.frontier.model")}
+        return tuple(tier for tier in CLOUD_TIERS
+                     if all(self.settings.get_str(key).strip() for key in needed[tier]))
 
     # -- helpers -----------------------------------------------------------------------------
 
