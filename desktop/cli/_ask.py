@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from desktop.cli._interrupt import EXIT_INTERRUPTED, run_stoppable
-from desktop.cli._question import STDIN, question_from
-from desktop.core.assistant import ConsentRequest
+from desktop.cli._question import STDIN, InputError, question_from
+from desktop.core.assistant import Assistant, ConsentRequest, TurnOptions, TurnResult
 from desktop.core.chat import StopSignal
 from desktop.core.receipt import Receipt
 from desktop.core.services import open_services
@@ -21,7 +21,7 @@ _CONSENT_POLL_S = 0.1
 
 
 def run(args: argparse.Namespace) -> int:
-    prompt = question_from(args.prompt)  # the same checks as hearth route
+    prompt = _prompt(args)
     stop = StopSignal()
     services = open_services()
     try:
@@ -30,12 +30,12 @@ def run(args: argparse.Namespace) -> int:
         stream = None if args.json else _print_now
         consent = functools.partial(_ask_on_terminal, stop=stop) \
             if sys.stdin.isatty() and args.prompt != STDIN else None
-        # On a worker thread, so that Ctrl+C is noticed whatever the turn is waiting for.
-        result = run_stoppable(lambda: services.assistant.ask(
-            prompt, conversation_id=args.conversation, tier=args.tier,
-            model_path=Path(args.model).expanduser() if args.model else None,
+        options = TurnOptions(
+            tier=args.tier, model_path=Path(args.model).expanduser() if args.model else None,
             max_tokens=args.max_tokens, on_text=stream, stop=stop, consent=consent,
-        ), stop)
+            lock_local=args.keep_local)
+        # On a worker thread, so that Ctrl+C is noticed whatever the turn is waiting for.
+        result = run_stoppable(lambda: _turn(services.assistant, args, prompt, options), stop)
     finally:
         services.close()
     interrupted = stop.is_set() or result.receipt.finish_reason == "cancelled"
@@ -56,6 +56,37 @@ def run(args: argparse.Namespace) -> int:
               f"--tier {result.receipt.escalation_offer} --conversation "
               f"{result.conversation_id} \"...\"", file=sys.stderr)
     return 0
+
+
+def _prompt(args: argparse.Namespace) -> str:
+    """The question, checked as ``hearth route`` checks it; none to answer a question again."""
+    again = args.regenerate or args.again_on is not None
+    if again:
+        if args.conversation is None:
+            raise InputError("--regenerate and --again-on answer the last question of a "
+                             "conversation: give it with --conversation ID")
+        if args.prompt is not None:
+            raise InputError("--regenerate and --again-on take no PROMPT: they answer the "
+                             "conversation's last question again")
+        return ""
+    if args.prompt is None:
+        raise InputError("the question is missing: hearth ask PROMPT ('-' reads standard "
+                         "input)")
+    if args.edit is not None and args.conversation is not None:
+        raise InputError("--edit names the question itself; leave out --conversation")
+    return question_from(args.prompt)  # the same checks as hearth route
+
+
+def _turn(assistant: Assistant, args: argparse.Namespace, prompt: str,
+          options: TurnOptions) -> TurnResult:
+    """The turn the command asks for: the same core calls as the window's actions."""
+    if args.regenerate:
+        return assistant.regenerate(args.conversation, options=options)
+    if args.again_on is not None:
+        return assistant.ask_again(args.conversation, args.again_on, options=options)
+    if args.edit is not None:
+        return assistant.edit_and_resend(args.edit, prompt, options=options)
+    return assistant.ask(prompt, conversation_id=args.conversation, options=options)
 
 
 def _ask_on_terminal(request: ConsentRequest, *, stop: StopSignal) -> bool:

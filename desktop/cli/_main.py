@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ask = commands.add_parser("ask", help="ask a question and stream the answer")
-    ask.add_argument("prompt", metavar="PROMPT", help="the question ('-' reads standard input)")
+    ask.add_argument("prompt", metavar="PROMPT", nargs="?",
+                     help="the question ('-' reads standard input); none with --regenerate "
+                          "or --again-on")
     ask.add_argument("--model", metavar="PATH", help="GGUF file to use instead of the configured")
     ask.add_argument("--conversation", metavar="ID", type=int,
                      help="continue this conversation (see 'hearth chats list')")
@@ -40,6 +42,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where to answer: on this device (local), your OpenAI-compatible "
                           "server (private), a frontier API (frontier), or let Hearth decide "
                           "(auto, the default). Cloud tiers need cloud.escalation = true")
+    again = ask.add_mutually_exclusive_group()
+    again.add_argument("--regenerate", action="store_true",
+                       help="answer the last question of --conversation again; the earlier "
+                            "answer stays as another version")
+    again.add_argument("--again-on", choices=("local", "private", "frontier"), metavar="TIER",
+                       help="answer the last question of --conversation once more on TIER "
+                            "(local, private or frontier), after the answers it has")
+    again.add_argument("--edit", metavar="MESSAGE_ID", type=int,
+                       help="ask PROMPT in place of this earlier question: the conversation "
+                            "forks there and the original stays as another version "
+                            "(ids: 'hearth chats show ID')")
+    ask.add_argument("--keep-local", action="store_true",
+                     help="lock the new conversation to this device before the question is "
+                          "routed: nothing of it ever leaves")
     ask.set_defaults(handler=_lazy("desktop.cli._ask", "run"))
 
     route = commands.add_parser("route", help="show where a question would go; sends nothing")
