@@ -7,6 +7,7 @@ the views read it), so it lives beside ``chat.py`` rather than inside one of the
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -99,9 +100,15 @@ class Receipt:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Receipt:
         """Rebuild a stored receipt; keys from newer versions are ignored."""
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = _field_names()
         values = {k: v for k, v in data.items() if k in names}
         values["findings"] = tuple(Finding(**f) for f in data.get("findings", ()))
         values["classes"] = tuple(data.get("classes", ()))
         values["redacted_parts"] = tuple(data.get("redacted_parts", ()))
         return cls(**values)
+
+
+@functools.cache
+def _field_names() -> frozenset[str]:
+    """Receipt's field names (asked once per receipt read: a long chat reads hundreds)."""
+    return frozenset(f.name for f in dataclasses.fields(Receipt))

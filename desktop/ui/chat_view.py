@@ -39,7 +39,9 @@ from desktop.ui.receipt import badge_html
 from desktop.ui.theme import LIGHT, Palette
 
 FRAME_MS = 16  # token text reaches the screen at most this often
-RENDERED = 150  # messages put in the document when a conversation opens
+# Messages put in the document when a conversation opens; earlier ones come on request. Kept
+# small so that opening a long chat stays under a frame budget (tests/perf/bench_open.py).
+RENDERED = 24
 _USER_INDENT_PX = 72
 _BUBBLE_PADDING_PX = 10
 _SCHEME = "hearth"
@@ -117,6 +119,9 @@ class ChatView(QTextBrowser):
         bar.rangeChanged.connect(self._on_range_changed)
         bar.valueChanged.connect(self._on_scrolled)
         self._render_all()
+        # The Markdown parser and the code highlighter build their tables on first use (about
+        # 50 ms): let that happen while the window sits idle, not when a chat is opened.
+        QTimer.singleShot(0, _warm_up_rendering)
 
     # -- what is shown ---------------------------------------------------------------------
 
@@ -506,3 +511,7 @@ class ChatView(QTextBrowser):
     def open_link(self, href: str) -> None:
         """Follow a link of the document as if it had been clicked (keyboard use and tests)."""
         self._on_link(QUrl(href))
+
+
+def _warm_up_rendering() -> None:
+    render_markdown("*a*\n\n```python\npass\n```", LIGHT, code_link=f"{_SCHEME}:warm")
