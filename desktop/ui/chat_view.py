@@ -42,6 +42,7 @@ FRAME_MS = 16  # token text reaches the screen at most this often
 # Messages put in the document when a conversation opens; earlier ones come on request. Kept
 # small so that opening a long chat stays under a frame budget (tests/perf/bench_open.py).
 RENDERED = 24
+EARLIER = 100  # messages each "show earlier" brings in: the reader asked, and waits for them
 _USER_INDENT_PX = 72
 _BUBBLE_PADDING_PX = 10
 _SCHEME = "hearth"
@@ -291,11 +292,11 @@ class ChatView(QTextBrowser):
         return self._first_shown
 
     def show_earlier(self) -> None:
-        """Bring up to ``RENDERED`` earlier messages into the document, keeping the view still."""
+        """Bring up to ``EARLIER`` earlier messages into the document, keeping the view still."""
         if not self._first_shown:
             return
         anchor = self._first_shown
-        self._first_shown = max(0, self._first_shown - RENDERED)
+        self._first_shown = max(0, self._first_shown - EARLIER)
         self._follow = False
         self._render_all(scroll=False)
         frame = self._frames[anchor - self._first_shown]

@@ -151,10 +151,10 @@ def test_a_new_palette_renders_everything_again(qtbot: QtBot) -> None:
 
 
 def test_a_long_conversation_opens_with_its_last_messages(qtbot: QtBot) -> None:
-    from desktop.ui.chat_view import RENDERED
+    from desktop.ui.chat_view import EARLIER, RENDERED
 
     view = _view(qtbot)
-    total = RENDERED * 2 + 30
+    total = RENDERED + EARLIER + 30
     view.show_messages([_message(i, "user", f"message {i}") for i in range(total)])
     tables = [f for f in view.document().rootFrame().childFrames()]
     assert len(tables) == RENDERED and view.hidden_count == total - RENDERED
@@ -164,8 +164,8 @@ def test_a_long_conversation_opens_with_its_last_messages(qtbot: QtBot) -> None:
     view.open_link("hearth:earlier")
     assert view.hidden_count == 30
     assert not view.scrolled_to_end()  # the view stays where the reader was
-    view.open_link("hearth:copy/40")
-    assert QGuiApplication.clipboard().text() == "message 40"
+    view.open_link("hearth:copy/31")
+    assert QGuiApplication.clipboard().text() == "message 31"
     view.show_earlier()
     assert view.hidden_count == 0 and "Show earlier messages" not in view.toPlainText()
     assert len(view.document().rootFrame().childFrames()) == total
