@@ -41,12 +41,20 @@ def _number(receipt: Receipt, key: str) -> float | None:
 def _route(receipt: Receipt) -> list[Row]:
     tier = str(receipt.get("tier") or "unknown")
     engine = " · ".join(str(receipt[k]) for k in ("provider", "model") if receipt.get(k))
-    rows: list[Row] = [
+    rows: list[Row] = []
+    if receipt.get("outcome") == "failed":
+        rows.append(("Outcome", "this attempt broke off: " + str(receipt.get("error") or
+                     "no reason recorded"), "what left is still counted below and in the "
+                     "ledger"))
+    rows += [
         ("Computed by", f"{tier_label(tier)} ({engine})" if engine else tier_label(tier), ""),
         ("Why there", str(receipt.get("reason") or "not recorded"), "the router's reason"),
         ("Fallback", str(receipt.get("fallback") or "none"),
          "why a cloud tier was not used after all" if receipt.get("fallback") else ""),
     ]
+    if receipt.get("fallback_from") is not None:
+        rows.append(("Before this answer", "the question was sent to a cloud tier, whose "
+                     "answer broke off", "that attempt has its own receipt, just above"))
     difficulty = _number(receipt, "difficulty")
     if difficulty is not None:
         rows.append(("Difficulty", f"{difficulty:.2f} of 1",
@@ -86,7 +94,12 @@ def _sent(receipt: Receipt) -> list[Row]:
                      "earlier messages go with the question"))
     digest = receipt.get("payload_sha256")
     if digest:
-        rows.append(("SHA-256 of the text", str(digest), "the audit log holds the same hash"))
+        rows.append(("SHA-256 of the request", str(digest),
+                     "of each request body sent; the audit log holds the same hash"))
+    parts = receipt.get("redacted_parts") or []
+    if parts:
+        rows.append(("Changed before sending", ", ".join(str(p) for p in parts),
+                     "sensitive values replaced by placeholders in these parts"))
     return rows
 
 
@@ -95,7 +108,7 @@ def _token_source(receipt: Receipt) -> str:
         return "counted by llama.cpp"
     if receipt.get("usage_estimated"):
         return "estimated: the provider reported no usage (about 4 characters a token)"
-    return "measured: the provider's usage report"
+    return "reported by the provider (its usage figures)"
 
 
 def _tokens(receipt: Receipt) -> list[Row]:
@@ -135,10 +148,13 @@ def _unmeasured(receipt: Receipt, key: str) -> str:
     return ""
 
 
-def _kind_and_basis(receipt: Receipt, kind_key: str, basis_key: str) -> str:
-    basis = receipt.get(basis_key)
-    if isinstance(basis, str) and basis:
-        return basis
+def _kind_and_basis(receipt: Receipt, kind_key: str, basis_key: str, note_key: str) -> str:
+    """The sentence saying how a figure was obtained (and from which price, dated), else the
+    basis written by older versions, else its kind."""
+    for key in (note_key, basis_key):
+        text = receipt.get(key)
+        if isinstance(text, str) and text:
+            return text
     kind = receipt.get(kind_key)
     return str(kind) if kind else "not said"
 
@@ -148,14 +164,16 @@ def _cost(receipt: Receipt) -> list[Row]:
     cloud = _number(receipt, "cloud_equivalent_usd")
     rows: list[Row] = [
         ("This answer", money(cost) if cost is not None else "unknown",
-         _kind_and_basis(receipt, "cost_kind", "cost_basis")),
+         _kind_and_basis(receipt, "cost_kind", "cost_basis", "cost_note")),
         ("Same answer from the cloud model", money(cloud) if cloud is not None else "unknown",
-         _kind_and_basis(receipt, "cloud_equivalent_kind", "cloud_equivalent_basis")),
+         _kind_and_basis(receipt, "cloud_equivalent_kind", "cloud_equivalent_basis",
+                         "cloud_equivalent_note")),
     ]
     if cost is not None and cloud is not None:
         difference = cloud - cost
         kinds = {receipt.get("cost_kind"), receipt.get("cloud_equivalent_kind")}
-        how = "estimated (one of the two is)" if "estimated" in kinds else "measured"
+        how = ("estimated (one of the two is)" if "estimated" in kinds
+               else "computed from the two figures above")
         if difference >= 0:
             rows.append(("Saved", money(difference), how))
         else:

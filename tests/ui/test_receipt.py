@@ -117,9 +117,23 @@ def test_the_summary_shows_host_payload_findings_and_how_each_figure_was_obtaine
     assert "Draft a note to ⟨EMAIL_1⟩ please" in text
     assert "e-mail addresses (1)" in text and "phone numbers" in text  # classes, no values
     assert "looks hard for the local model" in text and "0.72 of 1" in text
-    assert "measured: the provider's usage report" in text
-    assert "measured: 120 in + 40 out tokens" in text  # the cost's basis
+    assert "reported by the provider (its usage figures)" in text
+    assert "measured: 120 in + 40 out tokens" in text  # the cost's basis (an older receipt)
     assert "812 bytes" in text and "ab" * 32 in text
+
+
+def test_a_failed_attempt_and_its_fallback_say_so(qtbot: QtBot) -> None:
+    failed = ReceiptDialog(_sent(outcome="failed", error="frontier tier connection lost",
+                                 redacted_parts=("system prompt", "question"),
+                                 cost_note="estimated tokens × list price, dated 2026-11-03"))
+    qtbot.addWidget(failed)
+    text = failed.summary.toPlainText()
+    assert "this attempt broke off: frontier tier connection lost" in text
+    assert "system prompt, question" in text
+    assert "estimated tokens × list price, dated 2026-11-03" in text  # the note wins
+    fallback = ReceiptDialog(_local(fallback="frontier tier connection lost", fallback_from=7))
+    qtbot.addWidget(fallback)
+    assert "the question was sent to a cloud tier" in fallback.summary.toPlainText()
 
 
 def test_estimated_and_unknown_figures_say_so(qtbot: QtBot) -> None:
