@@ -415,7 +415,10 @@ class ChatView(QTextBrowser):
     def _footer(self, index: int, entry: ChatEntry) -> str:
         p = self._palette
         parts = []
-        if entry.status == "failed":
+        if entry.receipt is not None and entry.receipt.outcome == "failed":
+            parts.append(f'<span style="color: {p.error_text};">This cloud answer broke off; '
+                         "what was sent is on its receipt.</span>")
+        elif entry.status == "failed":
             parts.append(f'<span style="color: {p.error_text};">The answer was interrupted.'
                          "</span>")
         elif entry.status in ("stopped", "streaming") and entry.receipt is None:
