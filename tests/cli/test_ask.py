@@ -82,7 +82,8 @@ def test_max_tokens_caps_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and json.loads(out)["receipt"]["tokens_out"] <= 3
 
 
-@pytest.mark.parametrize("args", [["ask"], ["ask", "--max-tokens", "0", "hi"],
+# `hearth ask` alone: tests/cli/test_turn_actions.py (its own one-line message).
+@pytest.mark.parametrize("args", [["ask", "--max-tokens", "0", "hi"],
                                   ["ask", "--conversation", "x", "hi"], ["nonsense"],
                                   ["config", "get"]])
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
