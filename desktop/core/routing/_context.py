@@ -1,26 +1,26 @@
-"""Detectors driven by the words around a value: dates of birth, health and money, the
-identifiers that are bare digit strings (they only count after a cue such as "BSN:"), and the
-values of credential key names ("password = ...").
+"""Detectors driven by the words around a value: dates of birth, the identifiers that are bare
+digit strings (they only count after a cue such as "BSN:", see ``_recognizers``), pay and
+balances (``_money``), stated passwords, and the objects of phrases such as "diagnosed with".
 
-One case-insensitive pass finds every cue; each cue then looks at the text right after it.
+One case-insensitive pass finds every cue; each cue then looks at the text after it. The cues of
+identifiers also open a *topic* that the next messages of a conversation inherit.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from desktop.core.routing import _vocabulary as vocab
-from desktop.core.routing._candidates import CHECKSUM, CONTEXT, FORMAT, MARKER, PATTERN, Candidate
-from desktop.core.routing._secrets import KEY_NAMES, detect_assignment
-from desktop.core.routing._validators import aba_routing_ok, bsn_ok, luhn_ok, ssn_ok
+from desktop.core.routing._candidates import MARKER, PATTERN, Candidate
+from desktop.core.routing._money import MONEY_CUES, detect_money
+from desktop.core.routing._recognizers import RECOGNIZERS, detect_after_cue, detect_topic
+from desktop.core.routing._secrets import PASSWORD_CUES, detect_stated_password
 
 DATE_OF_BIRTH = "date_of_birth"
 HEALTH = "health"
-FINANCIAL = "financial"
-NATIONAL_ID = "national_id"
-PHONE = "phone"
+PASSWORD_TOPIC = "password"
+_NOT_TOPICS = frozenset({"birth", "money", "health_cue"})
 
 
 def _alternation(phrases: tuple[str, ...]) -> str:
@@ -52,41 +52,22 @@ def _trie(phrases: set[str]) -> str:
 
 
 _CUE_GROUPS: dict[str, tuple[str, ...]] = {
-    "birth": vocab.BIRTH_CUES, "ssn": vocab.SSN_CUES, "bsn": vocab.BSN_CUES,
-    "sin": vocab.SIN_CUES, "document": vocab.DOCUMENT_CUES, "phone": vocab.PHONE_CUES,
-    "account": vocab.ACCOUNT_CUES, "routing": vocab.ROUTING_CUES,
-    "sort_code": vocab.SORT_CODE_CUES, "tax_id": vocab.TAX_ID_CUES, "money": vocab.MONEY_CUES,
-    "health_cue": vocab.HEALTH_CUES, "health_term": vocab.HEALTH_TERMS,
-    "secret_key": tuple(KEY_NAMES),
+    "birth": vocab.BIRTH_CUES, "money": MONEY_CUES, "health_cue": vocab.HEALTH_CUES,
+    PASSWORD_TOPIC: PASSWORD_CUES,
+    **{recognizer.name: recognizer.cues for recognizer in RECOGNIZERS},
 }
-_GROUP_OF = {phrase: name for name, phrases in _CUE_GROUPS.items() for phrase in phrases}
+_GROUPS_OF: dict[str, tuple[str, ...]] = {}
+for _name, _phrases in _CUE_GROUPS.items():
+    for _phrase in _phrases:
+        _GROUPS_OF[_phrase] = (*_GROUPS_OF.get(_phrase, ()), _name)
 # Matched on the lower-cased text; the fallback is for text whose lower case changes length.
-_CUES_SOURCE = _trie(set(_GROUP_OF)) + r"(?![\w-])"
+_CUES_SOURCE = _trie(set(_GROUPS_OF)) + r"(?![\w-])"
 _CUES = re.compile(_CUES_SOURCE)
 _CUES_ANY_CASE = re.compile(_CUES_SOURCE, re.I)
+# Birth cues that are a sign, not a word ("(* 12.05.1931)", "b. 1990-02-28"): the date must
+# follow at once.
+_TIGHT_BIRTH_CUES = frozenset({"(*", "b.", "geb.", "geb"})
 
-# What may sit between a cue and its value: "account no.: ", "BSN is ", "SSN# ".
-_FILLER = r"[^\S\n]*(?:(?:number|no\.?|nr\.?|num\.?|#|is|was|are|:|=|-|–)[^\S\n]*){0,3}"
-
-
-def _after(value: str) -> re.Pattern[str]:
-    return re.compile(_FILLER + r"(" + value + r")(?![\w]|[.,/-]\d)", re.I)
-
-
-_SSN_VALUE = _after(r"(\d{3})[ -]?(\d\d)[ -]?(\d{4})")
-_BSN_VALUE = _after(r"\d{4}[ .]?\d\d[ .]?\d{3}|\d{8}")
-_SIN_VALUE = _after(r"\d{3}[ -]?\d{3}[ -]?\d{3}")
-_DOCUMENT_VALUE = _after(r"[A-Z0-9]{6,9}")
-_PHONE_VALUE = _after(r"\+?\(?\d[\d ()./-]{5,22}\d")
-_ACCOUNT_VALUE = _after(r"\d[\d -]{4,22}\d")
-_ROUTING_VALUE = _after(r"\d{9}")
-_SORT_CODE_VALUE = _after(r"\d\d[- ]?\d\d[- ]?\d\d")
-_TAX_ID_VALUE = _after(r"\d{2}-\d{7}|\d{3}[ /]?\d{3}[ /]?\d{3,5}|\d{9,11}")
-_AMOUNT = re.compile(
-    r"(?:[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|JPY|INR)[^\S\n]?)[^\S\n]?\d(?:[\d,.']*\d)?"
-    r"(?:[^\S\n]?[kKmM]\b)?|\d[\d,.']*(?:[^\S\n]?[kK]\b|[^\S\n]?(?:USD|EUR|GBP|CHF|CAD|AUD|JPY|"
-    r"INR|dollars?|euros?|pounds?|francs?)\b)|(?<=score)[^\S\n]*(?:is|of|:)?[^\S\n]*(\d{3})\b"
-)
 _MONTH = _alternation(vocab.MONTHS)
 _DATE = re.compile(
     r"(?<![\w.])(?:(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d\d)"
@@ -95,11 +76,6 @@ _DATE = re.compile(
     re.I,
 )
 _HEALTH_OBJECT = re.compile(r"[^\S\n]+((?:[\w'’-]+[^\S\n]*){1,6})")
-_SENTENCE_STOP = re.compile(r"\n|[.!?;](?:\s|$)")
-
-
-def _digits(value: str) -> str:
-    return "".join(c for c in value if c.isdigit())
 
 
 def _date_ok(groups: tuple[str | None, ...]) -> bool:
@@ -117,29 +93,12 @@ def _date_ok(groups: tuple[str | None, ...]) -> bool:
     return 1 <= day <= 31 and 1900 <= year <= 2099
 
 
-def _birth(text: str, end: int, found: list[Candidate]) -> None:
-    newline = text.find("\n", end, end + 60)
-    match = _DATE.search(text, end, newline if newline != -1 else end + 60)
-    if match and _date_ok(match.groups()):
+def _birth(text: str, cue: str, end: int, found: list[Candidate]) -> None:
+    reach = 3 if cue in _TIGHT_BIRTH_CUES else 60
+    newline = text.find("\n", end, end + reach)
+    match = _DATE.search(text, end, newline if newline != -1 else end + reach + 30)
+    if match and match.start() - end <= reach and _date_ok(match.groups()):
         found.append(Candidate(match.start(), match.end(), DATE_OF_BIRTH, PATTERN))
-
-
-def _value(pattern: re.Pattern[str], kind: str, rank: int,
-           check: Callable[[re.Match[str]], bool] = lambda _m: True
-           ) -> Callable[[str, int, list[Candidate]], None]:
-    def detect(text: str, end: int, found: list[Candidate]) -> None:
-        match = pattern.match(text, end)
-        if match and check(match):
-            found.append(Candidate(match.start(1), match.end(1), kind, rank))
-    return detect
-
-
-def _money(text: str, end: int, found: list[Candidate]) -> None:
-    stop = _SENTENCE_STOP.search(text, end, end + 50)
-    match = _AMOUNT.search(text, end, stop.start() if stop else end + 50)
-    if match:
-        group = 1 if match.group(1) else 0  # a credit score: the number without "is"
-        found.append(Candidate(match.start(group), match.end(group), FINANCIAL, CONTEXT))
 
 
 def _health_cue(text: str, end: int, found: list[Candidate]) -> None:
@@ -149,30 +108,13 @@ def _health_cue(text: str, end: int, found: list[Candidate]) -> None:
                                HEALTH, MARKER))
 
 
-_HANDLERS: dict[str, Callable[[str, int, list[Candidate]], None]] = {
-    "birth": _birth,
-    "ssn": _value(_SSN_VALUE, NATIONAL_ID, FORMAT, lambda m: ssn_ok(*m.groups()[1:])),
-    "bsn": _value(_BSN_VALUE, NATIONAL_ID, CHECKSUM, lambda m: bsn_ok(_digits(m.group(1)))),
-    "sin": _value(_SIN_VALUE, NATIONAL_ID, CHECKSUM,
-                  lambda m: m.group(1)[0] not in "08" and luhn_ok(_digits(m.group(1)))),
-    "document": _value(_DOCUMENT_VALUE, NATIONAL_ID, CONTEXT,
-                       lambda m: len(_digits(m.group(1))) >= 4),
-    "phone": _value(_PHONE_VALUE, PHONE, PATTERN,
-                    lambda m: 7 <= len(_digits(m.group(1))) <= 15),
-    "account": _value(_ACCOUNT_VALUE, FINANCIAL, CONTEXT,
-                      lambda m: 6 <= len(_digits(m.group(1))) <= 18),
-    "routing": _value(_ROUTING_VALUE, FINANCIAL, CHECKSUM,
-                      lambda m: aba_routing_ok(m.group(1))),
-    "sort_code": _value(_SORT_CODE_VALUE, FINANCIAL, CONTEXT),
-    "tax_id": _value(_TAX_ID_VALUE, FINANCIAL, CONTEXT),
-    "money": _money,
-    "health_cue": _health_cue,
-    "secret_key": detect_assignment,
-}
+def detect_in_context(text: str, found: list[Candidate], topics: set[str] | None = None
+                      ) -> None:
+    """Append candidates for values made sensitive by the cue words before them.
 
-
-def detect_in_context(text: str, found: list[Candidate]) -> None:
-    """Append candidates for values made sensitive by the cue words before them."""
+    The names of the identifier recognizers (and ``"password"``) whose cues appear are added to
+    ``topics``, for the messages that follow.
+    """
     folded = text.lower()
     if len(folded) == len(text):
         matches = _CUES.finditer(folded)
@@ -180,14 +122,34 @@ def detect_in_context(text: str, found: list[Candidate]) -> None:
         folded, matches = text, _CUES_ANY_CASE.finditer(text)
     for match in matches:
         start = match.start()
-        name = _GROUP_OF.get(" ".join(match.group().lower().split()))
-        if name is None:  # only with the any-case fallback: "ſ" matches "s" but is not "s"
+        phrase = " ".join(match.group().lower().split())
+        names = _GROUPS_OF.get(phrase)
+        if names is None:  # only with the any-case fallback: "ſ" matches "s" but is not "s"
             continue
         before = folded[start - 1] if start else " "
-        if before.isalnum() or (before == "_" and name != "secret_key") or (
-                before == ":" and name == "secret_key"):  # DB_PASSWORD=, not my_account or
-            continue                                      # arn:aws:...:secret:name
-        if name == "health_term":
-            found.append(Candidate(start, match.end(), HEALTH, MARKER))
+        if before.isalnum() or before == "_":
+            continue
+        for name in names:
+            if name == "birth":
+                _birth(text, phrase, match.end(), found)
+            elif name == "money":
+                detect_money(phrase, text, start, match.end(), found)
+            elif name == "health_cue":
+                _health_cue(text, match.end(), found)
+            elif name == PASSWORD_TOPIC:
+                detect_stated_password(text, match.end(), found)
+            else:
+                detect_after_cue(name, text, start, match.end(), found)
+            if topics is not None and name not in _NOT_TOPICS:
+                topics.add(name)
+
+
+def detect_topics(text: str, topics: set[str], found: list[Candidate]) -> None:
+    """Values of the earlier messages' topics anywhere in ``text``."""
+    for name in sorted(topics):
+        if name == PASSWORD_TOPIC:
+            starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+            for line_start in starts:
+                detect_stated_password(text, line_start, found)
         else:
-            _HANDLERS[name](text, match.end(), found)
+            detect_topic(name, text, found)

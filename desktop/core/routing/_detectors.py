@@ -1,4 +1,14 @@
-"""``scan``: every detector over one text, overlapping candidates resolved into findings."""
+"""``scan`` and ``scan_conversation``: every detector over the text, overlapping candidates
+resolved into findings.
+
+Layers, in the order they run: secrets (vendor formats, structures, assignments, entropy),
+identifiers with check digits (cards, IBANs, national IDs; python-stdnum), contacts (e-mail,
+phones validated with phonenumbers, IP addresses), cue-driven values (``_context``: identifiers
+without a check digit, dates of birth, pay and balances, stated passwords), street addresses and
+health terms in sentences about a person, and the user's own terms. Every layer reads the folded
+text (``_text.fold``: Unicode spaces and hyphens made ASCII, same length), so spans are valid in
+the original.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +17,29 @@ import re
 from collections.abc import Sequence
 
 from desktop.core.receipt import Finding
+from desktop.core.routing._address import ADDRESS, detect_addresses
 from desktop.core.routing._candidates import USER, Candidate
 from desktop.core.routing._contact import EMAIL, IP_ADDRESS, PHONE, detect_contacts
-from desktop.core.routing._context import DATE_OF_BIRTH, FINANCIAL, HEALTH, detect_in_context
+from desktop.core.routing._context import (
+    DATE_OF_BIRTH,
+    HEALTH,
+    detect_in_context,
+    detect_topics,
+)
+from desktop.core.routing._health import detect_health
 from desktop.core.routing._identifiers import IBAN, NATIONAL_ID, PAYMENT_CARD, detect_identifiers
+from desktop.core.routing._money import FINANCIAL
+from desktop.core.routing._phones import regions_from_setting
 from desktop.core.routing._secrets import SECRET, detect_secrets
+from desktop.core.routing._text import fold
 
 CUSTOM = "custom"
 
 #: Every class a finding can have, in the order a user would read them.
 KINDS: tuple[str, ...] = (SECRET, PAYMENT_CARD, IBAN, NATIONAL_ID, EMAIL, PHONE, IP_ADDRESS,
-                          DATE_OF_BIRTH, HEALTH, FINANCIAL, CUSTOM)
+                          DATE_OF_BIRTH, ADDRESS, HEALTH, FINANCIAL, CUSTOM)
+# How many earlier messages lend their topics ("my SSN?") to a message.
+TOPIC_MEMORY = 2
 
 
 @functools.lru_cache(maxsize=32)
@@ -75,18 +97,58 @@ def _resolve(candidates: list[Candidate]) -> list[Finding]:
     return findings
 
 
-def scan(text: str, *, custom_terms: Sequence[str] = ()) -> list[Finding]:
+def _regions(phone_regions: Sequence[str] | None) -> Sequence[str]:
+    return regions_from_setting("") if phone_regions is None else phone_regions
+
+
+def _candidates(text: str, custom_terms: Sequence[str], regions: Sequence[str],
+                topics: set[str] | None, inherited: set[str]) -> list[Candidate]:
+    folded = fold(text)
+    found: list[Candidate] = []
+    detect_secrets(folded, found)
+    detect_identifiers(folded, found)
+    detect_contacts(folded, found, regions)
+    detect_in_context(folded, found, topics)
+    if inherited:
+        detect_topics(folded, inherited, found)
+    detect_addresses(folded, found)
+    detect_health(folded, found)
+    if custom_terms:
+        _custom(text, custom_terms, found)
+    return [c for c in found if c.end > c.start]
+
+
+def scan(text: str, *, custom_terms: Sequence[str] = (),
+         phone_regions: Sequence[str] | None = None) -> list[Finding]:
     """Find sensitive data in ``text``, fully offline.
 
     Returns findings sorted by ``start``, none overlapping; ``kind`` is one of :data:`KINDS` and
     ``text[start:end]`` is the sensitive value. ``custom_terms`` are the user's own sensitive
     words (client or project names), matched case-insensitively as whole words.
+    ``phone_regions`` are the regions (ISO 3166 codes) whose national phone numbers are
+    recognised without a country code; ``None``: the locale's region plus the EU, UK and US.
     """
-    found: list[Candidate] = []
-    detect_secrets(text, found)
-    detect_identifiers(text, found)
-    detect_contacts(text, found)
-    detect_in_context(text, found)
-    if custom_terms:
-        _custom(text, custom_terms, found)
-    return _resolve([c for c in found if c.end > c.start])
+    regions = _regions(phone_regions)
+    return _resolve(_candidates(text, custom_terms, regions, None, set()))
+
+
+def scan_conversation(texts: Sequence[str], *, custom_terms: Sequence[str] = (),
+                      phone_regions: Sequence[str] | None = None
+                      ) -> list[tuple[Finding, ...]]:
+    """Scan the messages of one conversation (system prompt, history, question) as a whole.
+
+    Returns one tuple of findings per text, in order, with spans into that text (as
+    :func:`scan` gives them; ready for :func:`~desktop.core.routing.redact`). A cue in one
+    message applies to the next ones: after "what can someone do with my SSN?", the message
+    "ok, it is 536221847" has a national ID in it. Arguments as for :func:`scan`.
+    """
+    regions = _regions(phone_regions)
+    results: list[tuple[Finding, ...]] = []
+    recent: list[set[str]] = []
+    for text in texts:
+        topics: set[str] = set()
+        inherited = set().union(*recent) if recent else set()
+        candidates = _candidates(text, custom_terms, regions, topics, inherited)
+        results.append(tuple(_resolve(candidates)))
+        recent = [*recent, topics][-TOPIC_MEMORY:]
+    return results

@@ -2,20 +2,29 @@
 
 Only formats with a check digit, or strict issuing rules, are reported without context; the
 identifiers that are plain digit strings (Dutch BSN, Canadian SIN, an SSN without dashes) need a
-cue word and live in ``_context``.
+cue word and live in ``_recognizers``. Every pattern reads the folded text (``_text.fold``: no-break
+spaces and hyphens made plain) and ignores case: people type ``de89 3704 …`` and ``x1234567l``.
 """
 
 from __future__ import annotations
 
 import re
 
-from desktop.core.routing._candidates import CHECKSUM, FORMAT, Candidate, glued_after
+from desktop.core.routing._candidates import (
+    CHECKSUM,
+    FORMAT,
+    STRUCTURED,
+    Candidate,
+    glued_after,
+)
+from desktop.core.routing._text import compact
 from desktop.core.routing._validators import (
     IBAN_LENGTHS,
     card_ok,
     codice_fiscale_ok,
     dni_ok,
     iban_ok,
+    iban_registered,
     nino_ok,
     nir_ok,
     ssn_ok,
@@ -25,58 +34,83 @@ PAYMENT_CARD = "payment_card"
 IBAN = "iban"
 NATIONAL_ID = "national_id"
 
-# A run of digits joined by single spaces or dashes, not glued to a word, a decimal point or a
-# longer dashed/dotted number (the end is checked in Python). Possessive, so a run is never cut
-# short to make a match, and a long run is read once.
-_DIGIT_RUN = re.compile(r"\d(?<![\w.,/-]\d)(?:[ -]?\d)++")
-_IBAN = re.compile(r"[A-Z](?<![\w][A-Z])[A-Z]\d\d(?: ?[A-Z0-9])++")
+# A run of digits joined by single spaces, dashes or dots, not glued to a word, a decimal point
+# or a longer dashed/dotted number (the end is checked in Python). Possessive, so a run is never
+# cut short to make a match, and a long run is read once.
+_DIGIT_RUN = re.compile(r"\d(?<![\w.,/-]\d)(?:[ .-]?\d)++")
+_IBAN = re.compile(r"[A-Z](?<![\w][A-Z])[A-Z]\d\d(?:[ -]{0,2}[A-Z0-9])++", re.I)
 _SSN = re.compile(r"(\d(?<![\w.,/-]\d)\d\d)-(\d\d)-(\d{4})(?!\w|-\d)")
 _NINO = re.compile(r"([A-CEGHJ-PR-TW-Z](?<![\w][A-Z])[A-CEGHJ-NPR-TW-Z]) ?\d\d ?\d\d ?\d\d ?[A-D]"
-                   r"(?!\w)")
-_DNI = re.compile(r"([0-9XYZ](?<![\w.,+-][0-9XYZ])\d{7})[- ]?([A-Z])(?!\w|[+-]\d)")
+                   r"(?!\w)", re.I)
+_DNI = re.compile(r"([0-9XYZ](?<![\w.,+-][0-9XYZ])(?:\d{7}|\d\.\d{3}\.\d{3}))[- ]?([A-Z])"
+                  r"(?!\w|[+-]\d)", re.I)
 _NIR = re.compile(r"[12](?<![\w.,-][12]) ?\d\d ?\d\d ?(?:\d\d|2[AB]) ?\d{3} ?\d{3} ?\d\d"
                   r"(?!\w|[.,-]\d)")
-_CODICE_FISCALE = re.compile(r"[A-Z](?<![\w][A-Z])[A-Z]{5}[0-9LMNP-V]{2}[ABCDEHLMPRST]"
-                             r"[0-9LMNP-V]{2}[A-Z][0-9LMNP-V]{3}[A-Z](?!\w)")
-_OMOCODE = str.maketrans("LMNPQRSTUV", "0123456789")
+_CODICE_FISCALE = re.compile(r"[A-Z](?<![\w][A-Z])[A-Z]{2} ?[A-Z]{3} ?[0-9LMNP-V]{2}[ABCDEHLMPRST]"
+                             r"[0-9LMNP-V]{2} ?[A-Z][0-9LMNP-V]{3}[A-Z](?!\w)", re.I)
+
+
+def _card_at(groups: list[str], separators: set[str]) -> int:
+    """How many leading groups form a card number (0: none). Trailing groups may be a CVV or
+    an expiry typed after the number ("4111 1111 1111 1111 0427 123"), but only past the longest
+    card: "3589 1040 4199 9999 005" is a 19-digit number that fails Luhn, not a card and "005".
+    """
+    total = sum(map(len, groups))
+    for count in range(len(groups), 0, -1):
+        if count < len(groups) and total <= 19:
+            return 0
+        head = groups[:count]
+        digits = "".join(head)
+        if len(digits) < 13:
+            return 0
+        # Printed cards use groups of 3+ digits (4-4-4-4, 4-6-5, …); dots or a mix of
+        # separators are only taken in groups of four ("4111.1111.1111.1111").
+        if count > 1 and min(map(len, head[:-1])) < 3:
+            continue
+        if count > 1 and (separators - {" "} == {"."} or len(separators) > 1) and any(
+                len(g) != 4 for g in head[:-1]):
+            continue
+        if card_ok(digits):
+            return count
+    return 0
 
 
 def _cards(text: str, found: list[Candidate]) -> None:
     for match in _DIGIT_RUN.finditer(text):
         run = match.group()
-        end = match.end()
-        if len(run) < 13 or glued_after(text, end, ".,"):
+        if len(run) < 13 or glued_after(text, match.end(), ".,"):
             continue
-        groups = run.replace("-", " ").split(" ")
-        if len(groups) > 1 and len(groups[-1]) <= 2 and text.startswith("/", end):
-            # "4111 1111 1111 1111 12/27": the expiry month follows the number
-            end -= len(groups.pop()) + 1
-        # Printed cards use one kind of separator and groups of 3+ digits (4-4-4-4, 4-6-5, …).
+        groups = re.split(r"[ .-]", run)
+        if len(groups) > 1 and len(groups[-1]) <= 2 and text.startswith("/", match.end()):
+            groups.pop()  # "4111 1111 1111 1111 12/27": the expiry month follows the number
         separators = {c for c in run if not c.isdigit()}
-        if len(groups) > 1 and (len(separators) > 1 or min(map(len, groups[:-1])) < 3):
-            continue
-        digits = "".join(groups)
-        if card_ok(digits):
+        count = _card_at(groups, separators)
+        if count:
+            end = match.start() + sum(map(len, groups[:count])) + count - 1
             found.append(Candidate(match.start(), end, PAYMENT_CARD, CHECKSUM))
 
 
 def _ibans(text: str, found: list[Candidate]) -> None:
     for match in _IBAN.finditer(text):
         run = match.group()
-        length = IBAN_LENGTHS.get(run[:2])
+        length = IBAN_LENGTHS.get(run[:2].upper())
         if length is None:
             continue
         # Take as many characters as the country uses; the IBAN must end where a group ends.
-        positions = [i for i, char in enumerate(run) if char != " "]
+        positions = [i for i, char in enumerate(run) if char.isalnum()]
         if len(positions) < length:
             continue
         last = positions[length - 1]
         end = match.start() + last + 1
         if end < len(text) and text[end].isalnum():
             continue
-        compact = run[: last + 1].replace(" ", "")
-        if iban_ok(compact):
-            found.append(Candidate(match.start(), end, IBAN, CHECKSUM))
+        value = compact(run[: last + 1], " -")
+        # The remainder and the country's length are enough: a BBAN that breaks the registry's
+        # structure (python-stdnum) is mistyped or made up, still an account number to keep
+        # home; one that keeps it outranks a card number read inside it.
+        if iban_ok(value):
+            rank = STRUCTURED if iban_registered(value) else CHECKSUM
+            found.append(Candidate(match.start(), end, IBAN, rank))
 
 
 def _national_ids(text: str, found: list[Candidate]) -> None:
@@ -85,24 +119,25 @@ def _national_ids(text: str, found: list[Candidate]) -> None:
             if ssn_ok(*match.groups()):
                 found.append(Candidate(match.start(), match.end(), NATIONAL_ID, FORMAT))
     for match in _NINO.finditer(text):
-        if nino_ok(match.group(1)):
+        if nino_ok(match.group(1).upper()):
             found.append(Candidate(match.start(), match.end(), NATIONAL_ID, FORMAT))
     for match in _DNI.finditer(text):
-        number, letter = match.groups()
+        number, letter = compact(match.group(1), "."), match.group(2).upper()
         if number[1:].isdigit() and dni_ok(number, letter):
             found.append(Candidate(match.start(), match.end(), NATIONAL_ID, CHECKSUM))
     for match in _NIR.finditer(text):
         if nir_ok(match.group().replace(" ", "")):
             found.append(Candidate(match.start(), match.end(), NATIONAL_ID, CHECKSUM))
     for match in _CODICE_FISCALE.finditer(text):
-        code = match.group()
-        # Letters stand in for digits where two people would share a code ("omocodia").
-        if codice_fiscale_ok(code) and code[6:8].translate(_OMOCODE).isdigit():
+        if codice_fiscale_ok(compact(match.group(), " ")):
             found.append(Candidate(match.start(), match.end(), NATIONAL_ID, CHECKSUM))
 
 
 def detect_identifiers(text: str, found: list[Candidate]) -> None:
-    """Append candidates for payment cards, IBANs and national identification numbers."""
+    """Append candidates for payment cards, IBANs and national identification numbers.
+
+    ``text`` is the folded text (same length as the original).
+    """
     _cards(text, found)
     _ibans(text, found)
     _national_ids(text, found)

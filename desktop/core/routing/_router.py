@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from desktop.core.receipt import Finding
 from desktop.core.chat import ChatMessage
-from desktop.core.routing._detectors import KINDS, scan
+from desktop.core.receipt import Finding
+from desktop.core.routing._detectors import KINDS, TOPIC_MEMORY, scan_conversation
 from desktop.core.routing._difficulty import Difficulty, estimate_difficulty
+from desktop.core.routing._phones import regions_from_setting
 from desktop.core.settings import Settings
 
 Tier = Literal["local", "private", "frontier"]
@@ -62,10 +63,13 @@ class Router:
 
     def decide(self, prompt: str, history: Sequence[ChatMessage], context: RouteContext
                ) -> RouteDecision:
-        findings = tuple(scan(prompt, custom_terms=self._custom_terms()))
-        # Where nothing can leave, the question's own classes are enough to report; the whole
-        # history is scanned only when it might be sent.
-        classes = self._classes(findings, ())
+        # The question is read with the messages before it: a cue there ("my SSN?") makes the
+        # value in the question ("ok, it is 536221847") sensitive. Where nothing can leave, the
+        # question's own classes are enough to report; the whole history is scanned only when
+        # it might be sent.
+        recent = [m.content for m in history[-TOPIC_MEMORY:]]
+        findings = self._scan([*recent, prompt])[-1]
+        classes = self._classes([findings])
         if context.requested == "local":
             return _local("you chose this device for this message", findings, classes)
         if context.offline:
@@ -76,7 +80,7 @@ class Router:
             return _local("this conversation is locked to this device", findings, classes)
         if context.budget_exhausted:
             return _local("this month's cloud budget is spent", findings, classes)
-        classes = self._classes(findings, history)
+        classes = self._classes(self._scan([*(m.content for m in history), prompt]))
         kept = sorted({c for c in classes if self.policy(c) == "keep_local"})
         if kept:
             return _local(f"contains {', '.join(kept)}: your policy keeps that on this device",
@@ -122,13 +126,15 @@ class Router:
         raw = self._settings.get_str("privacy.custom_terms")
         return [t.strip() for t in raw.split(",") if t.strip()]
 
-    def _classes(self, findings: Sequence[Finding], history: Sequence[ChatMessage]
-                 ) -> tuple[str, ...]:
-        """Sensitive classes anywhere in what would leave: the question and the history."""
-        kinds = {f.kind for f in findings}
-        terms = self._custom_terms()
-        for message in history:
-            kinds.update(f.kind for f in scan(message.content, custom_terms=terms))
+    def _scan(self, texts: Sequence[str]) -> list[tuple[Finding, ...]]:
+        regions = regions_from_setting(self._settings.get_str("privacy.phone_regions"))
+        return scan_conversation(texts, custom_terms=self._custom_terms(),
+                                 phone_regions=regions)
+
+    @staticmethod
+    def _classes(scanned: Sequence[Sequence[Finding]]) -> tuple[str, ...]:
+        """Sensitive classes anywhere in ``scanned`` (the question, or it and the history)."""
+        kinds = {f.kind for findings in scanned for f in findings}
         return tuple(k for k in KINDS if k in kinds)
 
 

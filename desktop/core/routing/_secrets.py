@@ -1,35 +1,28 @@
-"""Secrets and credentials: provider keys, tokens, private keys, passwords in assignments."""
+"""Secrets and credentials: vendor keys, tokens, private keys, and values assigned to credential
+names in ``.env`` files, code, JSON, connection strings, URLs, command lines and prose.
+
+Layers, surest first: vendor formats (``_secret_formats``); structures (PEM and PuTTY private
+keys, JWTs with a JSON header, HTTP auth headers, ``scheme://user:password@host``); assignments
+to a key whose name ends in a credential word (``TELEGRAM_BOT_TOKEN=…``, ``"pass": "…"``,
+``define('DB_PASSWORD', '…')``); and a random-looking token right after a credential word
+("twilio auth: … / 9f8e…"). Placeholders (``sk-...``, ``AKIAXXXXXXXXXXXXXXXX``, ``<your-key>``)
+are recognised and skipped.
+"""
 
 from __future__ import annotations
 
 import re
 
 from desktop.core.routing._candidates import FORMAT, STRUCTURED, Candidate
+from desktop.core.routing._secret_formats import (
+    VENDOR_KEY,
+    is_placeholder,
+    looks_random,
+)
 from desktop.core.routing._validators import basic_auth_ok, jwt_header_ok
 
 SECRET = "secret"
 
-# Provider key formats. Each alternative starts with a literal so the regex engine can skip
-# quickly; the character before a match is checked in Python. Possessive quantifiers keep the
-# work linear on long runs of key-like characters.
-_PROVIDER_KEY = re.compile(
-    r"""
-    (?: sk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}+  # OpenAI, Anthropic
-      | AIza[0-9A-Za-z_-]{35}                                 # Google
-      | gh[pousr]_[A-Za-z0-9]{36,}+                           # GitHub
-      | github_pat_[A-Za-z0-9_]{40,}+
-      | xox[abposr]-[A-Za-z0-9-]{10,}+                        # Slack
-      | xapp-[0-9]-[A-Za-z0-9-]{10,}+
-      | sk_(?:live|test)_[A-Za-z0-9]{16,}+                    # Stripe
-      | rk_(?:live|test)_[A-Za-z0-9]{16,}+
-      | glpat-[A-Za-z0-9_-]{20,}+                             # GitLab
-      | hf_[A-Za-z0-9]{30,}+                                  # Hugging Face
-      | npm_[A-Za-z0-9]{36}
-    )(?![A-Za-z0-9_-])
-    """,
-    re.X,
-)
-_AWS_KEY_ID = re.compile(r"(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])")
 _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _JWT = re.compile(r"eyJ(?<![\w-]eyJ)[\w-]{8,}+\.[\w-]{8,}+\.[\w-]*+", re.A)
 _PEM = re.compile(
@@ -37,39 +30,67 @@ _PEM = re.compile(
     r"(?:.{0,8000}?-----END \1-----|[A-Za-z0-9+/=\s:,-]*)",
     re.S,
 )
+_PUTTY = re.compile(r"PuTTY-User-Key-File-\d+:.{0,6000}?(?:Private-MAC:[ \t]*[0-9a-fA-F]+|\Z)",
+                    re.S)
 _AUTH_HEADER = re.compile(r"[Bb](?:(?:earer|EARER)\s+([A-Za-z0-9._~+/-]{16,}=*)"
                           r"|(?:asic|ASIC)\s+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=]))")
-# After "://": user, colon, password, "@".
-_URL_PASSWORD = re.compile(r"[^\s:/@]{1,100}:([^\s@/]{1,200})@")
+# After "://": an optional user, a colon, the password, "@" ("redis://:pw@host" has no user).
+_URL_PASSWORD = re.compile(r"[^\s:/@]{0,100}:([^\s@/]{1,200})@")
+_CLI_PASSWORD = re.compile(r"(?<!\S)(?:-p(?=\S)|--password[= ]|--pass[= ]|-P[ ]?(?=\S))"
+                           r"""(["']?)([^\s"']{4,100})\1""")
 
-_COMPOUND_KEYS = ("client secret", "app secret", "secret key", "api key", "api token",
-                  "api secret", "access token", "auth token", "refresh token", "bearer token",
-                  "private key", "access key", "secret access key")
-#: Key names whose value is a credential ("password = ...", "API_KEY: ...", "my password is
-#: ..."), lower case. The cue pass in ``_context`` finds them and calls :func:`detect_assignment`.
-KEY_NAMES: frozenset[str] = frozenset(
-    {"password", "passwd", "passphrase", "pwd", "secret"}
-    | {key.replace(" ", sep) for key in _COMPOUND_KEYS for sep in ("_", "-", "")})
-_ASSIGNED_VALUE = re.compile(
-    r"""(?:["']?[ \t]*(?::=|=>|=(?!=)|:)|[ \t]+(is|was)(?=[ \t]))[ \t]*
-        (?: "((?:[^"\\\n]|\\.){1,200})"
-          | '((?:[^'\\\n]|\\.){1,200})'
-          | `([^`\n]{1,200})`
-          | ([^\s"'`]{1,200}) )""",
-    re.X,
+# A key whose last word names a credential, then ``=``, ``:``, ``=>``, ``:=`` or a comma (a
+# quoted key in a call: ``define('DB_PASSWORD', '…')``).
+_KEY_ASSIGNMENT = re.compile(
+    r"""(?<![\w.-])(["'`]?)([A-Za-z][\w.-]{0,60})\1[ \t]*(?::=|=>|=(?!=)|:(?![:/])|,)[ \t]*"""
+    r"""(?:"((?:[^"\\\n]|\\.){1,300})"|'((?:[^'\\\n]|\\.){1,300})'|`([^`\n]{1,300})`"""
+    r"""|([^\s"'`,;]{1,300}))""",
 )
+_WORDS_IN_KEY = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_STRONG_KEY_WORDS = frozenset({
+    "password", "passwd", "passphrase", "passcode", "pwd", "pass", "secret", "token",
+    "apikey", "credential", "credentials", "accountkey", "authtoken", "passwort", "kennwort",
+    "wachtwoord", "contraseña", "motdepasse",
+})
+_WEAK_KEY_WORDS = frozenset({"key", "auth", "pw", "pin", "sig", "signature", "cookie", "session"})
+_NOT_CREDENTIAL_KEYS = frozenset({"token_count", "max_tokens", "tokens", "token_type",
+                                  "secret_name", "password_min_length", "key_id", "token_url"})
 
 # Values after a key name that are code or documentation, not a secret.
-_NOT_A_VALUE = frozenset({
+NOT_A_VALUE = frozenset({
     "none", "null", "nil", "true", "false", "str", "string", "bytes", "int", "bool", "undefined",
     "required", "optional", "password", "secret", "string?", "any", "text", "yes", "no", "n/a",
     "redacted", "hidden", "masked", "foo", "bar", "baz", "qux", "test", "dummy", "changeme",
+    "postgres", "admin", "root", "guest", "demo", "default", "user", "username", "pass",
+    "token", "empty", "self", "this", "env", "os", "getpass",
 })
-_PLACEHOLDER = re.compile(r"[<{$%\[]|[*x•.\-_#]+$|(?:your|my|the)[-_ ]|[/~]|\./|[a-z]:\\"
-                          r"|.*(?:example|placeholder|not[-_ ]used|required|xxx)", re.I)
 _CODE_LIKE = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|[a-z]+(?:[A-Z][a-z]+)+$"
-                        r"|[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|[^(\[]*[(\[]")
+                        r"|[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
+                        r"|[^(\[]*[(\[]|[$%@][{(]?\w")
+_PATHLIKE = re.compile(r"[/~]|\./|[a-z]:\\", re.I)
 _PROSE_AFTER = re.compile(r"[ \t]+[A-Za-z]")
+
+# Words before a random token that make it a credential, and words that make it a digest.
+_CREDENTIAL_WORD = re.compile(r"\b(?:tokens?|secrets?|keys?|auth|password|passwd|credentials?|"
+                              r"api|bearer|access|sid|apikey)\b", re.I)
+_DIGEST_WORD = re.compile(r"\b(?:sha\d*|md5|hash|digest|checksum|commit|uuid|guid|etag|"
+                          r"fingerprint|crc)\b", re.I)
+_RANDOM_TOKEN = re.compile(r"(?<![\w+/=.-])[A-Za-z0-9+/_~.-]{20,200}={0,2}(?![\w+/=-])")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+#: Words after which a person states a password in prose ("my wifi password is …",
+#: "das Passwort … ist …", "la contraseña del wifi es …"), lower case.
+PASSWORD_CUES: tuple[str, ...] = (
+    "password", "passwort", "kennwort", "mot de passe", "mdp", "contraseña", "contrasena",
+    "clave", "wachtwoord", "passcode", "passphrase", "pwd", "pw", "wifi", "wi-fi", "wlan",
+    "pin", "pin code", "api key", "api token", "access token", "secret key", "secret",
+    "token", "passwd",
+)
+_STATED = re.compile(
+    r"[^\n]{0,40}?(?:\b(?:is|was|ist|lautet|est|c'est|es|era|è|sono|zijn)\b|[:=])[ \t]*"
+    r"""(["'`]?)([^\s"'`]{3,64})\1""",
+    re.I,
+)
 
 
 def _word_before(text: str, start: int) -> bool:
@@ -81,55 +102,93 @@ def _mixed(token: str) -> bool:
     return any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
 
 
-def _value_is_secret(value: str, quoted: bool, text: str, end: int) -> bool:
-    if len(value) < 3 or value.lower() in _NOT_A_VALUE or _PLACEHOLDER.match(value):
+def value_is_secret(value: str, quoted: bool, text: str, end: int) -> bool:
+    """Whether a value assigned to a credential name is a secret (not code, prose or a stub)."""
+    if len(value) < 3 or value.lower() in NOT_A_VALUE or is_placeholder(value):
+        return False
+    if _PATHLIKE.match(value) or value.startswith(("http://", "https://")):
         return False
     if quoted:
-        return True
+        return not value.isidentifier() or _mixed(value) or not value.islower()
     if _CODE_LIKE.match(value):
         return False
     # "password: click the link below" is prose; "password: hunter2" and "pwd=letmein" are not.
     return not (value.isalpha() and value.islower() and _PROSE_AFTER.match(text, end))
 
 
-def detect_assignment(text: str, key_end: int, found: list[Candidate]) -> None:
-    """Append the value assigned to the key name that ends at ``key_end``, if it is a secret."""
-    match = _ASSIGNED_VALUE.match(text, key_end)
-    if match is None:
-        return
-    index = next(i for i in range(2, 6) if match.group(i) is not None)
-    start, end = match.span(index)
-    value = match.group(index)
-    quoted = index != 5
-    if not quoted:
-        stripped = value.rstrip(".,;:)]}>")
-        end -= len(value) - len(stripped)
-        value = stripped
-        # In prose ("my password is hunter2") only a value with a digit: "is required" is not.
-        if match.group(1) and not any(c.isdigit() for c in value):
-            return
-    if _value_is_secret(value, quoted, text, end):
-        found.append(Candidate(start, end, SECRET, FORMAT))
+def _key_kind(key: str) -> str | None:
+    """"strong", "weak" or None, from the last word of a key name."""
+    lowered = key.lower()
+    if lowered in _NOT_CREDENTIAL_KEYS:
+        return None
+    words = [w.lower() for w in _WORDS_IN_KEY.findall(key.replace("-", "_"))]
+    if not words:
+        return None
+    last = words[-1]
+    joined = "".join(words[-2:])
+    if last in _STRONG_KEY_WORDS or joined in _STRONG_KEY_WORDS:
+        return "strong"
+    if last in _WEAK_KEY_WORDS:
+        return "weak"
+    return None
 
 
-def detect_secrets(text: str, found: list[Candidate]) -> None:
-    """Append a candidate for every credential in ``text`` (assignments: see ``KEY_NAMES``)."""
-    for match in _PROVIDER_KEY.finditer(text):
+def _assignments(text: str, found: list[Candidate]) -> None:
+    for match in _KEY_ASSIGNMENT.finditer(text):
+        kind = _key_kind(match.group(2))
+        if kind is None:
+            continue
+        index = next(i for i in range(3, 7) if match.group(i) is not None)
+        start, end = match.span(index)
+        value = match.group(index)
+        quoted = index != 6
+        if is_placeholder(value):
+            continue
+        if not quoted:
+            stripped = value.rstrip(".,;:)]}>")
+            end -= len(value) - len(stripped)
+            value = stripped
+        if kind == "weak" and not looks_random(value):
+            continue
+        if value_is_secret(value, quoted, text, end):
+            found.append(Candidate(start, end, SECRET, FORMAT))
+
+
+def _near_credential_words(text: str, found: list[Candidate]) -> None:
+    for word in _CREDENTIAL_WORD.finditer(text):
+        window_end = min(len(text), word.end() + 80)
+        if _DIGEST_WORD.search(text, max(0, word.start() - 30), window_end):
+            continue
+        for token in _RANDOM_TOKEN.finditer(text, word.end(), window_end):
+            value = token.group()
+            if (looks_random(value) and not is_placeholder(value) and not _PATHLIKE.search(value)
+                    and not _UUID.match(value)):
+                found.append(Candidate(token.start(), token.end(), SECRET, FORMAT))
+
+
+def _vendor_keys(text: str, found: list[Candidate]) -> None:
+    for match in VENDOR_KEY.finditer(text):
         start = match.start()
         token = match.group()
-        if not _word_before(text, start) and (not token.startswith("sk-") or _mixed(token[3:])):
-            found.append(Candidate(start, match.end(), SECRET, STRUCTURED))
-    if "AKIA" in text or "ASIA" in text:
-        for match in _AWS_KEY_ID.finditer(text):
-            if _word_before(text, match.start()):
-                continue
-            found.append(Candidate(match.start(), match.end(), SECRET, STRUCTURED))
+        if _word_before(text, start):
+            continue
+        if token.startswith("sk-") and not _mixed(token[3:]):
+            continue  # "sk-learn-style"
+        if is_placeholder(token, vendor=True):
+            continue
+        found.append(Candidate(start, match.end(), SECRET, STRUCTURED))
+        if token.startswith(("AKIA", "ASIA")):
             # The secret access key travels with its id: 40 base64 characters close by.
-            low, high = max(0, match.start() - 300), match.end() + 300
+            low, high = max(0, start - 300), match.end() + 300
             for near in _AWS_SECRET.finditer(text, low, high):
                 value = near.group()
                 if _mixed(value) and not value.isupper() and not value.islower():
                     found.append(Candidate(near.start(), near.end(), SECRET, STRUCTURED))
+
+
+def detect_secrets(text: str, found: list[Candidate]) -> None:
+    """Append a candidate for every credential in ``text``."""
+    _vendor_keys(text, found)
     if "eyJ" in text:
         for match in _JWT.finditer(text):
             if jwt_header_ok(match.group().split(".")[0]):
@@ -137,14 +196,52 @@ def detect_secrets(text: str, found: list[Candidate]) -> None:
     if "-----BEGIN " in text:
         for match in _PEM.finditer(text):
             found.append(Candidate(match.start(), match.end(), SECRET, STRUCTURED))
+    if "PuTTY-User-Key-File" in text:
+        for match in _PUTTY.finditer(text):
+            found.append(Candidate(match.start(), match.end(), SECRET, STRUCTURED))
     if "earer" in text or "EARER" in text or "asic" in text or "ASIC" in text:
         _auth_headers(text, found)
+    _url_passwords(text, found)
+    if "-p" in text or "-P" in text:
+        for match in _CLI_PASSWORD.finditer(text):
+            value = match.group(2)
+            if _mixed(value) and not is_placeholder(value) and not _PATHLIKE.match(value):
+                found.append(Candidate(match.start(2), match.end(2), SECRET, FORMAT))
+    _assignments(text, found)
+    _near_credential_words(text, found)
+
+
+def detect_stated_password(text: str, cue_end: int, found: list[Candidate]) -> None:
+    """The password a person states after a password word ("my password is hunter2")."""
+    match = _STATED.match(text, cue_end)
+    if match is None:
+        return
+    value, start, end = match.group(2), match.start(2), match.end(2)
+    if is_placeholder(value):
+        return
+    if not match.group(1):
+        stripped = value.rstrip(".,;:?)]}>")
+        end -= len(value) - len(stripped)
+        value = stripped
+    symbols = any(not c.isalnum() for c in value)
+    # Prose ("is required", "is on the invite") has no digit or symbol mixed into a word.
+    if not _mixed(value) and not (symbols and any(c.isalpha() for c in value)):
+        return
+    if value.lower() in NOT_A_VALUE or is_placeholder(value) or _CODE_LIKE.match(value):
+        return
+    if _PATHLIKE.match(value) or value.startswith(("http://", "https://")):
+        return
+    found.append(Candidate(start, end, SECRET, FORMAT))
+
+
+def _url_passwords(text: str, found: list[Candidate]) -> None:
     scheme_end = text.find("://")
     while scheme_end != -1:
         userinfo = _URL_PASSWORD.match(text, scheme_end + 3)
         if userinfo and scheme_end and text[scheme_end - 1].isalnum():
             password = userinfo.group(1)
-            if password.lower() not in _NOT_A_VALUE and not _PLACEHOLDER.match(password):
+            if password.lower() not in NOT_A_VALUE and not is_placeholder(password) and not (
+                    password.isdigit() and len(password) <= 5):  # host:port@ is not a password
                 found.append(Candidate(userinfo.start(1), userinfo.end(1), SECRET, FORMAT))
         scheme_end = text.find("://", scheme_end + 3)
 

@@ -1,11 +1,14 @@
 """Curated words and phrases the context detectors look for (lowercase; spaces match any gap).
 
-Health terms are limited to words that are medical in every common sense: "depression",
-"stroke", "lithium" or "anxiety" alone also describe economies, brushes, batteries and moods, so
-they only count inside a phrase ("clinical depression") or after a cue ("diagnosed with").
+Health terms count only in a sentence about a person (``_health``); even so, words that are not
+medical in every common sense ("stroke", "anxiety") only count inside a phrase ("had a stroke",
+"anxiety disorder"). Medications beyond these come from the drug dictionary (``_health``).
 """
 
 from __future__ import annotations
+
+import functools
+import re
 
 HEALTH_TERMS: tuple[str, ...] = (
     # conditions
@@ -40,6 +43,82 @@ HEALTH_TERMS: tuple[str, ...] = (
     "cialis", "finasteride", "isotretinoin", "accutane", "hydroxychloroquine",
 )
 
+# Conditions in German, French, Spanish, Italian and Dutch (English ones are above).
+CONDITIONS_OTHER: tuple[str, ...] = (
+    # German
+    "depression", "depressionen", "diabetes typ 1", "diabetes typ 2", "diabetiker",
+    "diabetikerin", "krebs", "brustkrebs", "darmkrebs", "lungenkrebs", "prostatakrebs",
+    "leukämie", "demenz", "alzheimer", "parkinson", "multiple sklerose", "multipler sklerose",
+    "epilepsie", "schizophrenie", "bipolare störung", "angststörung", "panikattacken",
+    "essstörung", "magersucht", "bulimie", "autismus", "asthma", "rheuma", "arthrose",
+    "hashimoto", "morbus crohn", "colitis ulcerosa", "zöliakie", "schlaganfall",
+    "herzinfarkt", "herzinsuffizienz", "bluthochdruck", "burnout", "burn-out", "tinnitus",
+    "schwanger", "schwangerschaft", "fehlgeburt", "hiv-positiv", "suchterkrankung",
+    "alkoholsucht", "suizidgedanken", "adhs", "endometriose", "migräne", "tumor",
+    "pflegegrad", "chemotherapie", "dialyse", "melanom", "karzinom", "lymphom",
+    # French
+    "dépression", "diabète", "diabétique", "diabétique de type 1", "diabétique de type 2",
+    "cancer du sein", "cancer", "leucémie", "maladie d'alzheimer", "alzheimer",
+    "maladie de parkinson", "parkinson", "sclérose en plaques", "épilepsie", "schizophrénie",
+    "trouble bipolaire", "troubles anxieux", "crises d'angoisse", "anorexie", "boulimie",
+    "autisme", "asthme", "maladie de crohn", "endométriose", "enceinte", "grossesse",
+    "fausse couche", "séropositif", "séropositive", "vih", "sida", "hépatite", "arthrite",
+    "méningite", "avc", "infarctus", "insuffisance cardiaque", "hypertension artérielle",
+    "burn-out", "tdah", "alcoolisme", "chimiothérapie", "dialyse", "migraine", "migraines",
+    # Spanish
+    "depresión", "diabetes", "diabético", "diabética", "cáncer", "cáncer de mama", "leucemia",
+    "alzhéimer", "alzheimer", "párkinson", "parkinson", "esclerosis múltiple", "epilepsia",
+    "esquizofrenia", "trastorno bipolar", "ansiedad generalizada", "trastorno de ansiedad",
+    "ataques de pánico", "anorexia", "bulimia", "autismo", "asma", "enfermedad de crohn",
+    "endometriosis", "embarazada", "embarazo", "aborto espontáneo", "vih", "sida", "hepatitis",
+    "infarto", "ictus", "insuficiencia cardíaca", "hipertensión", "tdah", "alcoholismo",
+    "quimioterapia", "diálisis", "migraña",
+    # Italian
+    "depressione", "diabete", "diabetico", "diabetica", "tumore", "cancro", "leucemia",
+    "morbo di parkinson", "sclerosi multipla", "epilessia", "schizofrenia", "disturbo bipolare",
+    "attacchi di panico", "anoressia", "bulimia", "autismo", "asma", "morbo di crohn",
+    "celiachia", "celiaco", "celiaca", "endometriosi", "incinta", "gravidanza", "aborto",
+    "sieropositivo", "sieropositiva", "epatite", "ictus", "infarto", "ipertensione",
+    "chemioterapia", "dialisi", "emicrania", "demenza",
+    # Dutch
+    "depressie", "diabetes type 1", "diabetes type 2", "suikerziekte", "kanker", "borstkanker",
+    "darmkanker", "longkanker", "leukemie", "dementie", "ziekte van parkinson",
+    "ziekte van crohn", "ziekte van alzheimer", "multiple sclerose", "epilepsie",
+    "schizofrenie", "bipolaire stoornis", "angststoornis", "paniekaanvallen", "anorexia",
+    "boulimia", "autisme", "astma", "zwanger", "zwangerschap", "miskraam", "hiv-positief",
+    "hepatitis", "beroerte", "hartinfarct", "hartfalen", "hoge bloeddruk", "burn-out",
+    "alcoholverslaving", "chemotherapie", "dialyse", "migraine", "endometriose",
+)
+# English conditions the first list lacks; abbreviations are upper case in the text.
+CONDITIONS_MORE: tuple[str, ...] = (
+    "depression", "endometriosis", "pcos", "polycystic ovary syndrome", "hiv positive",
+    "colon cancer", "breast cancer", "lung cancer", "prostate cancer", "skin cancer",
+    "type 1 diabetes", "type 2 diabetes",
+    "heart attack", "schizoaffective", "borderline personality disorder", "bpd", "ocd",
+    "anxiety", "generalized anxiety", "social anxiety", "insomnia", "sleep apnea",
+    "sleep apnoea", "migraine", "migraines", "arthritis", "rheumatoid arthritis",
+    "osteoporosis", "hashimoto's", "hashimoto", "graves' disease", "thyroid cancer",
+    "cystic fibrosis", "sickle cell", "hemophilia", "haemophilia", "down syndrome", "adhd",
+    "dyslexia", "tourette's", "long covid", "covid", "miscarried", "stillbirth",
+    "ivf", "vasectomy", "hysterectomy", "mastectomy", "chemo", "radiation therapy",
+    "alcoholic", "eating disorder", "concussion", "tbi", "als", "copd", "gerd", "ibs", "std",
+    "sti", "herpes", "aids",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def condition_pattern() -> re.Pattern[str]:
+    """One case-insensitive regex for every condition and curated medication, longest first."""
+    lower_case = {t for t in HEALTH_TERMS + CONDITIONS_OTHER + CONDITIONS_MORE if len(t) > 3}
+    # Short abbreviations only count in capitals ("MS", "ALS", "ADD"), never as words ("add").
+    capitals = {t.upper() for t in HEALTH_TERMS + CONDITIONS_OTHER + CONDITIONS_MORE
+                if len(t) <= 3}
+    body = "|".join(re.escape(t).replace(r"\ ", r"\s+")
+                    for t in sorted(lower_case, key=len, reverse=True))
+    caps = "|".join(re.escape(t) for t in sorted(capitals, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:(?i:{body})|{caps})(?![\w-])")
+
+
 # A phrase whose object is a diagnosis or a treatment: the words after it are reported.
 HEALTH_CUES: tuple[str, ...] = (
     "diagnosed with", "diagnosis of", "was prescribed", "were prescribed",
@@ -50,51 +129,13 @@ HEALTH_CUES: tuple[str, ...] = (
 )
 
 BIRTH_CUES: tuple[str, ...] = (
-    "born", "born on", "date of birth", "birth date", "birthdate", "birthday", "dob", "d.o.b.",
-    "d.o.b", "geb.", "geboren", "geboren am", "geburtsdatum", "geboortedatum", "né le",
-    "née le", "né(e) le", "date de naissance", "fecha de nacimiento", "nacido el", "nacida el",
-    "nato il", "nata il", "data di nascita",
-)
-
-PHONE_CUES: tuple[str, ...] = (
-    "phone", "phone number", "phone no", "tel", "tel.", "telephone", "mobile", "mobile number",
-    "cell", "cell phone", "cellphone", "call me at", "call me on", "text me at", "fax",
-    "whatsapp", "telefoon", "telefoonnummer", "telefon", "telefonnummer", "handy", "mobiel",
-    "portable", "téléphone", "tél", "tél.",
-)
-
-SSN_CUES: tuple[str, ...] = ("ssn", "social security number", "social security no",
-                             "social security")
-BSN_CUES: tuple[str, ...] = ("bsn", "burgerservicenummer", "sofinummer", "sofi-nummer")
-SIN_CUES: tuple[str, ...] = ("sin", "social insurance number")
-DOCUMENT_CUES: tuple[str, ...] = (
-    "passport", "passport number", "passport no", "reisepass", "paspoort", "paspoortnummer",
-    "driver's license", "driver's license number", "driving licence", "driving licence number",
-    "drivers license", "license number", "licence number",
-)
-
-ACCOUNT_CUES: tuple[str, ...] = (
-    "account", "account number", "account no", "account #", "acct", "acct.", "acct no",
-    "a/c", "bank account", "checking account", "savings account", "kontonummer", "konto",
-    "rekeningnummer", "rekening",
-)
-ROUTING_CUES: tuple[str, ...] = ("routing number", "routing no", "routing", "aba", "rtn",
-                                 "aba routing number")
-SORT_CODE_CUES: tuple[str, ...] = ("sort code", "sort-code", "sortcode")
-TAX_ID_CUES: tuple[str, ...] = (
-    "ein", "tin", "tax id", "tax identification number", "taxpayer id", "steuer-id",
-    "steuernummer", "steueridentifikationsnummer", "utr",
-)
-
-_OWNERS = ("my", "our", "his", "her", "their")
-_MONEY_NOUNS = ("salary", "income", "wage", "wages", "pay", "paycheck", "bonus", "pension",
-                "net worth", "savings", "debt", "debts", "mortgage", "loan", "rent", "tax",
-                "tax return", "tax refund", "credit score", "balance", "bank balance")
-_PEOPLE = ("i", "we", "he", "she", "they")
-_MONEY_VERBS = ("earn", "earns", "earned", "make", "makes", "made", "owe", "owes", "owed")
-MONEY_CUES: tuple[str, ...] = (
-    tuple(f"{owner} {noun}" for owner in _OWNERS for noun in _MONEY_NOUNS)
-    + tuple(f"{person} {verb}" for person in _PEOPLE for verb in _MONEY_VERBS)
+    "born", "born on", "born in", "was born", "b.", "date of birth", "birth date", "birthdate",
+    "birthday", "bday", "b-day", "dob", "d.o.b.", "d.o.b", "(*", "geb.", "geb", "geboren",
+    "geboren am", "geburtsdatum", "geburtstag", "geboren op", "geboortedatum", "geb.datum",
+    "né", "née", "né le", "née le", "né(e) le", "date de naissance", "date naiss.",
+    "fecha de nacimiento", "fecha de nac.", "fecha de nac", "f. nac.", "nacido", "nacida",
+    "nacido el", "nacida el", "nací", "nací el", "nato", "nata", "nato il", "nata il",
+    "data di nascita", "nascita",
 )
 
 MONTHS: tuple[str, ...] = (

@@ -88,7 +88,8 @@ PRIVACY_CLASSES: tuple[tuple[str, str], ...] = (
     ("secret", "secrets and credentials"), ("payment_card", "payment card numbers"),
     ("iban", "IBANs"), ("national_id", "national identity numbers"), ("email", "e-mail addresses"),
     ("phone", "phone numbers"), ("ip_address", "IP addresses"),
-    ("date_of_birth", "dates of birth"), ("health", "health information"),
+    ("date_of_birth", "dates of birth"), ("address", "postal addresses"),
+    ("health", "health information"),
     ("financial", "financial details"), ("custom", "your custom sensitive terms"),
 )
 
@@ -357,6 +358,14 @@ SCHEMA: tuple[Setting, ...] = (
         default="",
         description="Your own sensitive words (client or project names), comma-separated; "
                     "they count as the class 'custom'.",
+    ),
+    Setting(
+        key="privacy.phone_regions",
+        kind=str,
+        default="",
+        description="Regions whose phone numbers are recognised without a country code, as "
+                    "comma-separated ISO codes (e.g. 'DE, AT, CH'); empty: your locale's region "
+                    "plus the EU, the UK, the US and their neighbours.",
     ),
     Setting(
         key="privacy.preview_before_sending",

@@ -84,12 +84,16 @@ FOUND: list[tuple[str, str, str]] = [
     ("toll free 1-800-555-0199", "phone", "1-800-555-0199"),
     ("tel. 0049 30 1234567", "phone", "0049 30 1234567"),
     # IP addresses
-    ("client at 203.0.113.42 failed", "ip_address", "203.0.113.42"),
+    ("client at 81.2.69.142 failed", "ip_address", "81.2.69.142"),
     ("router 192.168.1.20.", "ip_address", "192.168.1.20"),
-    ("v6 2001:db8::8a2e:370:7334", "ip_address", "2001:db8::8a2e:370:7334"),
+    ("v6 2a02:8108::8a2e:370:7334", "ip_address", "2a02:8108::8a2e:370:7334"),
     ("link fe80::1ff:fe23:4567:890a", "ip_address", "fe80::1ff:fe23:4567:890a"),
     ("ssh root@10.0.0.5", "ip_address", "10.0.0.5"),
-    ("mapped ::ffff:192.0.2.128 here", "ip_address", "::ffff:192.0.2.128"),
+    ("mapped ::ffff:81.2.69.128 here", "ip_address", "::ffff:81.2.69.128"),
+    # postal addresses of people
+    ("I live at 38 Hawthorne Rd, Leeds", "address", "38 Hawthorne Rd"),
+    ("Anna Becker, Lindenstraße 17, 50674 Köln", "address", "Lindenstraße 17"),
+    ("j'habite au 12 rue des Lilas", "address", "12 rue des Lilas"),
     # dates of birth
     ("I was born on 12 March 1985 in Lisbon", "date_of_birth", "12 March 1985"),
     ("DOB: 1985-03-12", "date_of_birth", "1985-03-12"),
@@ -209,7 +213,7 @@ def test_the_tables_cover_every_class_but_custom() -> None:
 
 def test_findings_are_sorted_and_disjoint() -> None:
     text = ("Mail bob@example.com or call +44 20 7946 0958; card 4111 1111 1111 1111, "
-            "IBAN NL91ABNA0417164300, server 203.0.113.7, password: s3cr3t!")
+            "IBAN NL91ABNA0417164300, server 81.2.69.7, password: s3cr3t!")
     findings = scan(text)
     assert [f.kind for f in findings] == ["email", "phone", "payment_card", "iban",
                                           "ip_address", "secret"]

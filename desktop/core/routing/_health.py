@@ -1,0 +1,134 @@
+"""A named or pronoun-anchored person's diagnosis or medication.
+
+"How does lithium work in batteries?" and "What are the signs of Parkinson's?" are questions
+about the world; "my mother has been on lithium for 20 years" and "mon père a la maladie de
+Parkinson" are about a person. So a medical term counts only in a sentence that also names a
+person (``_people``): a pronoun or possessive, a relative, a title, a name before a verb.
+
+Medical terms come from three sources:
+
+- medications: the vocabulary of drug-named-entity-recognition (MIT, maintained by Fast Data
+  Science: 107,000 generic and brand names from MedlinePlus, DrugBank and Wikipedia, "Zyprexa",
+  "Trikafta", "Plavix", "levothyroxin", "lévothyrox"). Its own finder is not used: importing it
+  takes 2.4 s and 375 MB, and it reads and writes files in the home folder and can query a web
+  service. Only its dictionary file is read (0.3 s, about 10 MB as a set of names), once, on the
+  first sentence that has a person in it; :func:`warm_up` does it ahead of time.
+- conditions: the curated multilingual list in ``_vocabulary.CONDITIONS``;
+- the shapes of medical words (``-itis``, ``-osis``, ``-ämie``, ``-krebs``, ``-kanker`` …).
+"""
+
+from __future__ import annotations
+
+import bz2
+import importlib.util
+import pickle
+import re
+import threading
+from pathlib import Path
+
+from desktop.core.routing import _vocabulary as vocab
+from desktop.core.routing._candidates import MARKER, Candidate
+from desktop.core.routing._people import has_person
+
+HEALTH = "health"
+
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?")
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?!\S)|\n|$)|[^\n]+")
+_MEDICATION_CONTEXT = re.compile(
+    r"\b(?:takes?|taking|took|on|prescribed|started|stopped|switched|dose|dosage|\d+\s?mg|"
+    r"nimmt|nehme|nehmen|verschrieben|prend[s]?|sous|prescrit|toma[sn]?|tomo|recetaron|"
+    r"receta|prende|prendo|assume|neemt|neem|slikt|gebruikt)\b",
+    re.I,
+)
+_MEDICAL_SHAPE = re.compile(
+    r"[^\W\d_]{3,}(?:itis|itiden|osis|[rklthbi]ose|oma|ämie|emia|émie|emie|pathie|pathy|"
+    r"patía|patia|algie|algia|plegie|plegia|phrenie|phrenia|frenia|krebs|kanker|tumor|tumour)$",
+    re.I,
+)
+_NOT_MEDICAL = frozenset({
+    "diagnosis", "prognosis", "diagnose", "osmosis", "hypnosis", "symbiosis", "metamorphosis",
+    "apotheosis", "dose", "rose", "prose", "pose", "close", "those", "chose", "whose", "purpose",
+    "suppose", "glucose", "expose", "compose", "propose", "oppose", "impose", "lose", "nose",
+    "hose", "verbose", "morose", "cellulose", "sucrose", "fructose", "lactose", "home", "some",
+    "come", "become", "welcome", "outcome", "income", "rome", "chrome", "dome", "tome", "gnome",
+    "genome", "syndrome", "aroma", "diploma", "soma", "stoma", "oklahoma", "comma",
+    "dilemma", "drama", "karma", "sympathy", "empathy", "apathy", "telepathy",
+    "nostalgia", "nostalgie", "grandiose", "comatose", "bellicose", "lachrymose",
+    "jocose", "otiose", "adipose", "ballistose", "gnosis", "trichose",
+})
+
+_drugs: frozenset[str] | None = None
+_drugs_lock = threading.Lock()
+# Names in the drug dictionary that are common words in the languages of the corpus.
+_DRUG_NAMES_THAT_ARE_WORDS = frozenset({
+    "buffers", "sits", "serotonin", "opioid", "ssris", "aloes", "cloves", "banan", "cobre",
+    "cuivre", "eisen", "ferro", "hierro", "boldo", "capsin", "cinna", "salt", "sugar",
+    "water", "coffee", "balance", "focus", "relief", "calm", "rest", "sleep", "allergy",
+})
+
+
+def _dictionary_path() -> Path | None:
+    spec = importlib.util.find_spec("drug_named_entity_recognition")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).with_name("drug_ner_dictionary.pkl.bz2")
+
+
+def _load_drugs() -> frozenset[str]:
+    path = _dictionary_path()
+    if path is None or not path.exists():
+        return frozenset()
+    with bz2.open(path, "rb") as handle:
+        # The package's own data file, shipped in its wheel: a dict of plain str/float values.
+        data = pickle.load(handle)  # noqa: S301
+    names = data.get("drug_variant_to_canonical", {})
+    return frozenset(name for name in names if isinstance(name, str) and len(name) >= 5
+                     and name not in _DRUG_NAMES_THAT_ARE_WORDS)
+
+
+def drug_names() -> frozenset[str]:
+    """The medication names, loaded once (thread-safe)."""
+    global _drugs
+    if _drugs is None:
+        with _drugs_lock:
+            if _drugs is None:
+                _drugs = _load_drugs()
+    return _drugs
+
+
+def warm_up() -> None:
+    """Load the medication vocabulary now (call from a background thread at start-up)."""
+    drug_names()
+
+
+def _is_drug(word: str, lowered: str, sentence: str, start: int, drugs: frozenset[str]) -> bool:
+    if lowered not in drugs and not (lowered.endswith("in") and lowered + "e" in drugs):
+        return False
+    # A medication needs a reason to be one: a verb or dose near it, or a brand-style capital.
+    return word[0].isupper() and start > 0 or bool(_MEDICATION_CONTEXT.search(sentence))
+
+
+def detect_health(text: str, found: list[Candidate]) -> None:
+    """Append the medical terms of every sentence of ``text`` that is about a person."""
+    conditions = vocab.condition_pattern()
+    for sentence_match in _SENTENCE.finditer(text):
+        sentence = sentence_match.group()
+        if len(sentence) < 6 or not has_person(sentence):
+            continue
+        offset = sentence_match.start()
+        covered: list[tuple[int, int]] = []
+        for match in conditions.finditer(sentence):
+            found.append(Candidate(offset + match.start(), offset + match.end(), HEALTH, MARKER))
+            covered.append(match.span())
+        drugs = drug_names()
+        for match in _WORD.finditer(sentence):
+            if any(low <= match.start() < high for low, high in covered):
+                continue
+            word = match.group()
+            lowered = word.lower()
+            if len(word) < 5:
+                continue
+            if _is_drug(word, lowered, sentence, match.start(), drugs) or (
+                    _MEDICAL_SHAPE.match(lowered) and lowered not in _NOT_MEDICAL):
+                found.append(Candidate(offset + match.start(), offset + match.end(), HEALTH,
+                                       MARKER))

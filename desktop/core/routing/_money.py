@@ -1,0 +1,95 @@
+"""A person's pay, balances, savings and debts: an amount near a money word, in a sentence about
+a person ("Jenna's salary is $145,000", "Bruttogehalt 5.200 €", "Current balance: $18,240.77").
+
+"The median household income in the US is around $80,000" has the money word and the amount but
+no person, so it is a fact about the world. Words that only a person's own account uses
+(balance, Kontostand, saldo) and verbs in the first person (verdiene, gagne, cobro) need no other
+anchor. A credit score is a number between 300 and 850 after its name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from desktop.core.routing._candidates import CONTEXT, Candidate
+from desktop.core.routing._people import has_person
+
+FINANCIAL = "financial"
+
+#: Words about a person's money (lower case); the cue pass in ``_context`` finds them.
+MONEY_CUES: tuple[str, ...] = (
+    # English
+    "salary", "salaries", "pay", "paid", "payslip", "pay slip", "paycheck", "paycheque",
+    "wage", "wages", "income", "earn", "earns", "earned", "earning", "make", "makes", "made",
+    "bonus", "savings", "net worth", "debt", "debts", "owe", "owes", "owed", "balance",
+    "bank balance", "loan", "mortgage", "pension", "inheritance", "take-home", "take home",
+    # German
+    "gehalt", "bruttogehalt", "nettogehalt", "monatsgehalt", "jahresgehalt", "lohn",
+    "stundenlohn", "verdiene", "verdienst", "verdient", "einkommen", "kontostand", "saldo",
+    "schulden", "ersparnisse", "rente", "brutto", "netto",
+    # French
+    "salaire", "gagne", "gagnes", "gagnons", "revenu", "revenus", "solde", "dette", "dettes",
+    "épargne", "paie", "fiche de paie",
+    # Spanish
+    "sueldo", "salario", "cobro", "cobra", "gano", "ganas", "nómina", "ingresos", "deuda",
+    "deudas", "ahorros",
+    # Italian
+    "stipendio", "guadagno", "guadagna", "reddito", "debito", "debiti", "risparmi",
+    "busta paga",
+    # Dutch
+    "salaris", "brutosalaris", "nettosalaris", "loon", "verdien", "inkomen", "schuld",
+    "spaargeld",
+    # scores
+    "credit score", "fico score", "schufa", "schufa-score",
+)
+# A person's own account or their own verb: personal without another anchor.
+_PERSONAL_CUES = frozenset({
+    "balance", "bank balance", "kontostand", "saldo", "solde", "payslip", "pay slip",
+    "verdiene", "gagne", "gagnons", "cobro", "gano", "guadagno", "verdien", "fiche de paie",
+    "busta paga", "nómina", "take-home", "take home", "bruttogehalt", "nettogehalt",
+    "brutosalaris", "nettosalaris",
+})
+_SCORES = frozenset({"credit score", "fico score", "schufa", "schufa-score"})
+
+_NUMBER = r"\d{1,3}(?:[ .,'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_AMOUNT = re.compile(
+    rf"(?:[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|JPY|INR|SEK|NOK|DKK|PLN)\b)[ ]?(?:{_NUMBER})"
+    r"(?:[ ]?[kKmM]\b)?(?:[ ]?/[ ]?(?:hour|hr|h|month|mo|year|yr|std|heure|hora|ora|uur)\b)?"
+    rf"|(?<![\w.,])(?:{_NUMBER})(?:[ ]?[kK]\b|[ ]?[€$£]|[ ]?(?:EUR|USD|GBP|CHF|euros?|dollars?|"
+    r"pounds?|francs?|bucks|grand)\b)"
+)
+_SCORE = re.compile(r"(?<![\w.,])[3-8]\d\d(?![\w.,])")
+_SENTENCE_STOP = re.compile(r"\n|[!?;](?:\s|$)|\.(?:\s|$)")
+_GENERIC = re.compile(r"\b(?:average|median|mean|typical|typically|durchschnittlich\w*|"
+                      r"durchschnitt|moyen\w*|médian|promedio|medio|media|gemiddeld\w*)\b", re.I)
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    low = max(0, start - 120)
+    stops = list(_SENTENCE_STOP.finditer(text, low, start))
+    left = stops[-1].end() if stops else low
+    stop = _SENTENCE_STOP.search(text, end, end + 120)
+    right = stop.start() if stop else min(len(text), end + 120)
+    return left, right
+
+
+def detect_money(cue: str, text: str, start: int, end: int, found: list[Candidate]) -> None:
+    """The amount that goes with the money word ``cue`` at ``[start, end)``, if it is personal."""
+    left, right = _sentence_bounds(text, start, end)
+    if cue in _SCORES:
+        match = _SCORE.search(text, end, min(right, end + 40))
+        if match:
+            found.append(Candidate(match.start(), match.end(), FINANCIAL, CONTEXT))
+        return
+    amount = _AMOUNT.search(text, end, min(right, end + 60))
+    if amount is None:
+        before = [m for m in _AMOUNT.finditer(text, max(left, start - 40), start)]
+        if not before:
+            return
+        amount = before[-1]
+    sentence = text[left:right]
+    if cue not in _PERSONAL_CUES and not has_person(sentence):
+        return
+    if _GENERIC.search(sentence) and not has_person(sentence):
+        return
+    found.append(Candidate(amount.start(), amount.end(), FINANCIAL, CONTEXT))

@@ -1,0 +1,38 @@
+"""Text as the detectors read it: the same length as the user's text (spans stay valid), with
+the separators people paste from word processors, PDFs and phones folded to plain ones.
+
+A card number copied from a banking app arrives with no-break spaces (``4111\u00a01111``), an
+SSN typed on a phone with non-breaking hyphens (``536\u201122\u20111942``), a French amount with
+narrow no-break spaces (``2\u202f850 €``). Each of those characters maps to one ASCII character,
+so a position in the folded text is the same position in the original.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Spaces: no-break, figure, thin, hair, narrow no-break, en/em quads and spaces, ideographic.
+_SPACES = ("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+           "\u202f\u205f\u3000")
+# Hyphens and dashes: hyphen, non-breaking hyphen, figure dash, en dash, minus sign, small and
+# full-width hyphen-minus. The em dash stays: people use it between words, not inside numbers.
+_HYPHENS = "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"
+_FOLD = str.maketrans(_SPACES + _HYPHENS, " " * len(_SPACES) + "-" * len(_HYPHENS))
+_NEEDS_FOLD = re.compile(f"[{_SPACES}{_HYPHENS}]")
+
+
+def fold(text: str) -> str:
+    """``text`` with Unicode spaces and hyphens replaced one-for-one by ASCII ones."""
+    if _NEEDS_FOLD.search(text) is None:
+        return text
+    return text.translate(_FOLD)
+
+
+def compact(value: str, separators: str = " -./") -> str:
+    """The value without separators, upper-cased: what a validator checks."""
+    return value.translate(str.maketrans("", "", separators)).upper()
+
+
+def digits(value: str) -> str:
+    """Only the digits of ``value``."""
+    return "".join(c for c in value if c.isdigit())
