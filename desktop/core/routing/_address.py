@@ -27,6 +27,7 @@ import re
 
 from desktop.core.routing._candidates import PATTERN, Candidate
 from desktop.core.routing._people import has_person
+from desktop.core.routing._vocabulary import trie
 
 ADDRESS = "address"
 
@@ -58,12 +59,46 @@ _SOUTH = (r"\b(?:Calle|C/|c/|Avenida|Avda\.|Av\.|Paseo|Plaza|Pza\.|Camino|Carret
           r"Travesía|Via|Viale|Corso|Piazza|Piazzale|Largo|Vicolo|Strada|Lungomare|Rua)\.?\s+"
           rf"(?:(?:de|del|de\s+la|di|della|dei|delle|da)\s+)?{_CAP}(?:\s+{_CAP}){{0,4}},?\s+"
           r"(?:n\.?\s?º?\s?|nº\s?)?\d{1,4}(?:\s?[a-zA-Z]\b|-\d{1,3}\b|/\d{1,3}\b)?")
-_STREET = re.compile(f"{_EN}|{_GERMANIC}|{_FR}|{_SOUTH}")
-_STREET_WORD = re.compile(
-    rf"(?:{_EN_TYPES})\b|{_GERMANIC_SUFFIX}|\b(?:rue|avenue|boulevard|allée|chemin|impasse|quai|"
-    r"calle|c/|avenida|paseo|plaza|via|viale|corso|piazza|largo|am|an der|auf dem|im)\b",
-    re.I,
-)
+_GERMANIC_ENDINGS = tuple(e.replace("\\", "") for e in _GERMANIC_SUFFIX.split("|"))
+_NUMBER_AFTER_WORD = re.compile(r"(?<=[\w.] )\d{1,4}(?!\d)")
+_WORD_BEFORE = re.compile(r"[\w.-]+$")
+_EN_SHAPE, _FR_SHAPE, _SOUTH_SHAPE, _GERMANIC_SHAPE = (
+    re.compile(_EN), re.compile(_FR), re.compile(_SOUTH), re.compile(_GERMANIC))
+# Street words that hint at a shape, on the lower-cased text (one pass for all of them), with
+# the shape to search around each and the window (chars before, after). Capitalised ones must
+# be capitalised in the text.
+_HINT_WORDS: dict[str, list[tuple[re.Pattern[str], int, int, bool]]] = {}
+for _words, _shape in (
+        (_EN_TYPES.split("|"), (_EN_SHAPE, 90, 30, True)),
+        (("rue", "avenue", "av.", "boulevard", "bd", "allée", "chemin", "place", "impasse",
+          "quai", "route", "cours", "square", "passage", "résidence"), (_FR_SHAPE, 20, 90, False)),
+        (("Calle", "C/", "c/", "Avenida", "Avda.", "Av.", "Paseo", "Plaza", "Pza.", "Camino",
+          "Carretera", "Ronda", "Travesía", "Via", "Viale", "Corso", "Piazza", "Piazzale",
+          "Largo", "Vicolo", "Strada", "Lungomare", "Rua"), (_SOUTH_SHAPE, 0, 90, False)),
+        (("Am", "An der", "An den", "Auf dem", "Auf der", "Im", "In der", "Zum", "Zur",
+          "Unter den"), (_GERMANIC_SHAPE, 0, 60, True))):
+    for _word in _words:
+        _HINT_WORDS.setdefault(_word.lower(), []).append(_shape)
+_HINT = re.compile(rf"(?<![\w/])(?:{trie(set(_HINT_WORDS))})(?![\w/])")
+
+
+def _streets(text: str, lowered: str) -> list[tuple[int, int]]:
+    spans: set[tuple[int, int]] = set()
+    for found in _HINT.finditer(lowered):
+        for shape, before, after, capital in _HINT_WORDS[" ".join(found.group().split())]:
+            if capital and not text[found.start()].isupper():
+                continue
+            low, high = max(0, found.start() - before), min(len(text), found.end() + after)
+            spans.update(m.span() for m in shape.finditer(text, low, high))
+    # German and Dutch streets: a word with a street ending, then the house number.
+    for number in _NUMBER_AFTER_WORD.finditer(lowered):
+        word = _WORD_BEFORE.search(lowered, max(0, number.start() - 40), number.start() - 1)
+        if word and word.group().endswith(_GERMANIC_ENDINGS):
+            low, high = max(0, word.start() - 20), min(len(text), number.end() + 20)
+            spans.update(m.span() for m in _GERMANIC_SHAPE.finditer(text, low, high))
+    return sorted(spans)
+
+
 # A postcode after the street: US ZIP (after a state), UK postcode, 4–5 digit European codes
 # (Dutch with two letters).
 _POSTCODE = re.compile(
@@ -81,10 +116,10 @@ _LEAD = re.compile(
 
 def detect_addresses(text: str, found: list[Candidate]) -> None:
     """Append the street addresses of ``text`` that belong to a person."""
-    if _STREET_WORD.search(text) is None:
-        return
-    for match in _STREET.finditer(text):
-        start, end = match.span()
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text
+    for start, end in _streets(text, lowered):
         line_start = max(text.rfind("\n", 0, start), text.rfind(".", 0, start - 1)) + 1
         before = text[max(line_start, start - 120):start]
         # A name on the line before ("Herr Jonas Fischer\nAm Mühlbach 9") is part of the letter.

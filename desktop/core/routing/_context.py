@@ -9,7 +9,6 @@ identifiers also open a *topic* that the next messages of a conversation inherit
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from desktop.core.routing import _vocabulary as vocab
 from desktop.core.routing._candidates import MARKER, PATTERN, Candidate
@@ -28,29 +27,6 @@ def _alternation(phrases: tuple[str, ...]) -> str:
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in unique)
 
 
-def _trie(phrases: set[str]) -> str:
-    """One regex for many phrases, branching a character at a time (fast in ``re``).
-
-    Longer phrases are tried first; a space in a phrase matches any run of whitespace.
-    """
-    root: dict[str, dict[str, Any]] = {}
-    for phrase in phrases:
-        node = root
-        for char in phrase:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict[str, Any]]) -> str:
-        branches = [(r"\s+" if char == " " else re.escape(char)) + emit(child)
-                    for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
-
-
 _CUE_GROUPS: dict[str, tuple[str, ...]] = {
     "birth": vocab.BIRTH_CUES, "money": MONEY_CUES, "health_cue": vocab.HEALTH_CUES,
     PASSWORD_TOPIC: PASSWORD_CUES,
@@ -61,7 +37,7 @@ for _name, _phrases in _CUE_GROUPS.items():
     for _phrase in _phrases:
         _GROUPS_OF[_phrase] = (*_GROUPS_OF.get(_phrase, ()), _name)
 # Matched on the lower-cased text; the fallback is for text whose lower case changes length.
-_CUES_SOURCE = _trie(set(_GROUPS_OF)) + r"(?![\w-])"
+_CUES_SOURCE = vocab.trie(set(_GROUPS_OF)) + r"(?![\w-])"
 _CUES = re.compile(_CUES_SOURCE)
 _CUES_ANY_CASE = re.compile(_CUES_SOURCE, re.I)
 # Birth cues that are a sign, not a word ("(* 12.05.1931)", "b. 1990-02-28"): the date must

@@ -32,8 +32,8 @@ from desktop.core.routing._people import has_person
 
 HEALTH = "health"
 
-_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?")
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?!\S)|\n|$)|[^\n]+")
+_LONG_WORD = re.compile(r"[^\W\d_]{5,}")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n")
 _MEDICATION_CONTEXT = re.compile(
     r"\b(?:takes?|taking|took|on|prescribed|started|stopped|switched|dose|dosage|\d+\s?mg|"
     r"nimmt|nehme|nehmen|verschrieben|prend[s]?|sous|prescrit|toma[sn]?|tomo|recetaron|"
@@ -41,9 +41,9 @@ _MEDICATION_CONTEXT = re.compile(
     re.I,
 )
 _MEDICAL_SHAPE = re.compile(
-    r"[^\W\d_]{3,}(?:itis|itiden|osis|[rklthbi]ose|oma|ämie|emia|émie|emie|pathie|pathy|"
-    r"patía|patia|algie|algia|plegie|plegia|phrenie|phrenia|frenia|krebs|kanker|tumor|tumour)$",
-    re.I,
+    r"(?<![\w-])[^\W\d_]{3,}(?:itis|itiden|osis|[rklthbi]ose|oma|ämie|emia|émie|emie|pathie|pathy|"
+    r"patía|patia|algie|algia|plegie|plegia|phrenie|phrenia|frenia|krebs|kanker|tumor|tumour)"
+    r"(?![\w-])",
 )
 _NOT_MEDICAL = frozenset({
     "diagnosis", "prognosis", "diagnose", "osmosis", "hypnosis", "symbiosis", "metamorphosis",
@@ -101,34 +101,60 @@ def warm_up() -> None:
     drug_names()
 
 
-def _is_drug(word: str, lowered: str, sentence: str, start: int, drugs: frozenset[str]) -> bool:
-    if lowered not in drugs and not (lowered.endswith("in") and lowered + "e" in drugs):
-        return False
-    # A medication needs a reason to be one: a verb or dose near it, or a brand-style capital.
+def _is_drug(word: str, lowered: str, sentence: str, start: int) -> bool:
+    """A medication name needs a reason to be one: a verb or dose in its sentence, or a
+    brand-style capital inside the sentence."""
     return word[0].isupper() and start > 0 or bool(_MEDICATION_CONTEXT.search(sentence))
 
 
+def _drug_words(lowered: str) -> set[str]:
+    """The words of the text that are medication names (a set operation, done in C)."""
+    words = set(_LONG_WORD.findall(lowered))
+    drugs = drug_names()
+    hits = words & drugs
+    # German and Dutch drop the final "e" of an INN ("Levothyroxin", "Sertralin").
+    hits.update(w for w in words if w.endswith("in") and w + "e" in drugs)
+    return hits
+
+
+def _sentence_at(text: str, position: int) -> tuple[int, int]:
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, position)]
+    left = starts[-1] if starts else 0
+    stop = _SENTENCE_END.search(text, position)
+    return left, stop.start() if stop else len(text)
+
+
 def detect_health(text: str, found: list[Candidate]) -> None:
-    """Append the medical terms of every sentence of ``text`` that is about a person."""
-    conditions = vocab.condition_pattern()
-    for sentence_match in _SENTENCE.finditer(text):
-        sentence = sentence_match.group()
-        if len(sentence) < 6 or not has_person(sentence):
+    """Append the medical terms of ``text`` that are in a sentence about a person."""
+    terms: list[tuple[int, int, bool]] = []  # start, end, needs a medication context
+    lowered = text.lower()
+    words, words_any_case, capitals = vocab.condition_patterns()
+    for match in capitals.finditer(text):
+        terms.append((match.start(), match.end(), False))
+    if len(lowered) != len(text):
+        for match in words_any_case.finditer(text):
+            terms.append((match.start(), match.end(), False))
+    else:
+        for match in words.finditer(lowered):
+            terms.append((match.start(), match.end(), False))
+        for match in _MEDICAL_SHAPE.finditer(lowered):
+            if match.group() not in _NOT_MEDICAL:
+                terms.append((match.start(), match.end(), False))
+        drugs = _drug_words(lowered)
+        if drugs:
+            for match in _LONG_WORD.finditer(lowered):
+                if match.group() in drugs:
+                    terms.append((match.start(), match.end(), True))
+    if not terms:
+        return
+    verdicts: dict[tuple[int, int], bool] = {}
+    for start, end, is_drug in sorted(terms):
+        bounds = _sentence_at(text, start)
+        if bounds not in verdicts:
+            verdicts[bounds] = has_person(text[bounds[0]:bounds[1]])
+        if not verdicts[bounds]:
             continue
-        offset = sentence_match.start()
-        covered: list[tuple[int, int]] = []
-        for match in conditions.finditer(sentence):
-            found.append(Candidate(offset + match.start(), offset + match.end(), HEALTH, MARKER))
-            covered.append(match.span())
-        drugs = drug_names()
-        for match in _WORD.finditer(sentence):
-            if any(low <= match.start() < high for low, high in covered):
-                continue
-            word = match.group()
-            lowered = word.lower()
-            if len(word) < 5:
-                continue
-            if _is_drug(word, lowered, sentence, match.start(), drugs) or (
-                    _MEDICAL_SHAPE.match(lowered) and lowered not in _NOT_MEDICAL):
-                found.append(Candidate(offset + match.start(), offset + match.end(), HEALTH,
-                                       MARKER))
+        if is_drug and not _is_drug(text[start:end], lowered[start:end],
+                                    text[bounds[0]:bounds[1]], start - bounds[0]):
+            continue
+        found.append(Candidate(start, end, HEALTH, MARKER))

@@ -126,6 +126,11 @@ class Router:
         raw = self._settings.get_str("privacy.custom_terms")
         return [t.strip() for t in raw.split(",") if t.strip()]
 
+    def scan(self, texts: Sequence[str]) -> list[tuple[Finding, ...]]:
+        """Findings in each of ``texts``, scanned as one conversation with the user's settings
+        (custom terms, phone regions): what redaction of an outgoing payload uses."""
+        return self._scan(texts)
+
     def _scan(self, texts: Sequence[str]) -> list[tuple[Finding, ...]]:
         regions = regions_from_setting(self._settings.get_str("privacy.phone_regions"))
         return scan_conversation(texts, custom_terms=self._custom_terms(),

@@ -52,8 +52,34 @@ _FORMATS: tuple[tuple[str, str], ...] = (
     ("azure sas", r"(?<=[?&]sig=)[A-Za-z0-9%+/]{30,}={0,2}"),
     ("azure service bus", r"(?<=SharedAccessKey=)[A-Za-z0-9+/]{30,}={0,2}"),
 )
-_PREFIXES = re.compile("|".join(f"(?:{pattern})" for _name, pattern in _FORMATS))
-VENDOR_KEY = re.compile(rf"(?:{_PREFIXES.pattern})(?![A-Za-z0-9_-])")
+# The literal every format's match contains: a format whose hint is not in the text is not
+# searched at all (substring tests are much cheaper than one large alternation).
+_HINTS: dict[str, tuple[str, ...]] = {
+    "openai/anthropic": ("sk-",), "google api": ("AIza",), "google oauth": ("ya29.",),
+    "github": ("_",), "github fine-grained": ("github_pat_",), "gitlab": ("gl",),
+    "slack": ("xox",), "slack app": ("xapp-",), "slack webhook": ("hooks.slack.com",),
+    "discord webhook": ("/api/webhooks/",), "stripe": ("_live_", "_test_"),
+    "stripe webhook": ("whsec_",), "sendgrid": ("SG.",), "digitalocean": ("_v1_",),
+    "mailgun": ("key-",), "twilio": ("SK",), "hugging face": ("hf_",), "npm": ("npm_",),
+    "pypi": ("pypi-",), "telegram bot": (":AA",), "discord bot": (".",), "shopify": ("shp",),
+    "databricks": ("dapi",), "notion": ("ntn_", "secret_"), "linear": ("lin_api_",),
+    "sentry": ("sntr",), "grafana": ("glc_", "glsa_"), "vault": ("hvs.", "hvb."),
+    "doppler": ("dp.",), "atlassian": ("ATATT3",), "square": ("sq0",), "mapbox": ("k.eyJ",),
+    "age": ("AGE-SECRET-KEY-1",), "aws key id": ("AKIA", "ASIA", "ABIA", "ACCA"),
+    "azure storage": ("AccountKey=",), "azure sas": ("sig=",),
+    "azure service bus": ("SharedAccessKey=",),
+}
+_COMPILED: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
+    (_HINTS[name], re.compile(rf"(?:{pattern})(?![A-Za-z0-9_-])")) for name, pattern in _FORMATS)
+
+
+def vendor_keys(text: str) -> list[re.Match[str]]:
+    """Every match of a vendor format in ``text``."""
+    matches: list[re.Match[str]] = []
+    for hints, pattern in _COMPILED:
+        if any(hint in text for hint in hints):
+            matches.extend(pattern.finditer(text))
+    return matches
 
 # A placeholder written in place of a key: elisions, template markers, runs of one character,
 # and the words docs use ("your-token-here", "<paste here>", "${API_KEY}").

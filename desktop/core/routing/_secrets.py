@@ -15,9 +15,9 @@ import re
 
 from desktop.core.routing._candidates import FORMAT, STRUCTURED, Candidate
 from desktop.core.routing._secret_formats import (
-    VENDOR_KEY,
     is_placeholder,
     looks_random,
+    vendor_keys,
 )
 from desktop.core.routing._validators import basic_auth_ok, jwt_header_ok
 
@@ -46,6 +46,10 @@ _KEY_ASSIGNMENT = re.compile(
     r"""(?:"((?:[^"\\\n]|\\.){1,300})"|'((?:[^'\\\n]|\\.){1,300})'|`([^`\n]{1,300})`"""
     r"""|([^\s"'`,;]{1,300}))""",
 )
+# The last word of a credential key name, then the end of the name (on the lower-cased text).
+_KEY_END = re.compile(r"(?:pass(?:word|wd|phrase|code)?|passwort|kennwort|wachtwoord|pwd|pw|"
+                      r"secret|token|key|auth|credentials?|pin|sig(?:nature)?|cookie|session)"
+                      r"""(?![a-z0-9_])""")
 _WORDS_IN_KEY = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _STRONG_KEY_WORDS = frozenset({
     "password", "passwd", "passphrase", "passcode", "pwd", "pass", "secret", "token",
@@ -71,8 +75,9 @@ _PATHLIKE = re.compile(r"[/~]|\./|[a-z]:\\", re.I)
 _PROSE_AFTER = re.compile(r"[ \t]+[A-Za-z]")
 
 # Words before a random token that make it a credential, and words that make it a digest.
+# Matched on the lower-cased text (cheaper than ignoring case).
 _CREDENTIAL_WORD = re.compile(r"\b(?:tokens?|secrets?|keys?|auth|password|passwd|credentials?|"
-                              r"api|bearer|access|sid|apikey)\b", re.I)
+                              r"api|bearer|access|sid|apikey)\b")
 _DIGEST_WORD = re.compile(r"\b(?:sha\d*|md5|hash|digest|checksum|commit|uuid|guid|etag|"
                           r"fingerprint|crc)\b", re.I)
 _RANDOM_TOKEN = re.compile(r"(?<![\w+/=.-])[A-Za-z0-9+/_~.-]{20,200}={0,2}(?![\w+/=-])")
@@ -133,8 +138,21 @@ def _key_kind(key: str) -> str | None:
     return None
 
 
-def _assignments(text: str, found: list[Candidate]) -> None:
-    for match in _KEY_ASSIGNMENT.finditer(text):
+def _assignments(text: str, lowered: str, found: list[Candidate]) -> None:
+    done = -1
+    for word in _KEY_END.finditer(lowered):
+        # Back to the start of the key name, then read the assignment from there.
+        start = word.start()
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.-"):
+            start -= 1
+        if start > 0 and text[start - 1] in "\"'`":
+            start -= 1
+        if start < done:
+            continue
+        match = _KEY_ASSIGNMENT.match(text, start)
+        if match is None:
+            continue
+        done = match.end()
         kind = _key_kind(match.group(2))
         if kind is None:
             continue
@@ -154,8 +172,8 @@ def _assignments(text: str, found: list[Candidate]) -> None:
             found.append(Candidate(start, end, SECRET, FORMAT))
 
 
-def _near_credential_words(text: str, found: list[Candidate]) -> None:
-    for word in _CREDENTIAL_WORD.finditer(text):
+def _near_credential_words(text: str, lowered: str, found: list[Candidate]) -> None:
+    for word in _CREDENTIAL_WORD.finditer(lowered):
         window_end = min(len(text), word.end() + 80)
         if _DIGEST_WORD.search(text, max(0, word.start() - 30), window_end):
             continue
@@ -167,7 +185,7 @@ def _near_credential_words(text: str, found: list[Candidate]) -> None:
 
 
 def _vendor_keys(text: str, found: list[Candidate]) -> None:
-    for match in VENDOR_KEY.finditer(text):
+    for match in vendor_keys(text):
         start = match.start()
         token = match.group()
         if _word_before(text, start):
@@ -207,8 +225,11 @@ def detect_secrets(text: str, found: list[Candidate]) -> None:
             value = match.group(2)
             if _mixed(value) and not is_placeholder(value) and not _PATHLIKE.match(value):
                 found.append(Candidate(match.start(2), match.end(2), SECRET, FORMAT))
-    _assignments(text, found)
-    _near_credential_words(text, found)
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text  # a character whose lower case is longer: spans would shift
+    _assignments(text, lowered, found)
+    _near_credential_words(text, lowered, found)
 
 
 def detect_stated_password(text: str, cue_end: int, found: list[Candidate]) -> None:

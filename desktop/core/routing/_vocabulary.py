@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 HEALTH_TERMS: tuple[str, ...] = (
     # conditions
@@ -106,17 +107,39 @@ CONDITIONS_MORE: tuple[str, ...] = (
 )
 
 
+def trie(phrases: set[str]) -> str:
+    """One regex for many phrases, branching a character at a time (fast in ``re``).
+
+    Longer phrases are tried first; a space in a phrase matches any run of whitespace.
+    """
+    root: dict[str, dict[str, Any]] = {}
+    for phrase in phrases:
+        node = root
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict[str, Any]]) -> str:
+        branches = [(r"\s+" if char == " " else re.escape(char)) + emit(child)
+                    for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
 @functools.lru_cache(maxsize=1)
-def condition_pattern() -> re.Pattern[str]:
-    """One case-insensitive regex for every condition and curated medication, longest first."""
-    lower_case = {t for t in HEALTH_TERMS + CONDITIONS_OTHER + CONDITIONS_MORE if len(t) > 3}
-    # Short abbreviations only count in capitals ("MS", "ALS", "ADD"), never as words ("add").
-    capitals = {t.upper() for t in HEALTH_TERMS + CONDITIONS_OTHER + CONDITIONS_MORE
-                if len(t) <= 3}
-    body = "|".join(re.escape(t).replace(r"\ ", r"\s+")
-                    for t in sorted(lower_case, key=len, reverse=True))
-    caps = "|".join(re.escape(t) for t in sorted(capitals, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:(?i:{body})|{caps})(?![\w-])")
+def condition_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Every condition and curated medication: a regex for the lower-cased text, the same
+    ignoring case (for text whose lower case changes length), and one for the abbreviations,
+    which only count in capitals ("ALS", "STD"; never "als", "std")."""
+    terms = HEALTH_TERMS + CONDITIONS_OTHER + CONDITIONS_MORE
+    words = rf"(?<![\w-])(?:{trie({t for t in terms if len(t) > 3})})(?![\w-])"
+    capitals = trie({t.upper() for t in terms if len(t) <= 3})
+    return (re.compile(words), re.compile(words, re.I),
+            re.compile(rf"(?<![\w-])(?:{capitals})(?![\w-])"))
 
 
 # A phrase whose object is a diagnosis or a treatment: the words after it are reported.
