@@ -30,7 +30,8 @@ class PayloadView(QWidget):
     """Where a payload would go and why, and the payload itself, exactly as it would leave."""
 
     def __init__(self, *, tier: str, host: str | None, reason: str, classes: tuple[str, ...],
-                 redacted: bool, payload: str | None, parent: QWidget | None = None) -> None:
+                 redacted: bool, payload: str | None, changed_parts: tuple[str, ...] = (),
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -52,6 +53,9 @@ class PayloadView(QWidget):
             sensitive = "none found"
         rows = [("Goes to", where), ("Why", html.escape(reason)),
                 ("Sensitive data", sensitive)]
+        if changed_parts:
+            rows.append(("Changed", html.escape(", ".join(changed_parts))
+                         + " — values replaced by placeholders"))
         self.values: dict[str, QLabel] = {}
         for row, (name, value) in enumerate(rows):
             caption = QLabel(name)
@@ -70,8 +74,8 @@ class PayloadView(QWidget):
             self.payload = None
             return
         amount = size(len(payload.encode("utf-8")))
-        heading = QLabel(f"Exactly this text would leave this computer ({amount} of text, "
-                         "with the model's name and settings around it):")
+        heading = QLabel(f"Exactly these messages would leave this computer ({amount} of "
+                         "text, with the model's name and settings around it):")
         heading.setWordWrap(True)
         layout.addWidget(heading)
         self.payload = QPlainTextEdit(payload)
@@ -103,7 +107,7 @@ class ConsentDialog(QDialog):
         layout.addWidget(title)
         self.view = PayloadView(tier=request.tier, host=request.host, reason=request.reason,
                                 classes=request.classes, redacted=request.redacted,
-                                payload=request.payload)
+                                payload=request.payload, changed_parts=request.changed_parts)
         layout.addWidget(self.view, 1)
         buttons = QDialogButtonBox(self)
         self.send_button = QPushButton(f"Send to {request.host}")

@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from desktop.core.chat import ChatMessage
-from desktop.core.routing import Redaction, Restorer, redact, scan
+from desktop.core.receipt import Finding
+from desktop.core.routing import Redaction, Restorer, redact
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,14 +50,17 @@ class Outbound:
                           ensure_ascii=False, indent=2)
 
 
+Scan = Callable[[Sequence[str]], list[tuple[Finding, ...]]]
+
+
 def prepare_outbound(messages: Sequence[ChatMessage], *, redact_kinds: frozenset[str],
-                     custom_terms: Sequence[str]) -> Outbound:
+                     scan: Scan) -> Outbound:
     """Redact the ``redact_kinds`` findings in every part that leaves — the system prompt, the
     history and the question, scanned together as one conversation — with one shared mapping
     (the same value gets the same placeholder everywhere)."""
     if not redact_kinds:
         return Outbound(tuple(messages))
-    found = [scan(m.content, custom_terms=custom_terms) for m in messages]
+    found = scan([m.content for m in messages])
     mapping: dict[str, str] = {}
     sent: list[ChatMessage] = []
     changed: list[str] = []

@@ -347,9 +347,7 @@ class Assistant:
     def _outbound(self, messages: Sequence[ChatMessage], decision: RouteDecision) -> Outbound:
         redact_kinds = frozenset(c for c in decision.classes
                                  if self.router.policy(c) == "redact")
-        terms = [t.strip() for t in self.settings.get_str("privacy.custom_terms").split(",")
-                 if t.strip()]
-        return prepare_outbound(messages, redact_kinds=redact_kinds, custom_terms=terms)
+        return prepare_outbound(messages, redact_kinds=redact_kinds, scan=self.router.scan)
 
     def _unsure(self, answer: LocalAnswer) -> str | None:
         """Why the answer looks unsure, or None when it does not (or was not measured)."""
