@@ -8,6 +8,7 @@ identifiers also open a *topic* that the next messages of a conversation inherit
 
 from __future__ import annotations
 
+import functools
 import re
 
 from desktop.core.routing import _vocabulary as vocab
@@ -36,10 +37,13 @@ _GROUPS_OF: dict[str, tuple[str, ...]] = {}
 for _name, _phrases in _CUE_GROUPS.items():
     for _phrase in _phrases:
         _GROUPS_OF[_phrase] = (*_GROUPS_OF.get(_phrase, ()), _name)
-# Matched on the lower-cased text; the fallback is for text whose lower case changes length.
-_CUES_SOURCE = vocab.trie(set(_GROUPS_OF)) + r"(?![\w-])"
-_CUES = re.compile(_CUES_SOURCE)
-_CUES_ANY_CASE = re.compile(_CUES_SOURCE, re.I)
+
+
+@functools.cache
+def _cues(any_case: bool) -> re.Pattern[str]:
+    """Every cue phrase in one regex, for the lower-cased text or (fallback, for text whose
+    lower case changes length) ignoring case; compiled on the first scan, not at import."""
+    return re.compile(vocab.trie(set(_GROUPS_OF)) + r"(?![\w-])", re.I if any_case else 0)
 # Birth cues that are a sign, not a word ("(* 12.05.1931)", "b. 1990-02-28"): the date must
 # follow at once.
 _TIGHT_BIRTH_CUES = frozenset({"(*", "b.", "geb.", "geb"})
@@ -93,9 +97,9 @@ def detect_in_context(text: str, found: list[Candidate], topics: set[str] | None
     """
     folded = text.lower()
     if len(folded) == len(text):
-        matches = _CUES.finditer(folded)
+        matches = _cues(False).finditer(folded)
     else:
-        folded, matches = text, _CUES_ANY_CASE.finditer(text)
+        folded, matches = text, _cues(True).finditer(text)
     for match in matches:
         start = match.start()
         phrase = " ".join(match.group().lower().split())

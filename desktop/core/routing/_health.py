@@ -19,9 +19,7 @@ Medical terms come from three sources:
 
 from __future__ import annotations
 
-import bz2
 import importlib.util
-import pickle
 import re
 import threading
 from pathlib import Path
@@ -76,6 +74,9 @@ def _dictionary_path() -> Path | None:
 
 
 def _load_drugs() -> frozenset[str]:
+    import bz2  # with pickle, only when the vocabulary is loaded
+    import pickle
+
     path = _dictionary_path()
     if path is None or not path.exists():
         return frozenset()

@@ -204,10 +204,18 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
 
 BY_NAME: dict[str, CuedValue] = {r.name: r for r in RECOGNIZERS}
 
-_BOUNDED: dict[str, re.Pattern[str]] = {
-    r.name: re.compile(r"(?<![\w.,/+-])(?:" + r.value + r")(?![\w]|[.,/-]\d)", re.I)
-    for r in RECOGNIZERS
-}
+_BOUNDED: dict[str, re.Pattern[str]] = {}
+
+
+def _bounded(name: str) -> re.Pattern[str]:
+    """The recognizer's value regex, not glued to a longer word or number; compiled on first
+    use (compiling them all would cost start-up time every run)."""
+    pattern = _BOUNDED.get(name)
+    if pattern is None:
+        value = BY_NAME[name].value
+        pattern = re.compile(r"(?<![\w.,/+-])(?:" + value + r")(?![\w]|[.,/-]\d)", re.I)
+        _BOUNDED[name] = pattern
+    return pattern
 
 
 def _report(recognizer: CuedValue, match: re.Match[str], found: list[Candidate]) -> bool:
@@ -228,7 +236,7 @@ def detect_after_cue(name: str, text: str, start: int, end: int, found: list[Can
     """The first value of recognizer ``name`` within its reach after the cue at
     ``[start, end)``, or else the nearest one that ends just before the cue."""
     recognizer = BY_NAME[name]
-    pattern = _BOUNDED[name]
+    pattern = _bounded(name)
     limit = end + recognizer.reach
     position = end
     while True:
@@ -248,5 +256,5 @@ def detect_after_cue(name: str, text: str, start: int, end: int, found: list[Can
 def detect_topic(name: str, text: str, found: list[Candidate]) -> None:
     """Every value of recognizer ``name`` anywhere in ``text`` (its cue came earlier)."""
     recognizer = BY_NAME[name]
-    for match in _BOUNDED[name].finditer(text):
+    for match in _bounded(name).finditer(text):
         _report(recognizer, match, found)
