@@ -114,6 +114,16 @@ _LEAD = re.compile(
 )
 
 
+# A business's premises: "our office is at …" names no person's home.
+_PREMISES = re.compile(
+    r"\b(?:office|offices|company|shop|store|restaurant|hotel|headquarters|hq|studio|clinic|"
+    r"school|warehouse|factory|firm|agency|branch|venue|büro|firma|geschäft|laden|praxis|"
+    r"filiale|bureau|bureaux|entreprise|magasin|société|oficina|empresa|tienda|sede|ufficio|"
+    r"azienda|negozio|kantoor|bedrijf|winkel|vestiging)\b",
+    re.I,
+)
+
+
 def detect_addresses(text: str, found: list[Candidate]) -> None:
     """Append the street addresses of ``text`` that belong to a person."""
     lowered = text.lower()
@@ -124,7 +134,8 @@ def detect_addresses(text: str, found: list[Candidate]) -> None:
         before = text[max(line_start, start - 120):start]
         # A name on the line before ("Herr Jonas Fischer\nAm Mühlbach 9") is part of the letter.
         previous_line = text[max(0, text.rfind("\n", 0, max(0, line_start - 1)) + 1):line_start]
-        if not (_LEAD.search(before) or has_person(before)
+        premises = _PREMISES.search(before) is not None
+        if not (_LEAD.search(before) or (has_person(before) and not premises)
                 or _POSTCODE.match(text, end) is not None
                 or (previous_line.strip() and has_person(previous_line))):
             continue

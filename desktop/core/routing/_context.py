@@ -43,7 +43,10 @@ for _name, _phrases in _CUE_GROUPS.items():
 def _cues(any_case: bool) -> re.Pattern[str]:
     """Every cue phrase in one regex, for the lower-cased text or (fallback, for text whose
     lower case changes length) ignoring case; compiled on the first scan, not at import."""
-    return re.compile(vocab.trie(set(_GROUPS_OF)) + r"(?![\w-])", re.I if any_case else 0)
+    # A cue that ends in a letter must end a word; one that ends in a sign ("ss#", "b.") may
+    # touch its value ("SS#307015289").
+    end = r"(?:(?<=\w)(?![\w-])|(?<!\w))"
+    return re.compile(vocab.trie(set(_GROUPS_OF)) + end, re.I if any_case else 0)
 # Birth cues that are a sign, not a word ("(* 12.05.1931)", "b. 1990-02-28"): the date must
 # follow at once.
 _TIGHT_BIRTH_CUES = frozenset({"(*", "b.", "geb.", "geb"})

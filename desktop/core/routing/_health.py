@@ -152,12 +152,11 @@ def detect_health(text: str, found: list[Candidate]) -> None:
                     terms.append((match.start(), match.end(), is_drug))
     if not terms:
         return
-    verdicts: dict[tuple[int, int], bool] = {}
     for start, end, is_drug in sorted(terms):
         bounds = _sentence_at(text, start)
-        if bounds not in verdicts:
-            verdicts[bounds] = has_person(text[bounds[0]:bounds[1]])
-        if not verdicts[bounds]:
+        # The term itself is no person ("von Ibuprofen", "Parkinson's"): it is blanked out.
+        sentence = text[bounds[0]:start] + " " * (end - start) + text[end:bounds[1]]
+        if not has_person(sentence):
             continue
         if is_drug and not _is_drug(text[start:end], lowered[start:end],
                                     text[bounds[0]:bounds[1]], start - bounds[0]):

@@ -83,6 +83,12 @@ _NAME_FIELD = re.compile(
     r"[A-ZÀ-Ý][a-zà-ÿ]+")
 
 
+# A name after "of" in the languages that put the owner last: "lo stipendio di Marco",
+# "le salaire de Julie", "das Gehalt von Herrn Kaya", "het salaris van Tim".
+_OWNER_AFTER = re.compile(rf"\b(?:di|de|del|della|von|van|vom)\s+(?:Herrn?\s+|Frau\s+)?"
+                          rf"{_NOT_NAMES}[A-ZÀ-Ý][a-zà-ÿ]+\b")
+
+
 def has_person(sentence: str) -> bool:
     """Whether ``sentence`` refers to a particular person."""
     for match in _PERSON_WORD.finditer(sentence):
@@ -91,4 +97,4 @@ def has_person(sentence: str) -> bool:
         if not (word.isupper() and len(word) <= 3 and word not in ("I", "I'M", "I’M")):
             return True
     return bool(_POSSESSIVE.search(sentence) or _NAME_VERB.search(sentence)
-                or _NAME_FIELD.search(sentence))
+                or _NAME_FIELD.search(sentence) or _OWNER_AFTER.search(sentence))

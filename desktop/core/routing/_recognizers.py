@@ -34,6 +34,7 @@ from desktop.core.routing._validators import (
 )
 
 NATIONAL_ID = "national_id"
+PAYMENT_CARD = "payment_card"
 FINANCIAL = "financial"
 PHONE = "phone"
 
@@ -165,6 +166,15 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
          "carta d'identità", "identiteitskaart", "id card", "id number", "id no", "national id",
          "identity card", "cni"),
         r"[A-Z0-9]{6,10}", shape=_document, reach=30),
+    CuedValue(
+        "card", PAYMENT_CARD,
+        ("card", "card no", "card number", "card #", "credit card", "debit card", "cc", "cc#",
+         "visa", "mastercard", "master card", "amex", "american express", "discover", "maestro",
+         "kreditkarte", "karte", "kartennummer", "ec-karte", "girocard", "carte", "carte bancaire",
+         "carte bleue", "numéro de carte", "tarjeta", "número de tarjeta", "carta",
+         "carta di credito", "numero carta", "kaart", "creditcard", "pinpas", "bankpas"),
+        r"\d{4}(?:[ .-]?\d{2,6}){2,4}", shape=lambda v: 13 <= len(digits(v)) <= 19,
+        check=lambda v: luhn_ok(digits(v)), reach=30),
     CuedValue(
         "account", FINANCIAL,
         ("account", "account number", "account no", "account #", "acct", "acct.", "acct no",

@@ -143,7 +143,11 @@ def stdnum_ok(name: str, compact: str) -> bool:
 
 # -- national identifiers -----------------------------------------------------------------------
 
-_SSN_NEVER_ISSUED = frozenset({"078051120", "219099999"})  # printed on sample cards, widely reused
+# Printed on sample cards or used as the example in forms and documentation; never issued.
+_SSN_NEVER_ISSUED = frozenset({"078051120", "219099999", "123456789", "987654320",
+                               "987654321", "987654322", "987654323", "987654324",
+                               "987654325", "987654326", "987654327", "987654328",
+                               "987654329"})
 
 
 def ssn_ok(area: str, group: str, serial: str) -> bool:
