@@ -1,9 +1,17 @@
-"""The privacy gate (``scan`` then ``redact``) on a realistic 4 KB prompt.
+"""The privacy gate: recall per class and false positives on the labelled corpus, and the time
+to scan a realistic 4 KB prompt.
 
-Run with ``python -m tests.perf.bench_gate`` (also part of ``make bench``). The prompt mixes
-prose, a Python snippet, a log excerpt and a few sensitive values; the goal is at most 2 ms on
-the machine it runs on, so the gate never delays a turn noticeably. Printed: median, p95 and
-minimum of the wall-clock time and of this thread's CPU time, over ``--runs`` runs (default 500).
+Run with ``python -m tests.perf.bench_gate`` (also part of ``make bench``). Printed:
+
+- recall per class and per group, and the false-positive rate, for each part of the corpus in
+  ``tests/core/routing/corpus`` (``dev`` was used while building the detectors, ``holdout`` was
+  looked at once they met the goals on ``dev``);
+- the wall-clock and thread CPU time of ``scan`` on a 4 KB prompt (prose, a Python snippet, a
+  log excerpt and a few sensitive values), median and p99 over ``--runs`` runs (default 1000),
+  and of ``scan`` + ``redact``.
+
+Goals: recall ≥ 99 % (identifiers, secrets), ≥ 95 % (free text), false positives ≤ 5 %, scan
+median ≤ 2 ms and p99 ≤ 10 ms. The exit status is 1 when a goal is missed.
 """
 
 from __future__ import annotations
@@ -12,10 +20,13 @@ import argparse
 import os
 import statistics
 import time
+from collections.abc import Callable
 
-from desktop.core.routing import redact, scan
+from desktop.core.routing import redact, scan, scan_conversation, warm_up
+from tests.core.routing.corpus_eval import FP_GOAL, GOALS, GROUPS, PARTS, evaluate, load, report
 
-GOAL_MS = 2.0
+MEDIAN_GOAL_MS = 2.0
+P99_GOAL_MS = 10.0
 
 _PROMPT_PARTS = (
     "Hi! I'm preparing the quarterly migration of our billing service and could use a second "
@@ -80,34 +91,56 @@ def _percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def _corpus() -> bool:
+    met = True
+    for part in PARTS:
+        score = evaluate(load(part), lambda messages: scan_conversation(messages))
+        print("\n".join(report(score, part)))
+        met &= all(score.recall(c) >= GOALS[g] for g, c in GROUPS.items())
+        met &= score.fp_rate <= FP_GOAL
+    return met
+
+
+def _timed(action: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
+    wall_ms, cpu_ms = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        action()
+        cpu_ms.append((time.thread_time() - started_cpu) * 1000)
+        wall_ms.append((time.perf_counter() - started) * 1000)
+    return wall_ms, cpu_ms
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Privacy gate benchmark on a 4 KB prompt.")
-    parser.add_argument("--runs", type=int, default=500)
+    parser = argparse.ArgumentParser(description="Privacy gate: corpus recall and 4 KB timing.")
+    parser.add_argument("--runs", type=int, default=1000)
     args = parser.parse_args()
+
+    started = time.perf_counter()
+    warm_up()  # the medication vocabulary, loaded once per process
+    print(f"medication vocabulary loaded in {(time.perf_counter() - started) * 1000:.0f} ms "
+          "(once per process)")
+    corpus_met = _corpus()
 
     prompt = realistic_prompt()
     findings = scan(prompt)
     for _ in range(20):  # warm caches and the allocator
         redact(prompt, scan(prompt))
-    wall_ms, cpu_ms = [], []
-    for _ in range(args.runs):
-        started, started_cpu = time.perf_counter(), time.thread_time()
-        redact(prompt, scan(prompt))
-        cpu_ms.append((time.thread_time() - started_cpu) * 1000)
-        wall_ms.append((time.perf_counter() - started) * 1000)
-
     kinds = ", ".join(f.kind for f in findings)
     print(f"prompt: {len(prompt.encode())} bytes, {len(findings)} findings ({kinds})")
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    for label, samples in (("wall", wall_ms), ("cpu", cpu_ms)):
-        median, p95 = statistics.median(samples), _percentile(samples, 0.95)
-        print(f"scan + redact, {label:4s} over {args.runs} runs: median {median:.3f} ms, "
-              f"p95 {p95:.3f} ms, min {min(samples):.3f} ms")
-    # The wall-clock p95 on a shared machine mostly measures the neighbours; the CPU time of
-    # this thread is what the gate itself costs.
-    met = statistics.median(wall_ms) <= GOAL_MS and _percentile(cpu_ms, 0.95) <= GOAL_MS
-    print(f"goal <= {GOAL_MS:.1f} ms (wall median and CPU p95): {'meets' if met else 'misses'}")
-    return 0 if met else 1
+    scan_wall, scan_cpu = _timed(lambda: scan(prompt), args.runs)
+    both_wall, _ = _timed(lambda: redact(prompt, scan(prompt)), args.runs)
+    for label, samples in (("scan, wall", scan_wall), ("scan, cpu", scan_cpu),
+                           ("scan + redact, wall", both_wall)):
+        print(f"{label:20s} over {args.runs} runs: median {statistics.median(samples):.3f} ms, "
+              f"p99 {_percentile(samples, 0.99):.3f} ms, min {min(samples):.3f} ms")
+    median, p99 = statistics.median(scan_wall), _percentile(scan_wall, 0.99)
+    timing_met = median <= MEDIAN_GOAL_MS and p99 <= P99_GOAL_MS
+    print(f"goals: scan median <= {MEDIAN_GOAL_MS:.0f} ms and p99 <= {P99_GOAL_MS:.0f} ms: "
+          f"{'meets' if timing_met else 'misses'}; corpus: "
+          f"{'meets' if corpus_met else 'misses'}")
+    return 0 if timing_met and corpus_met else 1
 
 
 if __name__ == "__main__":
