@@ -83,7 +83,8 @@ class PrivacyPage(QScrollArea):
         column.addWidget(policy_help)
         column.addSpacing(14)
 
-        for key in ("privacy.custom_terms", "privacy.preview_before_sending"):
+        for key in ("privacy.custom_terms", "privacy.phone_regions",
+                    "privacy.preview_before_sending"):
             editor = make_editor(setting_for(key), page)
             add_field(column, editor)
             self.editors[key] = editor

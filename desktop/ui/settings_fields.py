@@ -57,6 +57,7 @@ LABELS = {
     "tiers.frontier.base_url": "API address",
     "models.mirror_url": "Download mirror",
     "privacy.custom_terms": "Your own sensitive terms",
+    "privacy.phone_regions": "Countries whose local phone numbers to recognise",
     "privacy.preview_before_sending": "Show me what would be sent before anything leaves",
     "routing.difficulty_threshold": "Send questions this hard or harder (0–1)",
     "routing.cascade": "When a local answer looks unsure",
@@ -92,6 +93,7 @@ PLACEHOLDERS = {
     "tiers.private.model": "the name your server serves",
     "tiers.frontier.model": "as the provider's API spells it",
     "privacy.custom_terms": "Project Falcon, Acme Corp, …",
+    "privacy.phone_regions": "empty: your region, the EU, the UK and the US",
     "models.mirror_url": "https://huggingface.co (no mirror)",
 }
 _INT_LIMIT = 2**31 - 1
