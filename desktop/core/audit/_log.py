@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from desktop.core import paths
-from desktop.core.audit import _lock
+from desktop.core import filelock, paths
 from desktop.core.audit._chain import (
     GENESIS,
     HEAD_MISMATCH,
@@ -99,7 +98,7 @@ class AuditLog:
         record: dict[str, Any] = {"time": _iso(self._clock()), "type": kind, **fields}
         try:
             paths.private_folder(self.folder)
-            with _lock.exclusive(self.folder / LOCK_NAME):
+            with filelock.exclusive(self.folder / LOCK_NAME):
                 return self._append_locked(record)
         except OSError as exc:
             raise StorageError(f"could not write the audit log {self.path}: "

@@ -18,8 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.core import paths
-from desktop.core.errors import KnownError
+from desktop.core import filelock, paths
 
 SCHEMA_VERSION = 1
 LOCK_WAIT_S = 10.0  # a write takes milliseconds; waiting longer means something is wrong
@@ -91,18 +90,10 @@ def keep_aside(path: Path) -> Path:
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold the settings lock (``<file>.lock``, 0600) for the block; the OS drops it if the
-    process dies. Raises ``KnownError`` after ``LOCK_WAIT_S``; ``OSError`` if the lock file
-    cannot be opened."""
-    lock_path = path.with_name(f"{path.name}.lock")
-    fd = paths.open_private(lock_path, os.O_RDWR)
-    try:
-        _lock(fd, lock_path)
-        try:
-            yield
-        finally:
-            _unlock(fd)
-    finally:
-        os.close(fd)
+    process dies. Raises ``KnownError`` after ``LOCK_WAIT_S`` (the setting is then not
+    changed); ``OSError`` if the lock file cannot be opened."""
+    with filelock.exclusive(path.with_name(f"{path.name}.lock"), wait_s=LOCK_WAIT_S):
+        yield
 
 
 def flatten(table: dict[str, object], prefix: str = "") -> Iterator[tuple[str, object]]:
@@ -137,28 +128,7 @@ def _toml_scalar(value: Scalar) -> str:
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-def _lock_timeout(path: Path) -> KnownError:
-    return KnownError(f"{path} stayed locked by another Hearth process for {LOCK_WAIT_S:g} s; "
-                      "the setting was not changed")
-
-
 if sys.platform == "win32":
-    import msvcrt
-
-    def _lock(fd: int, path: Path) -> None:
-        deadline = time.monotonic() + LOCK_WAIT_S
-        while True:
-            try:
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise _lock_timeout(path) from None
-                time.sleep(0.01)
-
-    def _unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
     def _replace(tmp: Path, path: Path) -> None:
         # A reader holding the file open makes the replace fail for a moment on Windows.
@@ -173,21 +143,6 @@ if sys.platform == "win32":
                 time.sleep(0.01)
 
 else:
-    import fcntl
-
-    def _lock(fd: int, path: Path) -> None:
-        deadline = time.monotonic() + LOCK_WAIT_S
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise _lock_timeout(path) from None
-                time.sleep(0.002)
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
 
     def _replace(tmp: Path, path: Path) -> None:
         os.replace(tmp, path)
