@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from desktop.core.assistant import Assistant
+from desktop.core.local.slot import ModelSlot
+from desktop.core.settings import Settings
+from desktop.core.store import ConversationStore
 from tests.core.cloud.llama_server import llama_server
 from tests.core.cloud.loopback import LoopbackServer, loopback_server
+from tests.core.cloud.support import MODELS, memory_keys
 
 __all__ = ["llama_server"]  # a session fixture shared by the private-tier tests
 
@@ -32,3 +38,24 @@ def server() -> Iterator[LoopbackServer]:
 def sleeps() -> list[float]:
     """Pass ``sleeps.append`` as a provider's ``sleep``: retries record their wait instead."""
     return []
+
+
+@pytest.fixture
+def user_store(hearth_dirs: tuple[Path, Path]) -> Iterator[ConversationStore]:
+    """The conversation store in the test's data folder."""
+    with ConversationStore.open_default() as opened:
+        yield opened
+
+
+@pytest.fixture
+def frontier(settings: Settings, user_store: ConversationStore,
+             server: LoopbackServer) -> Assistant:
+    """An Assistant on the tiny model (short answers) whose frontier tier is OpenAI's format on
+    the loopback server, with escalation on and the key in memory."""
+    settings.set("local.max_tokens", 6)
+    settings.set("cloud.escalation", True)
+    settings.set("cloud.read_timeout_s", 5.0)
+    settings.set("tiers.frontier.provider", "openai")
+    settings.set("tiers.frontier.model", MODELS["openai"])
+    settings.set("tiers.frontier.base_url", f"{server.url}/v1")
+    return Assistant(user_store, settings, ModelSlot(settings), keys=memory_keys())

@@ -8,51 +8,28 @@ format that resets the connection mid-answer, real SQLite and the real audit log
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from hashlib import sha256
-from pathlib import Path
-
-import pytest
 
 from desktop.core.assistant import Assistant
 from desktop.core.audit import AuditLog
-from desktop.core.local.slot import ModelSlot
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore
 from tests.core.cloud.loopback import LoopbackServer
-from tests.core.cloud.support import MODELS, memory_keys
 from tests.core.cloud.wire import json_reply, openai_stream, sse_reply
 
 QUESTION = "hello there"
 
 
-@pytest.fixture
-def store(hearth_dirs: tuple[Path, Path]) -> Iterator[ConversationStore]:
-    with ConversationStore.open_default() as opened:
-        yield opened
-
-
-@pytest.fixture
-def assistant(settings: Settings, store: ConversationStore,
-              server: LoopbackServer) -> Assistant:
-    settings.set("local.max_tokens", 8)
-    settings.set("cloud.escalation", True)
-    settings.set("cloud.read_timeout_s", 5.0)
-    settings.set("tiers.frontier.provider", "openai")
-    settings.set("tiers.frontier.model", MODELS["openai"])
-    settings.set("tiers.frontier.base_url", f"{server.url}/v1")
-    return Assistant(store, settings, ModelSlot(settings), keys=memory_keys())
-
 
 def test_a_reset_mid_stream_leaves_a_receipt_of_what_was_sent(
-        assistant: Assistant, store: ConversationStore, server: LoopbackServer) -> None:
+        frontier: Assistant, user_store: ConversationStore, server: LoopbackServer) -> None:
     body = openai_stream(["Partial ", "answer ", "that never ends"], usage=False)
     server.queue(sse_reply(body, pieces=[body[: len(body) // 2]], after="reset"))
 
-    result = assistant.ask(QUESTION, tier="frontier")
+    result = frontier.ask(QUESTION, tier="frontier")
 
     [request] = server.requests
-    user, broken, answer = store.messages(result.conversation_id)
+    user, broken, answer = user_store.messages(result.conversation_id)
     attempt = broken.receipt
     assert attempt is not None and broken.status == "failed"
     assert broken.content.startswith("Partial")
@@ -76,12 +53,12 @@ def test_a_reset_mid_stream_leaves_a_receipt_of_what_was_sent(
 
 
 def test_every_retry_is_audited_with_the_bytes_sent(
-        assistant: Assistant, store: ConversationStore, server: LoopbackServer,
+        frontier: Assistant, user_store: ConversationStore, server: LoopbackServer,
         settings: Settings) -> None:
     server.queue(json_reply(503, {"error": {"message": "busy", "type": "server_error"}}),
                  json_reply(503, {"error": {"message": "busy", "type": "server_error"}}),
                  sse_reply(openai_stream(["Fine."])))
-    result = assistant.ask(QUESTION, tier="frontier")
+    result = frontier.ask(QUESTION, tier="frontier")
     assert result.receipt.tier == "frontier" and len(server.requests) == 3
     records = [r for r in map(json.loads, AuditLog().lines())
                if r["type"] == "outbound_request"]
@@ -93,19 +70,19 @@ def test_every_retry_is_audited_with_the_bytes_sent(
 
 
 def test_a_refused_connection_sends_nothing_and_leaves_no_attempt(
-        assistant: Assistant, store: ConversationStore, server: LoopbackServer,
+        frontier: Assistant, user_store: ConversationStore, server: LoopbackServer,
         settings: Settings) -> None:
     settings.set("tiers.frontier.base_url", "http://127.0.0.1:9/v1")  # discard port: refused
-    result = assistant.ask(QUESTION, tier="frontier")
-    roles = [(m.role, m.status) for m in store.messages(result.conversation_id)]
+    result = frontier.ask(QUESTION, tier="frontier")
+    roles = [(m.role, m.status) for m in user_store.messages(result.conversation_id)]
     assert roles == [("user", "complete"), ("assistant", "complete")]
     assert result.receipt.fallback and result.receipt.fallback_from is None
 
 
-def test_regenerate_keeps_both_versions(assistant: Assistant, store: ConversationStore) -> None:
-    first = assistant.ask(QUESTION, tier="local")
-    second = assistant.regenerate(first.conversation_id, tier="local")
-    thread = store.thread(first.conversation_id)
+def test_regenerate_keeps_both_versions(frontier: Assistant, user_store: ConversationStore) -> None:
+    first = frontier.ask(QUESTION, tier="local")
+    second = frontier.regenerate(first.conversation_id, tier="local")
+    thread = user_store.thread(first.conversation_id)
     assert [m.id for m in thread.messages] == [first.user_message_id,
                                                second.assistant_message_id]
     assert thread.versions[second.assistant_message_id] == (first.assistant_message_id,
@@ -114,27 +91,27 @@ def test_regenerate_keeps_both_versions(assistant: Assistant, store: Conversatio
 
 
 def test_editing_the_second_of_five_questions_forks_there(
-        assistant: Assistant, store: ConversationStore) -> None:
-    first = assistant.ask("q1", tier="local")
+        frontier: Assistant, user_store: ConversationStore) -> None:
+    first = frontier.ask("q1", tier="local")
     chat = first.conversation_id
     questions = [first.user_message_id]
     for n in range(2, 6):
-        questions.append(assistant.ask(f"q{n}", conversation_id=chat,
+        questions.append(frontier.ask(f"q{n}", conversation_id=chat,
                                        tier="local").user_message_id)
-    edited = assistant.edit_and_resend(questions[1], "q2, edited", tier="local")
-    shown = store.messages(chat)
+    edited = frontier.edit_and_resend(questions[1], "q2, edited", tier="local")
+    shown = user_store.messages(chat)
     assert [m.content for m in shown if m.role == "user"] == ["q1", "q2, edited"]
     assert len(shown) == 4 and shown[-1].id == edited.assistant_message_id
-    assert store.thread(chat).versions[edited.user_message_id] == (questions[1],
+    assert user_store.thread(chat).versions[edited.user_message_id] == (questions[1],
                                                                    edited.user_message_id)
-    store.choose_version(questions[1])  # the original five questions are all still there
-    assert [m.content for m in store.messages(chat) if m.role == "user"] == [
+    user_store.choose_version(questions[1])  # the original five questions are all still there
+    assert [m.content for m in user_store.messages(chat) if m.role == "user"] == [
         "q1", "q2", "q3", "q4", "q5"]
 
 
 def test_a_locked_new_chat_is_locked_before_routing(
-        assistant: Assistant, store: ConversationStore, server: LoopbackServer) -> None:
-    result = assistant.ask(QUESTION, tier="frontier", lock_local=True)
-    assert store.conversation(result.conversation_id).locked_local
+        frontier: Assistant, user_store: ConversationStore, server: LoopbackServer) -> None:
+    result = frontier.ask(QUESTION, tier="frontier", lock_local=True)
+    assert user_store.conversation(result.conversation_id).locked_local
     assert result.receipt.tier == "local" and "locked" in result.receipt.reason
     assert server.requests == []
