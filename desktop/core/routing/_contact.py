@@ -54,8 +54,8 @@ _DATE_LIKE = re.compile(r"\(?0\d([./-])[01]\d\1(?:\d{4}|\d\d)(?!\1\d)")
 _PHONE_BEFORE = frozenset("._+/-):")
 
 _MACHINE_DOMAIN = re.compile(r"(?:^|\.)users\.noreply\.github\.com$", re.I)
-_MACHINE_SENDER = re.compile(r"(?:no-?reply|do-?not-?reply|mailer-daemon|bounces?)(?:[+.-]|$)",
-                             re.I)
+_MACHINE_SENDER = re.compile(r"(?:no-?reply|do-?not-?reply|mailer-daemon|bounces?|notifications?|"
+                             r"alerts?|newsletters?|postmaster)(?:[+.-]|$)", re.I)
 _NOT_PERSONAL_IPV4 = (
     ipaddress.IPv4Network("192.0.2.0/24"), ipaddress.IPv4Network("198.51.100.0/24"),
     ipaddress.IPv4Network("203.0.113.0/24"),
@@ -71,7 +71,7 @@ _IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\d)")
 _VERSION_CUE = re.compile(
     r"(?:version\w*|\b(?:v|ver|release|rel|build|python|node|firmware|section|sec|chapter|clause|"
     r"para|paragraph|fig|figure|table|step|rule|item|appendix|rfc)\.?|==|>=|<=|~=|\^|§|"
-    r"[A-Za-z]/)[\s\"'=:]*$",
+    r"[A-Za-z]/)[\s\"'=:]*(?:(?:to|from|is|of|at|->|→)\s+)?$",
     re.I,
 )
 _VERSION_SUFFIX = re.compile(r"-(?:alpha|beta|rc|dev|pre|snapshot|final)", re.I)

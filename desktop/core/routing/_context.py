@@ -45,8 +45,11 @@ def _cues(any_case: bool) -> re.Pattern[str]:
     lower case changes length) ignoring case; compiled on the first scan, not at import."""
     # A cue that ends in a letter must end a word; one that ends in a sign ("ss#", "b.") may
     # touch its value ("SS#307015289").
-    end = r"(?:(?<=\w)(?![\w-])|(?<!\w))"
+    # German and Dutch glue "nummer" to the noun ("Personalausweisnummer", "paspoortnummer").
+    end = r"(?:-?(?:nummer|nr\.?))?(?:(?<=\w)(?![\w-])|(?<!\w))"
     return re.compile(vocab.trie(set(_GROUPS_OF)) + end, re.I if any_case else 0)
+_COMPOUND_NUMBER = re.compile(r"-?(?:nummer|nr\.?)$")
+_TIGHT_GAP = re.compile(r"[ \t]*(?:(?:am|on|le|el|il|op|den|the)[ \t]+)?")
 # Birth cues that are a sign, not a word ("(* 12.05.1931)", "b. 1990-02-28"): the date must
 # follow at once.
 _TIGHT_BIRTH_CUES = frozenset({"(*", "b.", "geb.", "geb"})
@@ -77,7 +80,10 @@ def _date_ok(groups: tuple[str | None, ...]) -> bool:
 
 
 def _birth(text: str, cue: str, end: int, found: list[Candidate]) -> None:
-    reach = 3 if cue in _TIGHT_BIRTH_CUES else 60
+    reach = 60
+    if cue in _TIGHT_BIRTH_CUES:  # the date follows at once, or after "am", "le", "on" …
+        gap = _TIGHT_GAP.match(text, end)
+        reach = (gap.end() if gap else end) - end + 1
     newline = text.find("\n", end, end + reach)
     match = _DATE.search(text, end, newline if newline != -1 else end + reach + 30)
     if match and match.start() - end <= reach and _date_ok(match.groups()):
@@ -107,6 +113,9 @@ def detect_in_context(text: str, found: list[Candidate], topics: set[str] | None
         start = match.start()
         phrase = " ".join(match.group().lower().split())
         names = _GROUPS_OF.get(phrase)
+        if names is None:  # "personalausweisnummer": the cue and a glued "nummer"
+            phrase = _COMPOUND_NUMBER.sub("", phrase)
+            names = _GROUPS_OF.get(phrase)
         if names is None:  # only with the any-case fallback: "ſ" matches "s" but is not "s"
             continue
         before = folded[start - 1] if start else " "

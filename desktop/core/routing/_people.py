@@ -53,7 +53,9 @@ _PERSON_WORDS = (
     "collega", "baas", "dhr.", "mevr.", "meneer", "mevrouw", "heb", "woon",
 )
 _WORDS = "|".join(sorted((re.escape(w) for w in set(_PERSON_WORDS)), key=len, reverse=True))
-_PERSON_WORD = re.compile(rf"(?<![\w'’])(?:(?:{_WORDS})(?![\w'’-])|[jm]['’](?=[^\W\d_]))", re.I)
+# A person word may take a possessive ("grandma's"); "j'" and "m'" are glued to their verb.
+_PERSON_WORD = re.compile(
+    rf"(?<![\w'’])(?:(?:{_WORDS})(?![\w-]|['’](?!s\b))|[jm]['’](?=[^\W\d_]))", re.I)
 # Capitalised words that start sentences and questions, never a person's name.
 _NOT_NAMES = (
     r"(?!(?:What|Which|Who|How|Why|When|Where|This|That|These|Those|It|Its|There|Here|Let|"
@@ -94,7 +96,7 @@ def has_person(sentence: str) -> bool:
     for match in _PERSON_WORD.finditer(sentence):
         word = match.group()
         # "US", "IT", "MI" in capitals are a country, a department, a state: not pronouns.
-        if not (word.isupper() and len(word) <= 3 and word not in ("I", "I'M", "I’M")):
+        if not (word.isalpha() and word.isupper() and 2 <= len(word) <= 3):
             return True
     return bool(_POSSESSIVE.search(sentence) or _NAME_VERB.search(sentence)
                 or _NAME_FIELD.search(sentence) or _OWNER_AFTER.search(sentence))

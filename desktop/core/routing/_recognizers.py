@@ -131,7 +131,7 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
         "es_dni", NATIONAL_ID,
         ("dni", "d.n.i.", "d.n.i", "nie", "n.i.e.", "nif", "n.i.f.",
          "documento nacional de identidad", "número de identidad", "tarjeta de residencia"),
-        r"[XYZ]?\d{1,2}[ .]?\d{3}[ .]?\d{3}[ -]?[A-Z]",
+        r"[XYZ]?\d{1,2}[ .]?\d{3}[ .]?\d{3}(?:[ -]?[A-Z])?",
         check=lambda v: stdnum_ok("es.dni", compact(v)) or stdnum_ok("es.nie", compact(v))),
     CuedValue(
         "it_cf", NATIONAL_ID,

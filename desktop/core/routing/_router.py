@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from desktop.core.chat import ChatMessage
@@ -38,6 +38,8 @@ class RouteDecision:
     difficulty: Difficulty | None = None
     cascade: bool = False  # answer locally first; escalate if the answer looks unsure
     escalate_to: CloudTier | None = field(default=None)  # the cloud tier a cascade would use
+    # The classes whose "keep on this device" policy kept the question here (else empty).
+    kept_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,8 +85,9 @@ class Router:
         classes = self._classes(self._scan([*(m.content for m in history), prompt]))
         kept = sorted({c for c in classes if self.policy(c) == "keep_local"})
         if kept:
-            return _local(f"contains {', '.join(kept)}: your policy keeps that on this device",
-                         findings, classes)
+            decision = _local(f"contains {', '.join(kept)}: your policy keeps that on this "
+                              "device", findings, classes)
+            return replace(decision, kept_for=tuple(k for k in KINDS if k in kept))
         redact = any(self.policy(c) == "redact" for c in classes)
         ask = any(self.policy(c) == "ask" for c in classes)
         difficulty = estimate_difficulty(prompt)

@@ -46,6 +46,7 @@ _KEY_ASSIGNMENT = re.compile(
     r"""(?:"((?:[^"\\\n]|\\.){1,300})"|'((?:[^'\\\n]|\\.){1,300})'|`([^`\n]{1,300})`"""
     r"""|([^\s"'`,;]{1,300}))""",
 )
+_CALL_ARGUMENT = re.compile(r"[ \t]*,")
 # The last word of a credential key name, then the end of the name (on the lower-cased text).
 _KEY_END = re.compile(r"(?:pass(?:word|wd|phrase|code)?|passwort|kennwort|wachtwoord|pwd|pw|"
                       r"secret|token|key|auth|credentials?|pin|sig(?:nature)?|cookie|session)"
@@ -89,8 +90,11 @@ PASSWORD_CUES: tuple[str, ...] = (
     "password", "passwort", "kennwort", "mot de passe", "mdp", "contraseña", "contrasena",
     "clave", "wachtwoord", "passcode", "passphrase", "pwd", "pw", "wifi", "wi-fi", "wlan",
     "pin", "pin code", "api key", "api token", "access token", "secret key", "secret",
-    "token", "passwd",
+    "token", "passwd", "login", "log-in", "credentials", "creds", "zugangsdaten",
+    "anmeldedaten", "identifiants", "credenciales", "credenziali", "inloggegevens",
 )
+# "login is user@mail.com / hunter2", "creds: admin:S3cret!": the second of the pair.
+_PAIR = re.compile(r"""(\S+?)[ \t]*(?:/|\||:)[ \t]*(["'`]?)([^\s"'`]{3,64})\2""")
 _STATED = re.compile(
     r"[^\n]{0,40}?(?:\b(?:is|was|ist|lautet|est|c'est|es|era|è|sono|zijn)\b|[:=])[ \t]*"
     r"""(["'`]?)([^\s"'`]{3,64})\1""",
@@ -150,8 +154,8 @@ def _assignments(text: str, lowered: str, found: list[Candidate]) -> None:
         if start < done:
             continue
         match = _KEY_ASSIGNMENT.match(text, start)
-        if match is None:
-            continue
+        if match is None or (not match.group(1) and _CALL_ARGUMENT.match(text, match.end(2))):
+            continue  # "jwt.decode(token, key, …)": arguments, not an assignment
         done = match.end()
         kind = _key_kind(match.group(2))
         if kind is None:
@@ -237,7 +241,12 @@ def detect_stated_password(text: str, cue_end: int, found: list[Candidate]) -> N
     match = _STATED.match(text, cue_end)
     if match is None:
         return
-    value, start, end = match.group(2), match.start(2), match.end(2)
+    pair = _PAIR.match(text, match.start(2))
+    if pair and ("@" in pair.group(1) or pair.group(1).isidentifier()):
+        match = pair
+        value, start, end = pair.group(3), pair.start(3), pair.end(3)
+    else:
+        value, start, end = match.group(2), match.start(2), match.end(2)
     if is_placeholder(value):
         return
     if not match.group(1):

@@ -19,7 +19,7 @@ from pathlib import Path
 from desktop.core.receipt import Finding
 
 CORPUS = Path(__file__).with_name("corpus")
-PARTS = ("dev", "holdout")
+PARTS = ("dev", "holdout", "fresh")
 
 IDENTIFIERS = ("payment_card", "iban", "national_id", "email", "phone", "ip_address",
                "date_of_birth")
