@@ -52,6 +52,7 @@ from desktop.core.errors import KnownError
 from desktop.core.settings import Settings
 from desktop.ui.jobs import JobRunner
 from desktop.ui.theme import LIGHT, Palette
+from desktop.ui.wheel_guard import guard_wheel
 from desktop.ui.wording import money
 
 if TYPE_CHECKING:
@@ -186,6 +187,7 @@ class Dashboard(QDialog):
         self.refresh_button.clicked.connect(self.refresh)
         buttons.rejected.connect(self.close)
         outer.addWidget(buttons)
+        guard_wheel(self)  # the hardware price is saved as it changes: never by the wheel
 
     def _break_even_box(self) -> QGroupBox:
         box = QGroupBox("When does this computer pay for itself?")

@@ -37,6 +37,7 @@ from desktop.ui.settings_fields import (
     make_editor,
     when_applied,
 )
+from desktop.ui.wheel_guard import guard_wheel
 
 __all__ = ["SECTION_TITLES", "SettingEditor", "SettingsDialog", "label_for", "when_applied"]
 
@@ -98,6 +99,7 @@ class SettingsDialog(QDialog):
             | QDialogButtonBox.StandardButton.RestoreDefaults, self)
         self.buttons.clicked.connect(self._on_button)
         layout.addWidget(self.buttons)
+        guard_wheel(self)  # a setting changes by a click or a key, never by scrolling past it
         self._shown: dict[str, Value] = {}  # each field's value as loaded from the settings
         self.load_values()
         self._setting_changed.connect(self._follow)

@@ -8,6 +8,7 @@ throwaway config and data folders, an in-memory keyring and made-up receipts, an
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import sys
@@ -67,8 +68,8 @@ def _save(widget: QWidget, folder: Path, name: str) -> None:
     widget.close()
 
 
-def cloud_receipt() -> dict[str, object]:
-    return Receipt(
+def cloud_receipt(**changes: object) -> Receipt:
+    receipt = Receipt(
         tier="frontier", provider="anthropic", model="claude-sonnet-4-5",
         endpoint="api.anthropic.com", privacy="redacted", bytes_sent=1184, tokens_in=212,
         tokens_out=148, tokens_cached=0, ttft_s=0.62, decode_tok_per_s=71.4, duration_s=2.69,
@@ -83,10 +84,11 @@ def cloud_receipt() -> dict[str, object]:
         classes=("email", "phone"), payload=PAYLOAD,
         payload_sha256="9f2c4e1ab07d55e3c1f0a8b6d2e4f6a8c0b2d4e6f8a0c2e4b6d8f0a2c4e6b8d0",
         difficulty=0.71,
-    ).to_dict()
+    )
+    return dataclasses.replace(receipt, **changes)  # type: ignore[arg-type]
 
 
-def local_receipt(**changes: object) -> dict[str, object]:
+def local_receipt(**changes: object) -> Receipt:
     receipt = Receipt(
         tier="local", provider="llama.cpp", model="qwen2.5-3b-instruct", endpoint=None,
         privacy="on-device", bytes_sent=0, tokens_in=86, tokens_out=64, ttft_s=0.18,
@@ -98,9 +100,8 @@ def local_receipt(**changes: object) -> dict[str, object]:
         reason="routine question, answered on this device: difficulty 0.22 < 0.6",
         backend="CPU", gpu_layers=0, difficulty=0.22, token_probability=0.31,
         escalation_offer="frontier",
-    ).to_dict()
-    receipt.update(changes)
-    return receipt
+    )
+    return dataclasses.replace(receipt, **changes)  # type: ignore[arg-type]
 
 
 def fill_store(path: Path) -> ConversationStore:
@@ -115,12 +116,12 @@ def fill_store(path: Path) -> ConversationStore:
             if roll < 0.78:
                 receipt = local_receipt(escalation_offer=None)
             elif roll < 0.9:
-                receipt = dict(cloud_receipt(), tier="private", provider="openai-compatible",
-                               endpoint="gpu-box.lan:8080", cost_usd=None, cost_kind="unknown",
-                               cloud_equivalent_usd=0.0024)
+                receipt = cloud_receipt(tier="private", provider="openai-compatible",
+                                        endpoint="gpu-box.lan:8080", cost_usd=None,
+                                        cost_kind="unknown", cloud_equivalent_usd=0.0024)
             else:
                 cost = round(rng.uniform(0.002, 0.03), 5)
-                receipt = dict(cloud_receipt(), cost_usd=cost, cloud_equivalent_usd=cost)
+                receipt = cloud_receipt(cost_usd=cost, cloud_equivalent_usd=cost)
             conversation = store.create_conversation("made up")
             store.add_message(conversation.id, "user", "q")
             store.add_message(conversation.id, "assistant", "a", receipt=receipt)
