@@ -70,7 +70,7 @@ class Router:
         # question's own classes are enough to report; the whole history is scanned only when
         # it might be sent.
         recent = [m.content for m in history[-TOPIC_MEMORY:]]
-        findings = self._scan([*recent, prompt])[-1]
+        findings = self.scan([*recent, prompt])[-1]
         classes = self._classes([findings])
         if context.requested == "local":
             return _local("you chose this device for this message", findings, classes)
@@ -82,7 +82,7 @@ class Router:
             return _local("this conversation is locked to this device", findings, classes)
         if context.budget_exhausted:
             return _local("this month's cloud budget is spent", findings, classes)
-        classes = self._classes(self._scan([*(m.content for m in history), prompt]))
+        classes = self._classes(self.scan([*(m.content for m in history), prompt]))
         kept = sorted({c for c in classes if self.policy(c) == "keep_local"})
         if kept:
             decision = _local(f"contains {', '.join(kept)}: your policy keeps that on this "
@@ -131,10 +131,8 @@ class Router:
 
     def scan(self, texts: Sequence[str]) -> list[tuple[Finding, ...]]:
         """Findings in each of ``texts``, scanned as one conversation with the user's settings
-        (custom terms, phone regions): what redaction of an outgoing payload uses."""
-        return self._scan(texts)
-
-    def _scan(self, texts: Sequence[str]) -> list[tuple[Finding, ...]]:
+        (custom terms, phone regions): what redaction of an outgoing payload uses. One tuple per
+        text, spans into that text, ready for ``redact``."""
         regions = regions_from_setting(self._settings.get_str("privacy.phone_regions"))
         return scan_conversation(texts, custom_terms=self._custom_terms(),
                                  phone_regions=regions)
