@@ -2,9 +2,8 @@
 a difficulty estimate, and the router that applies the user's rules in order."""
 
 from desktop.core.receipt import Finding
-from desktop.core.routing._detectors import KINDS, scan, scan_conversation
+from desktop.core.routing._detectors import KINDS, scan, scan_conversation, warm_up
 from desktop.core.routing._difficulty import Difficulty, estimate_difficulty
-from desktop.core.routing._health import warm_up
 from desktop.core.routing._redaction import Redaction, Restorer, redact, restore
 from desktop.core.routing._router import (
     CLOUD_TIERS,
