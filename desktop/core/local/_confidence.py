@@ -34,9 +34,10 @@ class ConfidenceMeter:
         self._logprobs: list[float] = []
         self._first_margin = 0.0
 
-    def add(self, token: int) -> None:
+    def add(self, token: int, index: int = -1) -> None:
+        """Score ``token``, sampled from the logits of output ``index`` of the last batch."""
         np = self._np
-        pointer = self._llama_cpp.llama_get_logits_ith(self._llm.ctx, -1)
+        pointer = self._llama_cpp.llama_get_logits_ith(self._llm.ctx, index)
         logits = np.ctypeslib.as_array(pointer, shape=(self._n_vocab,)).astype(np.float64)
         top = float(logits.max())
         log_total = top + float(np.log(np.exp(logits - top).sum()))

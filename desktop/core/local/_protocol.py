@@ -49,6 +49,7 @@ class Chat:
     params: GenerationParams
     measure_confidence: bool
     report_progress: bool
+    prompt_lookup: bool
 
 
 @dataclass(frozen=True, slots=True)

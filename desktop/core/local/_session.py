@@ -14,10 +14,18 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
-from desktop.core.errors import ContextOverflowError, KnownError, ModelLoadError
+from desktop.core.errors import ConfigError, ContextOverflowError, KnownError, ModelLoadError
 from desktop.core.local import _native_log
 from desktop.core.local._abort import native_abort_callback
 from desktop.core.local._confidence import ConfidenceMeter
+from desktop.core.local._decoder import TokenDecoder
+from desktop.core.local._native_options import (
+    conflict,
+    native_options,
+    read_load_log,
+    repack_weights,
+)
+from desktop.core.local._prompt_lookup import Lookup, PromptLookup, find_ngram_continuation
 from desktop.core.local._template import ChatTemplate, StopText
 from desktop.core.local._values import EngineConfig, FinishReason, LocalAnswer, ModelInfo
 from desktop.core.local.backend import build_info, offload_from_log
@@ -79,25 +87,32 @@ class LlamaSession:
         if gpu_layers == AUTO_GPU_LAYERS:
             plan = plan_gpu_layers(header, detect_hardware(), context_size=n_ctx)
             gpu_layers, plan_reason = plan.layers, plan.reason
-        position = _native_log.mark()
-        try:
-            llm = llama_cpp.Llama(
-                model_path=str(config.model_path), n_ctx=n_ctx, n_batch=config.batch_size,
-                n_threads=config.resolved_threads, n_threads_batch=config.resolved_threads,
-                n_gpu_layers=gpu_layers, verbose=False,
-            )
-        except (ValueError, RuntimeError, OSError) as exc:
-            log = _native_log.since(position)
-            reason = _native_log.last_error(log) or str(exc)
-            if "alloc" in log.lower() or "memory" in reason.lower():
-                reason = f"not enough memory for a {n_ctx}-token context ({reason})"
-            raise ModelLoadError(config.model_path, f"llama.cpp could not load it: {reason}") \
-                from exc
+        problem = conflict(flash_attention=config.flash_attention,
+                           kv_cache_type=config.kv_cache_type)
+        if problem is not None:
+            raise ConfigError(problem)
+        options = native_options(llama_cpp, repack=repack_weights(config.repack),
+                                 flash_attention=config.flash_attention,
+                                 kv_cache_type=config.kv_cache_type)
+        with _native_log.capture() as log, options:
+            try:
+                llm = llama_cpp.Llama(
+                    model_path=str(config.model_path), n_ctx=n_ctx, n_batch=config.batch_size,
+                    n_threads=config.resolved_threads, n_threads_batch=config.resolved_threads,
+                    n_gpu_layers=gpu_layers, verbose=False,
+                )
+            except (ValueError, RuntimeError, OSError) as exc:
+                text = "".join(log)
+                reason = _native_log.last_error(text) or str(exc)
+                if "alloc" in text.lower() or "memory" in reason.lower():
+                    reason = f"not enough memory for a {n_ctx}-token context ({reason})"
+                raise ModelLoadError(config.model_path,
+                                     f"llama.cpp could not load it: {reason}") from exc
         build = build_info()
-        offload = offload_from_log(_native_log.since(position), gpu_layers, build,
-                                   header.block_count)
+        offload = offload_from_log("".join(log), gpu_layers, build, header.block_count)
         if plan_reason and build.gpu_offload and offload.reason:
             offload = dataclasses.replace(offload, reason=plan_reason)
+        report = read_load_log(log)
         vocab = llama_cpp.llama_model_get_vocab(llm.model)
         template = ChatTemplate(
             header.chat_template,
@@ -112,6 +127,9 @@ class LlamaSession:
             threads=config.resolved_threads, backend=build.backend, gpu_layers=offload.layers,
             gpu_layers_total=offload.total, offload_reason=offload.reason,
             chat_template=template.source, load_s=time.perf_counter() - started,
+            mapped_bytes=report.mapped_bytes, repacked_bytes=report.repacked_bytes,
+            kv_cache_bytes=report.kv_cache_bytes, kv_cache_type=report.kv_cache_type,
+            flash_attention=report.flash_attention,
         )
         return cls(llm, config, info, template)
 
@@ -140,12 +158,15 @@ class LlamaSession:
         stop: StopFlag | None = None,
         on_prompt_progress: ProgressSink | None = None,
         measure_confidence: bool = False,
+        prompt_lookup: bool | None = None,
+        lookup: Lookup = find_ngram_continuation,
     ) -> LocalAnswer:
         """Answer the conversation ``messages`` (its last message is the question).
 
         Text reaches ``on_text`` as it is generated; ``stop`` ends the answer at the next token,
         or inside the prompt evaluation, keeping what was produced and the model usable.
         ``measure_confidence`` reads each chosen token's probability (a little slower).
+        ``prompt_lookup`` (default: ``config.prompt_lookup``) drafts tokens with ``lookup``.
         """
         started = time.perf_counter()
         stop = stop if stop is not None else StopSignal()
@@ -159,26 +180,41 @@ class LlamaSession:
         ttft: float | None = None
         finish: FinishReason = "stop"
         scores = ConfidenceMeter(llama_cpp, llm) if measure_confidence else None
+        if prompt_lookup is None:
+            prompt_lookup = self.config.prompt_lookup
+        llm.set_seed(params.seed if params.seed >= 0 else _RANDOM_SEED)  # the sampler reads it
+        decoder = TokenDecoder(llm, params, PromptLookup(lookup) if prompt_lookup else None)
+        clock = _DecodeClock()
+        prompt_s = 0.0
         try:
+            prompt_started = time.perf_counter()
             reused = self._evaluate_prompt(tokens, stop, on_prompt_progress)
+            prompt_s = time.perf_counter() - prompt_started
             if stop.is_set():
                 finish = "cancelled"
             else:
                 finish, ttft = self._generate(tokens, params, stop, rendered.stop, generated,
-                                              pieces, on_text, started, scores)
+                                              pieces, on_text, started, scores, decoder, clock)
         finally:
             self._set_abort(self._idle)
+            decoder.close()
         text = "".join(pieces).rstrip()
         self._transcript = (rendered.text + text, tokens + generated) if finish != "cancelled" \
             else None
         perf = llama_cpp.llama_perf_context(llm.ctx)
+        prompt_rate = _rate(perf.n_p_eval, perf.t_p_eval_ms)
+        decode_rate = _rate(perf.n_eval, perf.t_eval_ms)
+        if decoder.drafted:
+            # llama.cpp counts a draft's batch as prompt work: time both phases here instead.
+            prompt_rate = _rate(len(tokens) - reused, 1000 * prompt_s)
+            decode_rate = clock.rate()
         return LocalAnswer(
             text=text, finish_reason=finish, tokens_in=len(tokens), tokens_reused=reused,
-            tokens_out=len(generated), ttft_s=ttft,
-            prompt_tok_per_s=_rate(perf.n_p_eval, perf.t_p_eval_ms),
-            decode_tok_per_s=_rate(perf.n_eval, perf.t_eval_ms),
-            duration_s=time.perf_counter() - started, trimmed_messages=trimmed,
+            tokens_out=len(generated), ttft_s=ttft, prompt_tok_per_s=prompt_rate,
+            decode_tok_per_s=decode_rate, duration_s=time.perf_counter() - started,
+            trimmed_messages=trimmed,
             confidence=scores.result() if scores is not None else None,
+            drafted_tokens=decoder.drafted, accepted_tokens=decoder.accepted,
         )
 
     def _prompt_tokens(self, messages: Sequence[ChatMessage], max_tokens: int
@@ -262,36 +298,33 @@ class LlamaSession:
 
     def _generate(self, tokens: list[int], params: GenerationParams, stop: StopFlag,
                   stops: Sequence[str], generated: list[int], pieces: list[str],
-                  on_text: TextSink, started: float, scores: ConfidenceMeter | None
+                  on_text: TextSink, started: float, scores: ConfidenceMeter | None,
+                  decoder: TokenDecoder, clock: _DecodeClock,
                   ) -> tuple[FinishReason, float | None]:
         llama_cpp, llm = self._llama_cpp, self._llm
-        llm.set_seed(params.seed if params.seed >= 0 else _RANDOM_SEED)
-        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        utf8 = codecs.getincrementaldecoder("utf-8")("replace")
         cutter = StopText(stops)
         n_ctx = self.info.context_size
         ttft: float | None = None
         started_text = False
-        finish: FinishReason = "length"
-        stream = llm.generate(
-            tokens, top_k=params.top_k, top_p=params.top_p, min_p=params.min_p,
-            temp=params.temperature, repeat_penalty=params.repeat_penalty,
-        )
-        step = functools.partial(next, stream, None)
-        try:
-            while True:
-                token = self._decode(step, stop)
-                if token is None or stop.is_set():
-                    finish = "cancelled" if stop.is_set() else "stop"
-                    break
+        finish: FinishReason | None = None
+        while finish is None:
+            limit = min(params.max_tokens - len(generated), n_ctx - len(tokens) - len(generated))
+            sampled = self._decode(functools.partial(decoder.step, limit), stop)
+            if sampled is None or stop.is_set():
+                finish = "cancelled" if stop.is_set() else "stop"
+                break
+            clock.tick(len(sampled))
+            for token, index in sampled:
                 if ttft is None:
                     ttft = time.perf_counter() - started
                 if scores is not None:
-                    scores.add(token)  # the logits that chose it are still in the context
+                    scores.add(token, index)  # the logits that chose it are still there
                 if llama_cpp.llama_vocab_is_eog(self._vocab, token):
                     finish = "stop"
                     break
                 generated.append(token)
-                text = decoder.decode(llm.detokenize([token]))
+                text = utf8.decode(llm.detokenize([token]))
                 if not started_text:
                     text = text.lstrip()
                     started_text = bool(text)
@@ -305,9 +338,7 @@ class LlamaSession:
                 if len(generated) >= params.max_tokens or len(tokens) + len(generated) >= n_ctx:
                     finish = "length"
                     break
-        finally:
-            stream.close()
-        tail = cutter.flush() + decoder.decode(b"", final=True)
+        tail = cutter.flush() + utf8.decode(b"", final=True)
         if tail and finish != "cancelled":
             pieces.append(tail)
             on_text(tail)
@@ -325,6 +356,28 @@ class LlamaSession:
     def _set_abort(self, signal: StopFlag) -> None:
         self._llama_cpp.llama_set_abort_callback(
             self._llm.ctx, self._abort_callback, signal.address)
+
+
+class _DecodeClock:
+    """Tokens after the first, over the time since the first arrived (used when drafts make
+    llama.cpp's own counters count decoding as prompt work)."""
+
+    def __init__(self) -> None:
+        self._first: float | None = None
+        self._last = 0.0
+        self._tokens = 0
+
+    def tick(self, count: int) -> None:
+        now = time.perf_counter()
+        if self._first is None:
+            self._first, count = now, count - 1
+        self._last = now
+        self._tokens += count
+
+    def rate(self) -> float | None:
+        if self._first is None:
+            return None
+        return _rate(self._tokens, 1000 * (self._last - self._first))
 
 
 def _rate(count: int, elapsed_ms: float) -> float | None:

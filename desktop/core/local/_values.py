@@ -11,6 +11,9 @@ from desktop.core.local._confidence import Confidence
 from desktop.core.settings._schema import AUTO_GPU_LAYERS
 
 FinishReason = Literal["stop", "length", "cancelled"]
+RepackChoice = Literal["auto", "on", "off"]
+FlashAttentionChoice = Literal["auto", "on", "off"]
+KvCacheType = Literal["f16", "q8_0", "q4_0"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,6 +25,10 @@ class EngineConfig:
     threads: int = 0
     gpu_layers: int = AUTO_GPU_LAYERS  # -2 auto (fit free GPU memory), -1 all, 0 none
     batch_size: int = 512
+    repack: RepackChoice = "auto"  # llama.cpp's load-time copy of the weights (_native_options)
+    kv_cache_type: KvCacheType = "f16"
+    flash_attention: FlashAttentionChoice = "auto"
+    prompt_lookup: bool = False  # draft from the conversation's own text (_prompt_lookup)
 
     @property
     def resolved_threads(self) -> int:
@@ -47,6 +54,13 @@ class ModelInfo:
     offload_reason: str | None
     chat_template: str
     load_s: float
+    # As llama.cpp's load log states them (bytes): the weights read in place from the mapped
+    # file, the repacked copy of them, and the KV cache with its element type.
+    mapped_bytes: int = 0
+    repacked_bytes: int = 0
+    kv_cache_bytes: int = 0
+    kv_cache_type: str | None = None
+    flash_attention: bool | None = None  # None: the log did not say
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,3 +78,5 @@ class LocalAnswer:
     duration_s: float
     trimmed_messages: int
     confidence: Confidence | None = None
+    drafted_tokens: int = 0  # prompt lookup: tokens proposed, and of those, the model's own
+    accepted_tokens: int = 0

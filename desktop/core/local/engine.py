@@ -21,10 +21,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
-from desktop.core.errors import ContextOverflowError, KnownError, ModelLoadError
+from desktop.core.errors import ConfigError, ContextOverflowError, KnownError, ModelLoadError
 from desktop.core.local import _model_checks as checks
 from desktop.core.local import _protocol as wire
 from desktop.core.local._crash import EngineBug, EngineCrashed
+from desktop.core.local._native_options import conflict, repack_weights
 from desktop.core.local._process import EngineProcess
 from desktop.core.local._values import EngineConfig, FinishReason, LocalAnswer, ModelInfo
 from desktop.core.local.gguf_file import inspect_gguf
@@ -55,8 +56,13 @@ class LocalEngine:
     def load(cls, config: EngineConfig) -> LocalEngine:
         """Check the file, trial-run it once, then load it in a new engine process."""
         started = time.perf_counter()
+        problem = conflict(flash_attention=config.flash_attention,
+                           kv_cache_type=config.kv_cache_type)
+        if problem is not None:
+            raise ConfigError(problem)
         inspect_gguf(config.model_path)
-        ensure_loadable(config.model_path, threads=config.resolved_threads)
+        ensure_loadable(config.model_path, threads=config.resolved_threads,
+                        repack=repack_weights(config.repack))
         engine = cls(config, checks.fingerprint(config.model_path))
         engine._start(started)
         return engine
@@ -158,8 +164,9 @@ class LocalEngine:
         pieces: list[str] = []
         in_flight = False
         try:
-            if not process.send(wire.Chat(tuple(messages), params, measure_confidence,
-                                          on_prompt_progress is not None)):
+            request = wire.Chat(tuple(messages), params, measure_confidence,
+                                on_prompt_progress is not None, self.config.prompt_lookup)
+            if not process.send(request):
                 raise self._crashed("while answering", "")
             in_flight = True
             outcome = self._stream(process, pieces, on_text, on_prompt_progress)

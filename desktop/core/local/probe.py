@@ -8,8 +8,9 @@ one token, so both the batched prompt kernels and the one-token decode kernels r
 ends the child and becomes one clear ``ModelLoadError``; the verdict is remembered per file
 fingerprint (_model_checks.py), so each file is tried once.
 
-Run as ``python -m desktop.core.local.probe PATH [THREADS]`` (or ``hearth --probe-model PATH``
-in a frozen build); exit status 0 means the file passed. The child writes ``phase: …`` lines to
+Run as ``python -m desktop.core.local.probe PATH [THREADS [REPACK]]`` (or ``hearth
+--probe-model PATH …`` in a frozen build; REPACK is ``on`` or ``off``, as the engine will load it);
+exit status 0 means the file passed. The child writes ``phase: …`` lines to
 stderr as it goes, so a crash can be placed.
 """
 
@@ -23,6 +24,7 @@ from desktop.core.errors import ModelLoadError
 from desktop.core.local import _model_checks as checks
 from desktop.core.local._crash import describe_exit, disable_core_dumps
 from desktop.core.local._model_checks import ModelRecord, fingerprint
+from desktop.core.local._native_options import native_options, repack_weights
 from desktop.core.local._process import child_environment, creation_flags, python_command
 
 __all__ = ["PROBE_FLAG", "TRIAL_TEXT", "ensure_loadable", "fingerprint", "main", "refusal"]
@@ -40,11 +42,13 @@ def refusal(record: ModelRecord) -> str:
             "will not load it again until the file changes")
 
 
-def ensure_loadable(path: Path, *, threads: int = 0, timeout_s: float = 300.0) -> None:
+def ensure_loadable(path: Path, *, threads: int = 0, repack: bool | None = None,
+                    timeout_s: float = 300.0) -> None:
     """Raise ModelLoadError unless llama.cpp can load and run ``path`` without crashing.
 
     ``threads`` (0: half the CPUs, as the engine does) matters: some kernels fail only when
-    several threads run them.
+    several threads run them; ``repack`` picks the kernels for repacked weights or the others
+    (None: as ``local.repack``'s default loads them).
     """
     key = fingerprint(path)
     record = checks.record(key)
@@ -52,7 +56,9 @@ def ensure_loadable(path: Path, *, threads: int = 0, timeout_s: float = 300.0) -
         raise ModelLoadError(path, refusal(record))
     if record.trial_passed:
         return
-    command = python_command("desktop.core.local.probe", PROBE_FLAG, str(path), str(threads))
+    command = python_command("desktop.core.local.probe", PROBE_FLAG, str(path), str(threads),
+                             "on" if (repack_weights("auto") if repack is None else repack)
+                             else "off")
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s,
                               env=child_environment(), creationflags=creation_flags(),
@@ -86,15 +92,16 @@ def _explain_failure(key: str, returncode: int, stderr: str) -> str:
 
 def main(argv: list[str]) -> int:
     """Child side: load the file with minimal resources, read a prompt, generate a token."""
-    if not 1 <= len(argv) <= 2:
-        print("usage: probe MODEL.gguf [THREADS]", file=sys.stderr)
+    if not 1 <= len(argv) <= 3:
+        print("usage: probe MODEL.gguf [THREADS [on|off]]", file=sys.stderr)
         return 2
     disable_core_dumps()
     import llama_cpp
 
     from desktop.core.local import _native_log
 
-    threads = int(argv[1]) if len(argv) == 2 and int(argv[1]) > 0 else None
+    threads = int(argv[1]) if len(argv) >= 2 and int(argv[1]) > 0 else None
+    repack = len(argv) < 3 or argv[2] != "off"
 
     def phase(name: str) -> None:
         print(f"phase: {name}", file=sys.stderr, flush=True)
@@ -105,8 +112,10 @@ def main(argv: list[str]) -> int:
     position = _native_log.mark()
     phase("load")
     try:
-        llm = llama_cpp.Llama(model_path=argv[0], n_ctx=256, n_batch=256, n_threads=threads,
-                              n_threads_batch=threads, n_gpu_layers=0, verbose=False)
+        with native_options(llama_cpp, repack=repack, flash_attention="auto",
+                            kv_cache_type="f16"):
+            llm = llama_cpp.Llama(model_path=argv[0], n_ctx=256, n_batch=256, n_threads=threads,
+                                  n_threads_batch=threads, n_gpu_layers=0, verbose=False)
     except (ValueError, RuntimeError, OSError) as exc:
         reason = _native_log.last_error(_native_log.since(position)) or str(exc)
         print(reason, file=sys.stderr)

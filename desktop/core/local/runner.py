@@ -91,7 +91,8 @@ class _Engine:
             progress = self._send_progress if request.report_progress else None
             answer = session.chat(list(request.messages), request.params, on_text=sender.add,
                                   stop=self._stop, on_prompt_progress=progress,
-                                  measure_confidence=request.measure_confidence)
+                                  measure_confidence=request.measure_confidence,
+                                  prompt_lookup=request.prompt_lookup)
             sender.flush()
             return wire.Answered(answer)
         if isinstance(request, wire.CountTokens):

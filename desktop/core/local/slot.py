@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
+from typing import cast
 
 from desktop.core.errors import KnownError
+from desktop.core.local._values import FlashAttentionChoice, KvCacheType, RepackChoice
 from desktop.core.local.engine import EngineConfig, LocalEngine
 from desktop.core.settings import Settings
 
 _ENGINE_KEYS = ("local.model_path", "local.context_size", "local.threads", "local.gpu_layers",
-                "local.batch_size")
+                "local.batch_size", "local.repack", "local.kv_cache_type",
+                "local.flash_attention")
 
 
 class NoModelError(KnownError):
@@ -36,6 +40,12 @@ class ModelSlot:
             threads=self._settings.get_int("local.threads"),
             gpu_layers=self._settings.get_int("local.gpu_layers"),
             batch_size=self._settings.get_int("local.batch_size"),
+            # The schema's choices are these literals (a test keeps them equal).
+            repack=cast(RepackChoice, self._settings.get_str("local.repack")),
+            kv_cache_type=cast(KvCacheType, self._settings.get_str("local.kv_cache_type")),
+            flash_attention=cast(FlashAttentionChoice,
+                                 self._settings.get_str("local.flash_attention")),
+            prompt_lookup=self._settings.get_bool("local.prompt_lookup"),
         )
 
     def engine(self, model_path: Path | None = None) -> LocalEngine:
@@ -46,10 +56,13 @@ class ModelSlot:
         """
         wanted = self.config(model_path)
         with self._lock:
-            if self._engine is not None and self._engine.config == wanted:
-                if not self._engine.alive:
-                    self._engine.restart()
-                return self._engine
+            loaded = self._engine
+            if loaded is not None and dataclasses.replace(
+                    wanted, prompt_lookup=loaded.config.prompt_lookup) == loaded.config:
+                loaded.config = wanted  # prompt lookup applies from the next answer on
+                if not loaded.alive:
+                    loaded.restart()
+                return loaded
             self._unload()
             self._engine = LocalEngine.load(wanted)
             return self._engine

@@ -138,6 +138,40 @@ SCHEMA: tuple[Setting, ...] = (
         restart_required=True,
     ),
     Setting(
+        key="local.repack",
+        kind=str,
+        default="auto",
+        choices=("auto", "on", "off"),
+        description="Let llama.cpp copy the weights into a CPU-friendly layout at load (on): "
+                    "about the model's size again in memory; auto leaves them in the file.",
+        restart_required=True,
+    ),
+    Setting(
+        key="local.kv_cache_type",
+        kind=str,
+        default="f16",
+        choices=("f16", "q8_0", "q4_0"),
+        description="Number format of the context's memory (KV cache): q8_0 about halves it, "
+                    "q4_0 quarters it, at some cost in answer quality.",
+        restart_required=True,
+    ),
+    Setting(
+        key="local.flash_attention",
+        kind=str,
+        default="auto",
+        choices=("auto", "on", "off"),
+        description="Flash attention: auto lets llama.cpp use it where the device supports it; "
+                    "q8_0 and q4_0 KV caches need it.",
+        restart_required=True,
+    ),
+    Setting(
+        key="local.prompt_lookup",
+        kind=bool,
+        default=False,
+        description="Guess the next words from text already in the chat and let the model check "
+                    "several at once: faster answers that repeat text (rewrites, fixes).",
+    ),
+    Setting(
         key="local.max_tokens",
         kind=int,
         default=1024,

@@ -73,7 +73,7 @@ def test_a_plain_exit_is_not_a_signal() -> None:
 def test_messages_travel_as_typed_frames() -> None:
     stream = io.BytesIO()
     request = wire.Chat((ChatMessage("user", "café\n"),), GenerationParams(max_tokens=3),
-                        True, False)
+                        True, False, True)
     wire.write(stream, request)
     wire.write(stream, wire.Text(("a", "b")))
     stream.seek(0)
