@@ -37,6 +37,10 @@ LABELS = {
     "local.context_size": "Context size (tokens)",
     "local.gpu_layers": "Layers on the GPU",
     "local.batch_size": "Prompt batch size",
+    "local.repack": "Repack the weights in memory",
+    "local.kv_cache_type": "Context memory format",
+    "local.flash_attention": "Flash attention",
+    "local.prompt_lookup": "Draft repeated text (prompt lookup)",
     "local.max_tokens": "Longest answer (tokens)",
     "local.seed": "Sampling seed",
     "chat.system_prompt": "Instructions to the model",
@@ -77,6 +81,9 @@ CHOICE_LABELS = {
     "off": "Do nothing",
     "offer": "Offer a cloud answer",
     "auto": "Ask a cloud tier at once",
+    # "KEY=VALUE" where a value reads differently for one setting.
+    "local.repack=auto": "Automatic", "local.repack=off": "Off",
+    "local.flash_attention=auto": "Automatic", "local.flash_attention=off": "Off",
 }
 _WORDS = {"url": "URL", "usd": "(USD)", "s": "(seconds)", "kwh": "kWh", "gpu": "GPU"}
 # Shown instead of the number when a setting is at its minimum, where that value is special.
@@ -186,7 +193,7 @@ class SettingEditor:
                     item.setEnabled(allowed is None or self.widget.itemData(row) in allowed)
         if reason is None and allowed is not None:
             text = ("Your organisation's policy allows only: "
-                    f"{', '.join(_choice_label(v) for v in allowed)}.")
+                    f"{', '.join(_choice_label(v, self.setting.key) for v in allowed)}.")
         if text and self.lock_names_field:
             text = f"{label_for(self.setting)}: {text[:1].lower()}{text[1:]}"
         self.lock.setText(text)
@@ -244,10 +251,10 @@ def add_field(column: QVBoxLayout, editor: SettingEditor, *, help_text: str | No
     column.addSpacing(12)
 
 
-def _choice_label(value: Value) -> str:
+def _choice_label(value: Value, key: str = "") -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
-    return CHOICE_LABELS.get(str(value), str(value))
+    return CHOICE_LABELS.get(f"{key}={value}", CHOICE_LABELS.get(str(value), str(value)))
 
 
 def decimals_for(setting: Setting) -> int:
@@ -267,7 +274,8 @@ def _widget_for(setting: Setting, parent: QWidget) -> QWidget:
     if setting.choices:
         combo = QComboBox(parent)
         for choice in setting.choices:
-            combo.addItem(CHOICE_LABELS.get(choice, choice.capitalize()), choice)
+            label = _choice_label(choice, setting.key)
+            combo.addItem(label if label != choice else choice.capitalize(), choice)
         return combo
     if setting.kind is int:
         spin = QSpinBox(parent)
