@@ -4,8 +4,7 @@ to scan a realistic 4 KB prompt.
 Run with ``python -m tests.perf.bench_gate`` (also part of ``make bench``). Printed:
 
 - recall per class and per group, and the false-positive rate, for each part of the corpus in
-  ``tests/core/routing/corpus`` (``dev`` was used while building the detectors, ``holdout`` was
-  looked at once they met the goals on ``dev``);
+  ``tests/core/routing/corpus`` (how each part was used: ``tests/core/routing/corpus_eval.py``);
 - the wall-clock and thread CPU time of ``scan`` on a 4 KB prompt (prose, a Python snippet, a
   log excerpt and a few sensitive values), median and p99 over ``--runs`` runs (default 1000),
   and of ``scan`` + ``redact``.

@@ -6,6 +6,13 @@ Each corpus line is one prompt: ``text`` (or ``messages``, a conversation sent a
 as caught for a class when a finding of that class overlaps every listed value (or, with no
 value listed, when the class is found at all). A benign prompt is a false positive when the gate
 reports anything in it.
+
+Parts: ``dev`` (291 prompts) was written first and used while building the detectors;
+``holdout`` (165) was written at the same time and first scored once the detectors met the goals
+on ``dev`` (identifiers 96.8 %, secrets 100 %, free text 97.0 %, false positives 3.8 %);
+``fresh`` (106) was written after that and scored once before any change (identifiers 93.9 %,
+secrets 88.9 %, free text 91.7 %, false positives 10.7 %). The misses of both first looks were
+then fixed as classes of problems; a new unseen part is the honest check of the next change.
 """
 
 from __future__ import annotations
