@@ -12,7 +12,13 @@ from pathlib import Path
 
 from desktop.cli._interrupt import EXIT_INTERRUPTED, run_stoppable
 from desktop.cli._question import STDIN, InputError, question_from
-from desktop.core.assistant import Assistant, ConsentRequest, TurnOptions, TurnResult
+from desktop.core.assistant import (
+    Assistant,
+    ConsentChoice,
+    ConsentRequest,
+    TurnOptions,
+    TurnResult,
+)
 from desktop.core.chat import StopSignal
 from desktop.core.receipt import Receipt
 from desktop.core.services import open_services
@@ -89,16 +95,29 @@ def _turn(assistant: Assistant, args: argparse.Namespace, prompt: str,
     return assistant.ask(prompt, conversation_id=args.conversation, options=options)
 
 
-def _ask_on_terminal(request: ConsentRequest, *, stop: StopSignal) -> bool:
-    """Show exactly what would leave the device, and where, and wait for a yes (Ctrl+C: no)."""
+def _ask_on_terminal(request: ConsentRequest, *, stop: StopSignal) -> ConsentChoice:
+    """Show exactly what would leave the device, and where, and wait for a yes (Ctrl+C: no);
+    when sensitive values are in it, "r" sends it with placeholders instead of them."""
     print(f"\nhearth: about to send to {request.host} ({request.tier} tier): "
           f"{request.reason}", file=sys.stderr)
     if request.classes:
         shown = "replaced by placeholders" if request.redacted else "included as written"
         print(f"sensitive data ({', '.join(request.classes)}) {shown}", file=sys.stderr)
     print("---- payload ----\n" + request.payload + "\n-----------------", file=sys.stderr)
-    print("Send it? [y/N] ", end="", file=sys.stderr, flush=True)
-    return _read_line(stop).strip().lower() in ("y", "yes")
+    if request.replaced_payload is not None:
+        values = ", ".join(sorted({s.kind for s in request.spans}))
+        print(f"It holds sensitive values as written ({values}). y: send it as shown; r: "
+              "replace them by placeholders, then send; N: answer on this device.",
+              file=sys.stderr)
+        print("Send it? [y/r/N] ", end="", file=sys.stderr, flush=True)
+    else:
+        print("Send it? [y/N] ", end="", file=sys.stderr, flush=True)
+    reply = _read_line(stop).strip().lower()
+    if reply in ("y", "yes"):
+        return ConsentChoice.SEND
+    if reply in ("r", "replace") and request.replaced_payload is not None:
+        return ConsentChoice.REPLACE
+    return ConsentChoice.KEEP_LOCAL
 
 
 def _read_line(stop: StopSignal) -> str:

@@ -75,6 +75,7 @@ class Receipt:
     difficulty: float | None = None
     token_probability: float | None = None  # geometric mean, when the cascade measured it
     escalation_offer: str | None = None  # the tier a one-click "ask the cloud" would use
+    kept_local_for: tuple[str, ...] = ()  # classes whose policy kept the question here
     # Attempts: every try at answering a question gets a receipt, a failed one too.
     question_id: int | None = None  # the question (user message) this attempt answers
     outcome: Outcome = "answer"
@@ -105,6 +106,7 @@ class Receipt:
         values["findings"] = tuple(Finding(**f) for f in data.get("findings", ()))
         values["classes"] = tuple(data.get("classes", ()))
         values["redacted_parts"] = tuple(data.get("redacted_parts", ()))
+        values["kept_local_for"] = tuple(data.get("kept_local_for", ()))
         return cls(**values)
 
 

@@ -1,8 +1,9 @@
 """The turn pipeline: one question in, one routed, streamed answer and its receipt out."""
 
-from desktop.core.assistant._outbound import Consent, ConsentRequest
+from desktop.core.assistant._outbound import Consent, ConsentChoice, ConsentRequest
+from desktop.core.assistant._outlook import Outlook
 from desktop.core.assistant._turn import Assistant, RoutePreview, TurnOptions, TurnResult
 from desktop.core.routing import RouteDecision
 
-__all__ = ["Assistant", "Consent", "ConsentRequest", "RouteDecision", "RoutePreview",
-           "TurnOptions", "TurnResult"]
+__all__ = ["Assistant", "Consent", "ConsentChoice", "ConsentRequest", "Outlook",
+           "RouteDecision", "RoutePreview", "TurnOptions", "TurnResult"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from desktop.core.chat import ChatMessage
 from desktop.core.receipt import Finding
@@ -22,9 +23,30 @@ class ConsentRequest:
     redacted: bool
     reason: str
     changed_parts: tuple[str, ...] = ()  # which parts redaction changed ("system prompt" …)
+    # Sensitive values still in ``payload`` (spans into it), for the dialog to highlight.
+    spans: tuple[Finding, ...] = ()
+    # What "replace, then send" would send instead: every sensitive value of the conversation
+    # replaced by its placeholder. None when no value is left to replace.
+    replaced_payload: str | None = None
 
 
-Consent = Callable[[ConsentRequest], bool]
+class ConsentChoice(StrEnum):
+    """The user's answer to a ``ConsentRequest``."""
+
+    SEND = "send"  # the payload as shown
+    REPLACE = "replace"  # ``replaced_payload``: placeholders instead of every sensitive value
+    KEEP_LOCAL = "keep_local"  # nothing leaves: answered on this device
+
+
+# A bool answer is read as before: True sends the payload as shown, False keeps it here.
+Consent = Callable[[ConsentRequest], ConsentChoice | bool]
+
+
+def consent_choice(answer: ConsentChoice | bool) -> ConsentChoice:
+    """A consent answer as a choice (``True`` → send, ``False`` → keep local)."""
+    if isinstance(answer, ConsentChoice):
+        return answer
+    return ConsentChoice.SEND if answer is True else ConsentChoice.KEEP_LOCAL
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,34 @@ class Outbound:
 
 
 Scan = Callable[[Sequence[str]], list[tuple[Finding, ...]]]
+
+
+def payload_spans(outbound: Outbound, scan: Scan) -> tuple[Finding, ...]:
+    """The sensitive values still in ``outbound``, as spans into ``outbound.preview()``.
+
+    The preview is JSON, whose escapes (``\\n``, ``\\"``) shift positions: each span is
+    moved by the length of its message's text up to it, as JSON writes it.
+    """
+    preview = outbound.preview()
+    found = scan([m.content for m in outbound.messages])
+    spans: list[Finding] = []
+    cursor = 0
+    for message, findings in zip(outbound.messages, found, strict=True):
+        encoded = _json_string(message.content)
+        at = preview.find(f'"content": {encoded}', cursor)
+        if at < 0:  # cannot happen with json.dumps; then nothing is highlighted
+            continue
+        start = at + len('"content": ') + 1  # past the opening quote
+        cursor = start + len(encoded) - 1
+        for finding in findings:
+            offset = start + len(_json_string(message.content[:finding.start])) - 2
+            length = len(_json_string(message.content[finding.start:finding.end])) - 2
+            spans.append(Finding(kind=finding.kind, start=offset, end=offset + length))
+    return tuple(spans)
+
+
+def _json_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
 def prepare_outbound(messages: Sequence[ChatMessage], *, redact_kinds: frozenset[str],

@@ -53,7 +53,8 @@ def local_receipt(accounting: Accounting, info: ModelInfo, answer: LocalAnswer,
         difficulty=decision.difficulty.score if decision.difficulty else None,
         token_probability=math.exp(confidence.mean_logprob) if confidence else None,
         escalation_offer=escalation_offer, question_id=question_id,
-        fallback_from=fallback_from, **costing.receipt_fields(),
+        fallback_from=fallback_from, kept_local_for=decision.kept_for,
+        **costing.receipt_fields(),
     )
 
 

@@ -19,7 +19,16 @@ from typing import cast
 from desktop.core.accounting.budget import current_budget
 from desktop.core.accounting.power import RaplMeter
 from desktop.core.accounting.prices import PriceTable
-from desktop.core.assistant._outbound import Consent, ConsentRequest, Outbound, prepare_outbound
+from desktop.core.assistant._outbound import (
+    Consent,
+    ConsentChoice,
+    ConsentRequest,
+    Outbound,
+    consent_choice,
+    payload_spans,
+    prepare_outbound,
+)
+from desktop.core.assistant._outlook import Outlook
 from desktop.core.assistant._receipts import (
     Accounting,
     cloud_receipt,
@@ -36,11 +45,13 @@ from desktop.core.local.slot import ModelSlot
 from desktop.core.receipt import Receipt
 from desktop.core.routing import (
     CLOUD_TIERS,
+    KINDS,
     CloudTier,
     RouteContext,
     RouteDecision,
     Router,
     TierChoice,
+    redact,
     restore,
 )
 from desktop.core.settings import Settings
@@ -116,7 +127,7 @@ class Assistant:
         """
         options = _options(options, shortcuts)
         if conversation_id is None:
-            conversation_id = self.store.create_conversation(_title_for(prompt)).id
+            conversation_id = self.store.create_conversation(self.title_for(prompt)).id
             if options.lock_local:
                 self.store.set_locked_local(conversation_id, True)
         history = self.store.messages(conversation_id)
@@ -246,14 +257,13 @@ class Assistant:
             outbound = self._outbound(turn.messages, decision)
             payload = outbound.preview()
             if decision.ask_consent or self.settings.get_bool("privacy.preview_before_sending"):
-                request = ConsentRequest(tier=tier, host=provider.host, payload=payload,
-                                         classes=decision.classes, redacted=outbound.redacted,
-                                         reason=decision.reason,
-                                         changed_parts=outbound.changed_parts)
                 if options.consent is None:
                     return _Fallback("sending needs your consent and no one could be asked")
-                if not options.consent(request):
+                chosen = self._consented(outbound, turn.messages, decision, tier,
+                                         provider.host, options.consent)
+                if chosen is None:
                     return _Fallback("you chose not to send it")
+                outbound, payload = chosen, chosen.preview()
             params = self._params(options.max_tokens)
             body = provider.request_body(list(outbound.messages), params)
             sent = _Sent(host=provider.host, body_sha256=hashlib.sha256(body).hexdigest())
@@ -287,6 +297,26 @@ class Assistant:
         self.store.update_message(reply.id, content=text, status=status, receipt=receipt)
         return TurnResult(turn.conversation_id, turn.user.id, reply.id, text, receipt)
 
+    def _consented(self, outbound: Outbound, messages: Sequence[ChatMessage],
+                   decision: RouteDecision, tier: CloudTier, host: str, consent: Consent
+                   ) -> Outbound | None:
+        """Ask the user about ``outbound``: what to send (it, or it with every sensitive value
+        replaced by a placeholder), or None to keep the question here."""
+        spans = payload_spans(outbound, self.router.scan)
+        replaced = (prepare_outbound(messages, redact_kinds=frozenset(KINDS) | {
+            s.kind for s in spans}, scan=self.router.scan) if spans else None)
+        request = ConsentRequest(
+            tier=tier, host=host, payload=outbound.preview(), classes=decision.classes,
+            redacted=outbound.redacted, reason=decision.reason,
+            changed_parts=outbound.changed_parts, spans=spans,
+            replaced_payload=replaced.preview() if replaced is not None else None)
+        choice = consent_choice(consent(request))
+        if choice is ConsentChoice.KEEP_LOCAL:
+            return None
+        if choice is ConsentChoice.REPLACE and replaced is not None:
+            return replaced
+        return outbound
+
     def _failed_attempt(self, turn: _Turn, decision: RouteDecision, outbound: Outbound,
                         saver: PartialSaver, exc: CloudError, sent: _Sent) -> _Fallback:
         """A cloud attempt broke off. If bytes left the device it stays on the record: the
@@ -306,6 +336,30 @@ class Assistant:
         self.store.update_message(saver.message_id, content=saver.text, status="failed",
                                   receipt=receipt)
         return _Fallback(exc.reason, saver.message_id)
+
+    def title_for(self, prompt: str) -> str:
+        """The title a new conversation gets from its first question: the question with each
+        sensitive value the privacy gate finds replaced by its class placeholder (a title is
+        shown in the window's title bar, the task bar and screen shares)."""
+        [findings] = self.router.scan([prompt])
+        return _title_for(redact(prompt, findings).text)
+
+    def outlook(self, *, locked: bool) -> Outlook:
+        """Whether the next question of a conversation (``locked`` to this device or not) may
+        leave it, and if not why: the router's first rules, read from the settings only."""
+        if self.settings.get_bool("network.offline"):
+            return Outlook(kind="offline")
+        if not self.settings.get_bool("cloud.escalation"):
+            return Outlook(kind="escalation_off")
+        if locked:
+            return Outlook(kind="locked")
+        tiers = self.offered_tiers(locked=False)
+        if not tiers:
+            return Outlook(kind="no_tier")
+        kept = any(self.router.policy(kind) == "keep_local" for kind in KINDS)
+        return Outlook(kind="may_leave", tiers=tiers,
+                       threshold=self.settings.get_float("routing.difficulty_threshold"),
+                       cascade=self.settings.get_str("routing.cascade"), sensitive_kept=kept)
 
     def offered_tiers(self, *, locked: bool) -> tuple[CloudTier, ...]:
         """The cloud tiers a front end may offer for "ask again": none while offline, with

@@ -1,0 +1,37 @@
+"""Where the next question of a conversation may be answered, said before it is asked.
+
+The window's status bar and its empty chat tell the user this; it follows the same rules as
+the router, in the same order, from the settings alone (no keyring, network or disk is
+touched, so a front end may ask on its GUI thread).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from desktop.core.routing import CloudTier
+
+# Why every answer stays on this device, or "may_leave": a question may go to ``tiers``.
+OutlookKind = Literal["offline", "escalation_off", "locked", "no_tier", "may_leave"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outlook:
+    """What happens to the next question: ``kind`` says whether it may leave, and if not why.
+
+    With ``may_leave``: ``tiers`` are the cloud tiers set up, the first of which a hard
+    question goes to; ``threshold`` is the difficulty from which it does; ``cascade`` is what
+    happens after an unsure local answer ("off", "offer" or "auto"); ``sensitive_kept`` is
+    whether some kind of sensitive data keeps a question on this device.
+    """
+
+    kind: OutlookKind
+    tiers: tuple[CloudTier, ...] = ()
+    threshold: float | None = None
+    cascade: str = "off"
+    sensitive_kept: bool = True
+
+    @property
+    def may_leave(self) -> bool:
+        return self.kind == "may_leave"
