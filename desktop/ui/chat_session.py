@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog
 
-from desktop.core.assistant import RouteDecision, TurnResult
+from desktop.core.assistant import Outlook, RouteDecision, TurnResult
 from desktop.core.conversations import Conversations, Message
 from desktop.core.errors import KnownError
 from desktop.core.receipt import Receipt
@@ -24,6 +24,7 @@ from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer, ComposerState
 from desktop.ui.consent import ConsentDialog
 from desktop.ui.status_bar import HearthStatusBar
+from desktop.ui.wording import outlook_empty_state, tier_label
 from desktop.ui.worker import InferenceThread, PendingConsent, TurnRequest
 
 
@@ -67,10 +68,12 @@ class ChatSession(QObject):
     def __init__(self, chats: Conversations, inference: InferenceThread, chat: ChatView,
                  composer: Composer, status: HearthStatusBar,
                  parent: QObject | None = None, *,
+                 outlook: Callable[[bool], Outlook],
                  offered_tiers: Callable[[bool], tuple[str, ...]] = lambda _locked: ()
                  ) -> None:
         super().__init__(parent)
         self._offered_tiers = offered_tiers  # the core's rule: which tiers "ask again" offers
+        self._outlook = outlook  # the core's rule: where the next question may go
         self._chats = chats
         self._inference = inference
         self.chat = chat
@@ -152,7 +155,15 @@ class ChatSession(QObject):
                          and state == "ready" and has_question
                          and self._conversation_id is not None)
         self.chat.set_ask_again_tiers(self._offered_tiers(self._locked) if can_ask_again else ())
+        outlook = self._outlook(self._locked)
+        self._status.show_outlook(outlook)
+        self.chat.set_empty_text(outlook_empty_state(outlook))
         self.state_changed.emit()
+
+    @property
+    def outlook(self) -> Outlook:
+        """What will happen to the next question of the chat shown."""
+        return self._outlook(self._locked)
 
     def _shows_turn(self) -> bool:
         turn = self._turn
@@ -320,9 +331,11 @@ class ChatSession(QObject):
     @Slot(object)
     def _on_routed(self, decision: RouteDecision) -> None:
         turn = self._turn
-        if turn is not None and not turn.text and decision.tier != "local" \
-                and self._shows_turn():
-            self.composer.show_waiting(f"Asking the {decision.tier} tier…")
+        if turn is None or turn.text or not self._shows_turn():
+            return
+        self.chat.set_writing_origin(decision.tier)
+        if decision.tier != "local":
+            self.composer.show_waiting(f"Asking {tier_label(decision.tier)}…")
 
     @Slot(object)
     def _on_consent_needed(self, pending: PendingConsent) -> None:

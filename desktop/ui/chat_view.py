@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
+    QColor,
     QDesktopServices,
     QGuiApplication,
     QTextBlockFormat,
@@ -34,9 +35,11 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from desktop.core.conversations import Message
 from desktop.core.receipt import Receipt
-from desktop.ui.markdown import render_markdown, render_plain
+from desktop.ui.answer_heading import Mark, answer_origin, marks_for, origin_html
+from desktop.ui.markdown import render_markdown, render_marked, render_plain
 from desktop.ui.receipt import badge_html
 from desktop.ui.theme import LIGHT, Palette
+from desktop.ui.wording import Origin, kept_here
 
 FRAME_MS = 16  # token text reaches the screen at most this often
 # Messages put in the document when a conversation opens; earlier ones come on request. Kept
@@ -46,10 +49,9 @@ EARLIER = 100  # messages each "show earlier" brings in: the reader asked, and w
 _USER_INDENT_PX = 72
 _BUBBLE_PADDING_PX = 10
 _SCHEME = "hearth"
-_EMPTY_STATE = (
-    "Ask anything. Hearth answers with the model on this computer, "
-    "and nothing you type here leaves it."
-)
+# Until the window says what will happen to the first question (``set_empty_text``), the
+# empty chat promises nothing about it.
+_EMPTY_STATE = "Ask anything."
 
 
 @dataclass(slots=True)
@@ -65,6 +67,7 @@ class ChatEntry:
     streaming: bool = False
     html: str | None = None
     code_blocks: tuple[str, ...] = ()
+    writing_on: str | None = None  # the tier an answer being written comes from, once routed
 
     @classmethod
     def of(cls, message: Message, version: tuple[int, int] = (1, 1)) -> ChatEntry:
@@ -116,6 +119,7 @@ class ChatView(QTextBrowser):
         self._ask_tiers: tuple[str, ...] = ()
         self._writing = False  # an answer is being written: no "ask again" links meanwhile
         self._versions: dict[int, tuple[int, ...]] = {}
+        self._empty_text = _EMPTY_STATE
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_range_changed)
         bar.valueChanged.connect(self._on_scrolled)
@@ -140,6 +144,29 @@ class ChatView(QTextBrowser):
             for entry in self._entries:
                 entry.html = None
             self._render_all()
+
+    def set_empty_text(self, text: str) -> None:
+        """What an empty chat says (where its first question will be answered)."""
+        if text != self._empty_text:
+            self._empty_text = text
+            if not self._entries:
+                self._render_all()
+
+    @property
+    def empty_text(self) -> str:
+        return self._empty_text
+
+    def set_writing_origin(self, tier: str) -> None:
+        """The router chose the tier of the answer being written: its heading says so."""
+        if not self._entries or not self._entries[-1].streaming:
+            return
+        index = len(self._entries) - 1
+        entry = self._entries[index]
+        if entry.writing_on == tier or entry.text or self._pending or index < self._first_shown:
+            return  # text is on screen already: its heading changes when it is complete
+        entry.writing_on = tier
+        self._rerender(index)
+        self._stream_cursor = self._answer_end(index)
 
     def set_ask_again_tiers(self, tiers: tuple[str, ...]) -> None:
         """The tiers the last answer offers to answer its question again on (none: no links)."""
@@ -253,6 +280,8 @@ class ChatView(QTextBrowser):
             return
         self._entries[index] = ChatEntry.of(answer, self._position(answer.id))
         self._rerender(index)
+        if index - 1 >= self._first_shown and self._entries[index - 1].role == "user":
+            self._rerender(index - 1)  # its sensitive values, now on the receipt, are marked
 
     def set_versions(self, versions: Mapping[int, tuple[int, ...]]) -> None:
         """Update which versions each message has (after an answer was added)."""
@@ -315,8 +344,9 @@ class ChatView(QTextBrowser):
                         f"</a> <span style=\"color: {self._palette.muted};\">"
                         f"({self._first_shown:,} not shown)</span></p>{body}")
         else:
-            body = (f'<p align="center" style="margin-top: 80px; color: {self._palette.muted};">'
-                    f"{html.escape(_EMPTY_STATE)}</p>")
+            body = (f'<p align="center" style="margin-top: 80px; margin-left: 40px;'
+                    f' margin-right: 40px; color: {self._palette.muted};">'
+                    f"{html.escape(self._empty_text)}</p>")
         self.setHtml(body)
         # The (invisible) text cursor goes last: Qt keeps it in view when the widget is shown
         # or resized, which would otherwise scroll back to the first message.
@@ -346,10 +376,23 @@ class ChatView(QTextBrowser):
     def _rerender(self, index: int) -> None:
         """Render one message again in place (the rest of the document is left alone)."""
         frame = self._frames[index - self._first_shown]
+        entry = self._entries[index]
+        bubble = QColor(self._bubble(entry))
+        frame_format = frame.frameFormat()
+        if frame_format.background().color() != bubble:  # a cloud answer has its own colour
+            frame_format.setBackground(bubble)
+            frame_format.setBorderBrush(bubble)
+            frame.setFrameFormat(frame_format)
         cursor = QTextCursor(self.document())
         cursor.setPosition(frame.firstPosition())
         cursor.setPosition(frame.lastPosition(), QTextCursor.MoveMode.KeepAnchor)
-        cursor.insertHtml(self._inner_html(index, self._entries[index]))
+        cursor.insertHtml(self._inner_html(index, entry))
+
+    def _bubble(self, entry: ChatEntry) -> str:
+        p = self._palette
+        if entry.role == "user":
+            return p.user_bubble
+        return p.cloud_bubble if _origin(entry).place != "here" else p.assistant_bubble
 
     def _message_frames(self) -> list[QTextFrame]:
         frames = self.document().rootFrame().childFrames()
@@ -367,9 +410,8 @@ class ChatView(QTextBrowser):
         return cursor
 
     def _message_html(self, index: int, entry: ChatEntry) -> str:
-        p = self._palette
         user = entry.role == "user"
-        bubble = p.user_bubble if user else p.assistant_bubble
+        bubble = self._bubble(entry)
         left, right = (_USER_INDENT_PX, 0) if user else (0, _USER_INDENT_PX // 3)
         return (f'<table style="-qt-table-type: frame; border-style: solid;'
                 f" border-color: {bubble}; margin-top: 6px; margin-bottom: 6px;"
@@ -379,14 +421,17 @@ class ChatView(QTextBrowser):
 
     def _inner_html(self, index: int, entry: ChatEntry) -> str:
         p = self._palette
-        name = "You" if entry.role == "user" else "Hearth"
+        name = ('<span style="font-weight: 600;">You</span>' if entry.role == "user"
+                else origin_html(_origin(entry), p))
         writing = (f'&nbsp;&nbsp;<span style="color: {p.muted};">writing…</span>'
                    if entry.streaming else "")
-        header = (f'<p style="margin: 0 0 4px 0;"><span style="font-weight: 600;">{name}</span>'
+        header = (f'<p style="margin: 0 0 4px 0;">{name}'
                   f"{self._version_links(index, entry)}"
                   f'&nbsp;&nbsp;<a href="{_SCHEME}:copy/{index}" style="color: {p.muted};">'
                   f"Copy</a>{writing}</p>")
-        if entry.role == "user" or entry.streaming:
+        if entry.role == "user":
+            return header + render_marked(entry.text, self._found_in(index), p.sensitive_bg)
+        if entry.streaming:
             return header + render_plain(entry.text)
         if entry.html is None:
             rendered = render_markdown(entry.text, p, code_link=f"{_SCHEME}:code/{index}")
@@ -412,9 +457,20 @@ class ChatView(QTextBrowser):
         return (f'&nbsp;&nbsp;{parts[0]}&nbsp;<span style="color: {p.muted};">'
                 f"{position}/{count}</span>&nbsp;{parts[1]}")
 
+    def _found_in(self, index: int) -> list[Mark]:
+        """The sensitive values the privacy gate found in question ``index`` (its answer's
+        receipt holds their spans, never the values)."""
+        after = self._entries[index + 1] if index + 1 < len(self._entries) else None
+        if after is None or after.role != "assistant" or after.receipt is None:
+            return []
+        return marks_for(self._entries[index].text, after.receipt.findings)
+
     def _footer(self, index: int, entry: ChatEntry) -> str:
         p = self._palette
         parts = []
+        if entry.receipt is not None and entry.receipt.kept_local_for:
+            parts.append(f'<span style="color: {p.here_text};">'
+                         f"{html.escape(kept_here(entry.receipt.kept_local_for))}</span>")
         if entry.receipt is not None and entry.receipt.outcome == "failed":
             parts.append(f'<span style="color: {p.error_text};">This cloud answer broke off; '
                          "what was sent is on its receipt.</span>")
@@ -424,8 +480,9 @@ class ChatView(QTextBrowser):
         elif entry.status in ("stopped", "streaming") and entry.receipt is None:
             parts.append(f'<span style="color: {p.muted};">Stopped before it finished.</span>')
         if entry.receipt is not None:
-            parts.append(badge_html(entry.receipt, f"{_SCHEME}:receipt/{index}", p.muted))
-        footer = "&nbsp;&nbsp;".join(parts)
+            parts.append(badge_html(entry.receipt, f"{_SCHEME}:receipt/{index}", p.muted,
+                                    text=entry.text))
+        footer = "<br>".join(parts)
         links = self._ask_again_links(index, entry)
         return f"{footer}<br>{links}" if footer and links else footer or links
 
@@ -515,6 +572,10 @@ class ChatView(QTextBrowser):
     def open_link(self, href: str) -> None:
         """Follow a link of the document as if it had been clicked (keyboard use and tests)."""
         self._on_link(QUrl(href))
+
+
+def _origin(entry: ChatEntry) -> Origin:
+    return answer_origin(entry.receipt, entry.streaming, entry.writing_on)
 
 
 def _warm_up_rendering() -> None:

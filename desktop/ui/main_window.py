@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.assistant import RoutePreview
-from desktop.core.errors import ConfigError, KnownError, NotFoundError
+from desktop.core.errors import KnownError, NotFoundError
 from desktop.core.local.engine import ModelInfo
 from desktop.core.local.slot import ModelSlot
 from desktop.core.services import Services
@@ -47,7 +47,8 @@ from desktop.ui.welcome import WelcomePage
 from desktop.ui.worker import InferenceThread
 
 MODEL_FILTER = "GGUF models (*.gguf);;All files (*)"
-_NETWORK_KEYS = ("network.offline", "cloud.escalation")
+# Settings that change where the next question may go (and so what the window says of it).
+_ROUTING_SECTIONS = ("network.", "cloud.", "tiers.", "routing.", "privacy.")
 JOBS_SHUTDOWN_MS = 10_000  # a keyring prompt or a connection test left running is abandoned
 Value = str | int | float | bool
 
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.session = ChatSession(
             self._chats, self.inference, self.chat, self.composer, self.status, self,
+            outlook=lambda locked: services.assistant.outlook(locked=locked),
             offered_tiers=lambda locked: services.assistant.offered_tiers(locked=locked))
         self._build_layout()
         self._build_actions()
@@ -483,7 +485,7 @@ class MainWindow(QMainWindow):
             return
         if key.startswith("ui."):
             self._apply_look()
-        if key in _NETWORK_KEYS:
+        if key.startswith(_ROUTING_SECTIONS):
             self._show_network()
         if key == "local.model_path" and not self._settings.get_str(key).strip():
             self.status.show_no_model("No model chosen")
@@ -492,20 +494,12 @@ class MainWindow(QMainWindow):
             self._request_load()
 
     def _show_network(self) -> None:
-        offline, cloud = (self._flag(key) for key in _NETWORK_KEYS)
-        self.status.show_network(offline=offline, cloud_allowed=cloud)
+        """Where questions may go changed: the session says it (status bar, empty chat)."""
         self.session.set_cloud_allowed(self._cloud_allowed())
 
     def _cloud_allowed(self) -> bool:
-        """Whether questions may leave at all: escalation on and offline mode off."""
-        offline, cloud = (self._flag(key) for key in _NETWORK_KEYS)
-        return cloud and not offline
-
-    def _flag(self, key: str) -> bool:
-        try:
-            return self._settings.get_bool(key)
-        except ConfigError:  # a core without this setting: the feature is not there
-            return False
+        """Whether questions may leave at all (in a chat not kept on this device)."""
+        return self.services.assistant.outlook(locked=False).kind in ("no_tier", "may_leave")
 
     @Slot()
     def _on_system_scheme(self) -> None:

@@ -10,7 +10,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -22,6 +22,9 @@ from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
 
 from desktop.ui.theme import Palette
+
+if TYPE_CHECKING:
+    from desktop.ui.answer_heading import Mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,22 @@ def render_markdown(text: str, palette: Palette, *, code_link: str) -> Rendered:
 def render_plain(text: str) -> str:
     """Text shown exactly as typed (a question), line breaks and spaces kept."""
     return f'<p style="margin: 0; white-space: pre-wrap;">{html.escape(text)}</p>'
+
+
+def render_marked(text: str, marks: Sequence[Mark], colour: str) -> str:
+    """Like ``render_plain``, with each of ``marks`` on a ``colour`` background and named in
+    its tooltip (the sensitive values found in a question)."""
+    if not marks:
+        return render_plain(text)
+    pieces: list[str] = []
+    position = 0
+    for mark in marks:
+        pieces.append(html.escape(text[position:mark.start]))
+        pieces.append(f'<span style="background-color: {colour};" title="{html.escape(mark.label)}'
+                      f'">{html.escape(text[mark.start:mark.end])}</span>')
+        position = mark.end
+    pieces.append(html.escape(text[position:]))
+    return f'<p style="margin: 0; white-space: pre-wrap;">{"".join(pieces)}</p>'
 
 
 def code_block_html(code: str, language: str, palette: Palette, link: str) -> str:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from desktop.core.receipt import Receipt
 from desktop.ui.receipt_summary import summary_html
 from desktop.ui.theme import LIGHT, Palette
-from desktop.ui.wording import money, size
+from desktop.ui.wording import host_of, money, size
 
 __all__ = ["FIELDS", "NOT_MEASURED", "ReceiptDialog", "badge_html", "badge_parts", "money",
            "privacy", "receipt_rows", "size", "where"]
@@ -46,44 +46,55 @@ __all__ = ["FIELDS", "NOT_MEASURED", "ReceiptDialog", "badge_html", "badge_parts
 # without a change here; ``Receipt.to_dict`` gives them, once per view.
 Fields = Mapping[str, Any]
 NOT_MEASURED = "not measured"
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")  # Markdown's marks and code fences are not words
 
 
 # -- badge -----------------------------------------------------------------------------------
 
 
-def badge_parts(receipt: Fields) -> list[str]:
-    """The short facts shown under an answer, most important first."""
-    parts = [where(receipt), privacy(receipt)]
-    if receipt.get("model"):
-        parts.append(str(receipt["model"]))
-    tokens_in, tokens_out = receipt.get("tokens_in"), receipt.get("tokens_out")
-    if isinstance(tokens_in, int) and isinstance(tokens_out, int):
-        parts.append(f"{tokens_in:,} → {tokens_out:,} tokens")
-    speed = receipt.get("decode_tok_per_s")
-    if isinstance(speed, int | float):
-        parts.append(f"{speed:.1f} tok/s")
+def badge_parts(receipt: Fields, text: str | None = None) -> list[str]:
+    """The short facts shown under an answer, in words, most important first:
+    ``On this device · 0 bytes sent · 76 words in 1.2 s · ≈ $0.00004 electricity``.
+
+    ``text`` is the answer (its words are counted); without it the tokens are given.
+    """
+    parts = [where(receipt), privacy(receipt), _amount(receipt, text)]
     cost = receipt.get("cost_usd")
     if isinstance(cost, int | float):
-        parts.append(f"cost {_about(receipt.get('cost_kind'))}{money(cost)}")
-    cloud = receipt.get("cloud_equivalent_usd")
-    if isinstance(cloud, int | float):
-        parts.append(f"cloud {_about(receipt.get('cloud_equivalent_kind'))}{money(cloud)}")
+        local = receipt.get("tier") == "local"
+        about = _about(receipt.get("cost_kind"))
+        parts.append(f"{about}{money(cost)} electricity" if local else f"cost {about}"
+                     f"{money(cost)}")
     finish = receipt.get("finish_reason")
     if finish == "cancelled":
         parts.append("stopped")
     elif finish == "length":
         parts.append("hit the length limit")
     if receipt.get("fallback"):
-        parts.append(f"fallback: {receipt['fallback']}")
+        parts.append(f"instead of a cloud tier: {receipt['fallback']}")
     if receipt.get("context_note"):
         parts.append("older messages left out")
     return [p for p in parts if p]
 
 
-def badge_html(receipt: Receipt, link: str, colour: str) -> str:
-    text = " · ".join(html.escape(part) for part in badge_parts(receipt.to_dict()))
+def _amount(receipt: Fields, text: str | None) -> str:
+    """``76 words in 1.2 s`` (the answer's words, its measured duration), else the tokens."""
+    duration = receipt.get("duration_s")
+    took = f" in {duration:.1f} s" if isinstance(duration, int | float) else ""
+    words = len(_WORD.findall(text or ""))
+    if words:
+        return f"{words:,} word{'s' if words != 1 else ''}{took}"
+    tokens_in, tokens_out = receipt.get("tokens_in"), receipt.get("tokens_out")
+    if isinstance(tokens_in, int) and isinstance(tokens_out, int):
+        return f"{tokens_in:,} → {tokens_out:,} tokens{took}"
+    return ""
+
+
+def badge_html(receipt: Receipt, link: str, colour: str, *, text: str | None = None) -> str:
+    words = " · ".join(html.escape(part) for part in badge_parts(receipt.to_dict(), text))
     return (f'<a href="{link}" style="color: {colour}; text-decoration: none;"'
-            f' title="Show the full receipt">{text} ›</a>')
+            f' title="Show the full receipt: where, why, what was sent, tokens, time and cost">'
+            f"{words} ›</a>")
 
 
 def _about(kind: object) -> str:
@@ -95,8 +106,7 @@ def where(receipt: Fields) -> str:
         return "On this device"
     endpoint = receipt.get("endpoint")
     if endpoint:
-        host = urlparse(str(endpoint)).hostname
-        return str(host or endpoint)
+        return host_of(str(endpoint))
     return str(receipt.get("provider") or receipt.get("tier") or "unknown")
 
 
@@ -105,9 +115,9 @@ def privacy(receipt: Fields) -> str:
     sent = receipt.get("bytes_sent")
     amount = size(sent) if isinstance(sent, int) else None
     if state == "on-device":
-        return "nothing sent"
+        return "0 bytes sent"
     if state == "redacted":
-        return f"redacted, {amount} sent" if amount else "redacted before sending"
+        return f"{amount} sent with placeholders" if amount else "sent with placeholders"
     if state == "sent":
         return f"{amount} sent" if amount else "sent"
     return str(state) if state else ""

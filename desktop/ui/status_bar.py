@@ -6,8 +6,10 @@ import time
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
+from desktop.core.assistant import Outlook
 from desktop.core.local.engine import ModelInfo
 from desktop.core.receipt import Receipt
+from desktop.ui.wording import outlook_status
 
 RATE_INTERVAL_S = 0.5  # how often the live speed is refreshed while an answer streams
 
@@ -29,14 +31,15 @@ class HearthStatusBar(QStatusBar):
         self.backend = _label("", "Where the model runs")
         self.speed = _label("", "Speed of the answer")
         self.context = _label("", "How much of the model's context window the conversation uses")
-        self.offline = _label("On this device", "Network use")
-        self.show_network(offline=False, cloud_allowed=False)
+        # What happens to the next question: where it may be answered, in words and colour.
+        self.next_question = _label("On this device only", "Where the next question goes")
+        self.show_outlook(Outlook(kind="escalation_off"))
         self.addWidget(self.loading)
         self.addWidget(self.model)
         self.addWidget(self.backend)
         self.addPermanentWidget(self.speed)
         self.addPermanentWidget(self.context)
-        self.addPermanentWidget(self.offline)
+        self.addPermanentWidget(self.next_question)
         self._info: ModelInfo | None = None
         self._stream_started: float | None = None
         self._stream_pieces = 0
@@ -75,20 +78,14 @@ class HearthStatusBar(QStatusBar):
         self.backend.setText("")
         self.context.setText("")
 
-    def show_network(self, *, offline: bool, cloud_allowed: bool) -> None:
-        """Whether answers may leave this computer, from the offline and escalation settings."""
-        if offline:
-            self.offline.setText("Offline")
-            self.offline.setToolTip("Enforced offline mode: Hearth refuses every network "
-                                    "connection; every answer is computed on this computer.")
-        elif not cloud_allowed:
-            self.offline.setText("On this device only")
-            self.offline.setToolTip("Cloud escalation is off: every answer is computed on this "
-                                    "computer and nothing is sent anywhere.")
-        else:
-            self.offline.setText("Cloud allowed")
-            self.offline.setToolTip("Questions may be answered by a private or cloud model; "
-                                    "each answer's receipt says where it went and why.")
+    def show_outlook(self, outlook: Outlook) -> None:
+        """Say what will happen to the next question of the chat shown (the core's outlook)."""
+        text, tooltip = outlook_status(outlook)
+        self.next_question.setText(text)
+        self.next_question.setToolTip(tooltip)
+        self.next_question.setObjectName("CloudLabel" if outlook.may_leave else "HereLabel")
+        self.next_question.style().unpolish(self.next_question)
+        self.next_question.style().polish(self.next_question)
 
     # -- an answer -------------------------------------------------------------------------
 

@@ -42,6 +42,12 @@ class Palette:
     success_text: str
     chart_colours: tuple[str, ...]  # series of the dashboard's charts, in order
     code_style: str  # a Pygments style name
+    # Where an answer was computed, at a glance: this device in green, a cloud tier in violet
+    # (apart from the orange accent); sensitive values are marked in amber.
+    here_text: str = "#1e6b3a"
+    cloud_text: str = "#6d28d9"
+    cloud_bubble: str = "#f2eefc"
+    sensitive_bg: str = "#fde68a"
 
 
 LIGHT = Palette(
@@ -94,6 +100,10 @@ DARK = Palette(
     success_text="#c6f0d2",
     chart_colours=("#f97316", "#60a5fa", "#a78bfa", "#9ca3ab"),
     code_style="github-dark",
+    here_text="#86efac",
+    cloud_text="#c4b5fd",
+    cloud_bubble="#302a40",
+    sensitive_bg="#7a5a00",
 )
 
 
@@ -201,6 +211,16 @@ QFrame#Warning {
 
 QFrame#Warning QLabel {
     color: $notice_text;
+}
+
+QLabel#HereLabel {
+    color: $here_text;
+    font-weight: 600;
+}
+
+QLabel#CloudLabel {
+    color: $cloud_text;
+    font-weight: 600;
 }
 """
 

@@ -199,8 +199,15 @@ def main(folder: Path) -> None:
     window_shots(folder, keys)
 
 
+CARD_QUESTION = ("Is the card 4111 1111 1111 1111 still valid? Send the answer to "
+                 "jane.doe@example.com")
+HARD_QUESTION = ("Compare Raft and Paxos step by step for a five-node cluster, then derive "
+                 "the message count of one round of each.")
+
+
 def window_shots(folder: Path, keys: KeyStore) -> None:
-    """The whole window on the tiny test model, with cloud escalation on."""
+    """The whole window on the tiny test model, with cloud escalation on: a local answer, an
+    answer kept here for its card number next to one from the cloud, empty chats."""
     from desktop.core.services import open_services
     from desktop.ui.main_window import MainWindow
     from tests.modelgen import cached_model
@@ -214,6 +221,24 @@ def window_shots(folder: Path, keys: KeyStore) -> None:
     for message in chat_messages():
         services.store.add_message(conversation.id, message.role, message.content,
                                    receipt=message.receipt)
+    [found] = services.assistant.router.scan([CARD_QUESTION])
+    private = services.store.create_conversation(services.assistant.title_for(CARD_QUESTION))
+    services.store.add_message(private.id, "user", CARD_QUESTION)
+    services.store.add_message(
+        private.id, "assistant", "The number passes the Luhn check, so it is well formed; "
+        "only the bank can say whether the card is still valid.",
+        receipt=local_receipt(escalation_offer=None, token_probability=None, findings=found,
+                              classes=tuple(sorted({f.kind for f in found})),
+                              kept_local_for=("payment_card",),
+                              reason="contains payment_card: your policy keeps that on this "
+                                     "device"))
+    services.store.add_message(private.id, "user", HARD_QUESTION)
+    services.store.add_message(
+        private.id, "assistant", "**Raft** elects a leader, which appends entries and "
+        "replicates them to a majority; **Paxos** separates *prepare* and *accept*. For five "
+        "nodes one round costs 8 messages in Raft and 16 in classic Paxos.",
+        receipt=cloud_receipt(findings=(), classes=(), privacy="sent",
+                              payload=HARD_QUESTION))
     window = MainWindow(services)
     window.show()
     _wait(lambda: window.model_state == "ready", 120)
@@ -222,12 +247,29 @@ def window_shots(folder: Path, keys: KeyStore) -> None:
         window.open_conversation(conversation.id)
         window.composer.set_text("Summarise this for alice@example.com")
         _settle(300)
-        path = folder / f"window-{theme_name}.png"
-        window.grab().save(str(path))
-        print(path)
+        _grab(window, folder, f"window-{theme_name}")
+        window.open_conversation(private.id)
+        window.composer.set_text("")
+        _settle(300)
+        _grab(window, folder, f"window-privacy-{theme_name}")
+        window.new_chat()
+        _settle(200)
+        _grab(window, folder, f"window-empty-{theme_name}")
+    window.session.set_locked(True)
+    _settle(200)
+    _grab(window, folder, "window-empty-locked")
+    settings.set("cloud.escalation", False)
+    _settle(200)
+    _grab(window, folder, "window-empty-local")
     window.close()
     window.shut_down()
     services.close()
+
+
+def _grab(widget: QWidget, folder: Path, name: str) -> None:
+    path = folder / f"{name}.png"
+    widget.grab().save(str(path))
+    print(path)
 
 
 if __name__ == "__main__":

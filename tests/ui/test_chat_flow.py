@@ -44,7 +44,7 @@ def test_a_question_streams_into_the_chat_and_gets_a_receipt(
     assert entries[1].text == answer and entries[1].receipt is not None
     assert entries[1].receipt.privacy == "on-device"
     shown = window.chat.toPlainText()
-    assert "hello there" in shown and "On this device" in shown and "nothing sent" in shown
+    assert "hello there" in shown and "● On this device" in shown and "0 bytes sent" in shown
     assert "tok/s" in window.status.speed.text()
     assert window.status.context.text().startswith("Context ")
     assert window.conversations.conversation_ids() == [window.conversation_id]
@@ -56,16 +56,19 @@ def test_the_status_bar_names_the_model_and_where_it_runs(window: MainWindow) ->
     assert window.status.model.text().startswith("hearth-tiny-test")
     assert "F16" in window.status.model.text()
     assert "CPU" in window.status.backend.text() or "GPU" in window.status.backend.text()
-    assert window.status.offline.text() == "On this device only"
+    assert window.status.next_question.text() == "On this device only"
 
 
 def test_the_status_bar_says_whether_answers_may_leave_the_device(
         window: MainWindow, services: Services) -> None:
     services.settings.set("network.offline", True)
-    assert window.status.offline.text() == "Offline"
+    assert window.status.next_question.text() == "Offline: answers stay on this device"
     services.settings.set("network.offline", False)
-    services.settings.set("cloud.escalation", True)
-    assert window.status.offline.text() == "Cloud allowed"
+    services.settings.set("cloud.escalation", True)  # but no cloud tier is set up
+    assert window.status.next_question.text() == "On this device only: no cloud tier set up"
+    services.settings.set("tiers.private.base_url", "http://127.0.0.1:9/v1")
+    services.settings.set("tiers.private.model", "m")
+    assert window.status.next_question.text() == "Hard questions may go to your private server"
 
 
 def test_stop_keeps_what_was_written(qtbot: QtBot, window: MainWindow, services: Services,

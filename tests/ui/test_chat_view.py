@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtGui import QGuiApplication, QTextTable
 from pytestqt.qtbot import QtBot
 
-from desktop.core.receipt import Receipt
+from desktop.core.receipt import Finding, Receipt
 from desktop.core.store import Message
 from desktop.ui.chat_view import ChatView
-from desktop.ui.theme import DARK
+from desktop.ui.theme import DARK, LIGHT
 
 RECEIPT = Receipt(
     tier="local", provider="llama.cpp", model="tiny", endpoint=None, privacy="on-device",
@@ -30,9 +32,11 @@ def _view(qtbot: QtBot) -> ChatView:
     return view
 
 
-def test_an_empty_conversation_says_what_to_do(qtbot: QtBot) -> None:
+def test_an_empty_conversation_promises_only_what_it_is_told(qtbot: QtBot) -> None:
     view = _view(qtbot)
-    assert "nothing you type here leaves it" in view.toPlainText()
+    assert view.toPlainText().strip() == "Ask anything."  # nothing claimed until told
+    view.set_empty_text("Ask anything. This chat is kept on this device.")
+    assert "This chat is kept on this device." in view.toPlainText()
 
 
 def test_messages_are_rendered_with_markdown_and_a_receipt(qtbot: QtBot) -> None:
@@ -45,7 +49,7 @@ def test_messages_are_rendered_with_markdown_and_a_receipt(qtbot: QtBot) -> None
     text = view.toPlainText()
     assert "Show **me** <b>code</b>" in text  # a question is shown exactly as typed
     assert "Here is bold and:" in text and "print('hi')" in text
-    assert "On this device · nothing sent · tiny · 12 → 5 tokens · 250.0 tok/s" in text
+    assert "On this device · 0 bytes sent · 7 words ›" in text  # words, not Markdown marks
     frames = view.document().rootFrame().childFrames()
     # One frame per message, laid out block by block (a table would be laid out whole).
     assert len(frames) == 2 and not any(isinstance(f, QTextTable) for f in frames)
@@ -173,3 +177,64 @@ def test_a_long_conversation_opens_with_its_last_messages(qtbot: QtBot) -> None:
     view.append_text("streamed")
     view.flush()
     assert view.entries[-1].text == "streamed"
+
+
+CLOUD = dataclasses.replace(RECEIPT, tier="frontier", provider="openai", model="gpt-x",
+                            endpoint="api.example.com", privacy="redacted", bytes_sent=900,
+                            reason="hard question")
+
+
+def _colour_at(view: ChatView, words: str) -> tuple[str, str]:
+    """The text colour of ``words`` in the view, and the background of its message's frame."""
+    found = view.document().find(words)
+    assert not found.isNull(), words
+    frame = found.currentFrame()
+    return (found.charFormat().foreground().color().name(),
+            frame.frameFormat().background().color().name())
+
+
+def test_each_answer_says_where_it_was_computed_in_words_and_colour(qtbot: QtBot) -> None:
+    view = _view(qtbot)
+    view.show_messages([_message(1, "user", "q"), _message(2, "assistant", "here", receipt=RECEIPT),
+                        _message(3, "user", "q2"),
+                        _message(4, "assistant", "there", receipt=CLOUD)])
+    text = view.toPlainText()
+    assert "Hearth" not in text  # no answer is headed alike whatever its origin
+    assert "● On this device" in text and "● From the cloud · api.example.com" in text
+    assert "gpt-x · sent with placeholders" in text
+    assert _colour_at(view, "On this device") == (LIGHT.here_text, LIGHT.assistant_bubble)
+    assert _colour_at(view, "From the cloud") == (LIGHT.cloud_text, LIGHT.cloud_bubble)
+
+
+def test_a_cloud_answer_finished_in_place_gets_its_heading_and_colour(qtbot: QtBot) -> None:
+    view = _view(qtbot)
+    view.begin_answer("a hard question")
+    view.set_writing_origin("frontier")
+    assert "● Asking the cloud model" in view.toPlainText()
+    assert _colour_at(view, "Asking the cloud model")[1] == LIGHT.cloud_bubble
+    view.append_text("partial")
+    view.flush()
+    view.finish_answer(_message(2, "assistant", "partial answer", receipt=CLOUD))
+    assert "● From the cloud · api.example.com" in view.toPlainText()
+    assert _colour_at(view, "From the cloud") == (LIGHT.cloud_text, LIGHT.cloud_bubble)
+
+
+def test_a_question_kept_here_for_its_data_says_so_and_marks_the_values(qtbot: QtBot) -> None:
+    question = "Is 4111 1111 1111 1111 valid? Mail jane@example.com"
+    kept = dataclasses.replace(RECEIPT, kept_local_for=("payment_card",),
+                               classes=("payment_card", "email"),
+                               findings=(Finding(kind="payment_card", start=3, end=22),
+                                         Finding(kind="email", start=35, end=51)))
+    view = _view(qtbot)
+    view.show_messages([_message(1, "user", question), _message(2, "assistant", "ok",
+                                                                receipt=kept)])
+    assert "Kept on this device: it contains a card number." in view.toPlainText()
+    for value in ("4111 1111 1111 1111", "jane@example.com"):
+        found = view.document().find(value)
+        assert found.charFormat().background().color().name() == LIGHT.sensitive_bg
+        assert found.charFormat().toolTip() in ("a card number", "an e-mail address")
+    plain = view.document().find("valid?")
+    assert plain.charFormat().background().color().name() != LIGHT.sensitive_bg
+    view.show_messages([_message(1, "user", question), _message(2, "assistant", "ok",
+                                                                receipt=RECEIPT)])
+    assert "Kept on this device" not in view.toPlainText()  # kept for another reason

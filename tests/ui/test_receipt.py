@@ -23,10 +23,11 @@ def _local(**changes: object) -> Receipt:
     return dataclasses.replace(receipt, **changes)  # type: ignore[arg-type]
 
 
-def test_a_local_answer_says_where_it_was_made_and_what_it_cost() -> None:
-    assert badge_parts(_local().to_dict()) == [
-        "On this device", "nothing sent", "qwen2.5-1.5b", "1,234 → 56 tokens", "41.3 tok/s",
-        "cost $0.00002"]
+def test_a_local_answer_says_where_it_was_made_and_what_it_cost_in_words() -> None:
+    assert badge_parts(_local().to_dict(), "Seventy six words would be here.") == [
+        "On this device", "0 bytes sent", "6 words in 1.5 s", "$0.00002 electricity"]
+    assert badge_parts(_local().to_dict()) == [  # without the text: its tokens
+        "On this device", "0 bytes sent", "1,234 → 56 tokens in 1.5 s", "$0.00002 electricity"]
 
 
 def test_a_stopped_or_trimmed_answer_says_so() -> None:
@@ -44,9 +45,9 @@ def test_fields_from_later_tiers_need_no_new_code() -> None:
     ).to_dict()
     cloud["region"] = "eu-west"  # a field this version has never heard of
     parts = badge_parts(cloud)
-    assert parts[:2] == ["api.anthropic.com", "redacted, 2.0 KB sent"]
-    assert "cost $0.01" in parts and "cloud $0.01" in parts
-    assert "fallback: local model too slow" in parts
+    assert parts[:2] == ["api.anthropic.com", "2.0 KB sent with placeholders"]
+    assert "cost $0.01" in parts and "electricity" not in " ".join(parts)
+    assert "instead of a cloud tier: local model too slow" in parts
     rows = dict(receipt_rows(cloud))
     assert rows["Endpoint"] == "https://api.anthropic.com/v1/messages"
     assert rows["Sensitive data found"] == "email (characters 4–20)"
@@ -66,8 +67,8 @@ def test_unmeasured_fields_say_so_instead_of_inventing_a_number() -> None:
 def test_estimates_are_marked_as_such() -> None:
     parts = badge_parts(_local(cost_kind="estimated", cloud_equivalent_usd=0.002,
                                cloud_equivalent_kind="estimated").to_dict())
-    assert "cost ≈ $0.00002" in parts and "cloud ≈ $0.002" in parts
-    assert "cost $0.00002" in badge_parts(_local(cost_kind="measured").to_dict())
+    assert "≈ $0.00002 electricity" in parts
+    assert "$0.00002 electricity" in badge_parts(_local(cost_kind="measured").to_dict())
 
 
 def test_money_is_shown_with_useful_precision() -> None:
@@ -162,5 +163,5 @@ def test_estimated_and_unknown_figures_say_so(qtbot: QtBot) -> None:
 
 def test_a_cloud_badge_names_the_host_and_what_was_sent() -> None:
     parts = badge_parts(_sent().to_dict())
-    assert parts[:2] == ["api.openai.com", "redacted, 812 B sent"]
-    assert "fallback: offline" in badge_parts(_local(fallback="offline").to_dict())
+    assert parts[:2] == ["api.openai.com", "812 B sent with placeholders"]
+    assert "instead of a cloud tier: offline" in badge_parts(_local(fallback="offline").to_dict())
