@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 import desktop.ui  # noqa: F401 - first, so that its PySide6 workaround precedes any Qt call
 from desktop.core.errors import KnownError
+from desktop.core.routing import warm_up as warm_up_privacy_gate
 from desktop.core.services import Services, open_services
 
 if TYPE_CHECKING:
@@ -53,6 +55,10 @@ def run_app(argv: list[str] | None = None) -> int:
         heartbeat.start(250)
         settings_poll = follow_other_processes(services.settings)
         window.show()
+        # The privacy gate loads its vocabularies on first use (about 0.4 s): do it now, beside
+        # the model's load, so that the first question does not wait for it.
+        threading.Thread(target=warm_up_privacy_gate, name="hearth-gate-warm-up",
+                         daemon=True).start()
         code = app.exec()
         settings_poll.stop()
         heartbeat.stop()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -66,11 +67,18 @@ _DRUG_NAMES_THAT_ARE_WORDS = frozenset({
 })
 
 
+_DICTIONARY = "drug_ner_dictionary.pkl.bz2"
+
+
 def _dictionary_path() -> Path | None:
+    frozen = getattr(sys, "_MEIPASS", None)  # a packaged build ships the file on its own
+    if frozen is not None:
+        shipped = Path(frozen) / "drug_named_entity_recognition" / _DICTIONARY
+        return shipped if shipped.exists() else None
     spec = importlib.util.find_spec("drug_named_entity_recognition")
     if spec is None or spec.origin is None:
         return None
-    return Path(spec.origin).with_name("drug_ner_dictionary.pkl.bz2")
+    return Path(spec.origin).with_name(_DICTIONARY)
 
 
 def _load_drugs() -> frozenset[str]:
