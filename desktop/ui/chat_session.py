@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QDialog
 
 from desktop.core.assistant import Outlook, RouteDecision, TurnResult
 from desktop.core.conversations import Conversations, Message
@@ -22,7 +21,7 @@ from desktop.core.errors import KnownError
 from desktop.core.receipt import Receipt
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer, ComposerState
-from desktop.ui.consent import ConsentDialog
+from desktop.ui.consent import ConsentDialog, choice_for
 from desktop.ui.status_bar import HearthStatusBar
 from desktop.ui.wording import outlook_empty_state, tier_label
 from desktop.ui.worker import InferenceThread, PendingConsent, TurnRequest
@@ -340,7 +339,7 @@ class ChatSession(QObject):
     @Slot(object)
     def _on_consent_needed(self, pending: PendingConsent) -> None:
         self._close_consent()
-        dialog = ConsentDialog(pending.request, self.chat.window())
+        dialog = ConsentDialog(pending.request, self.chat.window(), palette=self.chat.colours)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda result: self._on_consent_given(pending, result))
         self._consent = (pending, dialog)
@@ -349,7 +348,7 @@ class ChatSession(QObject):
         self.consent_opened.emit(dialog)
 
     def _on_consent_given(self, pending: PendingConsent, result: int) -> None:
-        pending.answer(result == QDialog.DialogCode.Accepted.value)
+        pending.answer(choice_for(result))
         if self._consent is not None and self._consent[0] is pending:
             self._consent = None
         if self._turn is not None and not self._turn.text and self._shows_turn():

@@ -138,6 +138,11 @@ class ChatView(QTextBrowser):
     def streaming(self) -> bool:
         return self._stream_cursor is not None
 
+    @property
+    def colours(self) -> Palette:
+        """The palette the conversation is drawn in (dialogs opened over it use it too)."""
+        return self._palette
+
     def set_palette(self, palette: Palette) -> None:
         if palette != self._palette:
             self._palette = palette

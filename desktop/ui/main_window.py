@@ -296,7 +296,7 @@ class MainWindow(QMainWindow):
                       context=self)
 
     def _show_preview(self, preview: RoutePreview) -> PreviewDialog:
-        dialog = PreviewDialog(preview, self)
+        dialog = PreviewDialog(preview, self, palette=self.palette_in_use)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from desktop.core.assistant import Assistant, ConsentRequest, TurnOptions, TurnResult
+from desktop.core.assistant import (
+    Assistant,
+    ConsentChoice,
+    ConsentRequest,
+    TurnOptions,
+    TurnResult,
+    consent_choice,
+)
 from desktop.core.chat import StopSignal
 from desktop.core.errors import KnownError, ModelFileError
 from desktop.core.local.engine import EngineCrashed, LocalEngine
@@ -46,23 +53,25 @@ class TurnRequest:
 
 
 class PendingConsent:
-    """A question to the user from the worker thread: may this payload be sent?
+    """A question to the user from the worker thread: may this payload be sent, and how?
 
     The worker waits in ``wait`` until the GUI thread calls ``answer``; a stop (the Stop button,
-    the window closing) ends the wait as a "no", so a forgotten dialog never holds the thread.
+    the window closing) ends the wait as "keep it here", so a forgotten dialog never holds the
+    thread.
     """
 
     def __init__(self, request: ConsentRequest) -> None:
         self.request = request
         self._answered = threading.Event()
         self._lock = threading.Lock()
-        self._granted = False
+        self._choice = ConsentChoice.KEEP_LOCAL
 
-    def answer(self, granted: bool) -> None:
-        """The user's reply (GUI thread); only the first one counts."""
+    def answer(self, choice: ConsentChoice | bool) -> None:
+        """The user's reply (GUI thread); only the first one counts. ``True`` sends the payload
+        as shown, ``False`` keeps the question here."""
         with self._lock:
             if not self._answered.is_set():
-                self._granted = granted
+                self._choice = consent_choice(choice)
                 self._answered.set()
 
     @property
@@ -70,16 +79,21 @@ class PendingConsent:
         return self._answered.is_set()
 
     @property
-    def granted(self) -> bool:
-        """The answer so far (False until one is given)."""
-        return self._granted
+    def choice(self) -> ConsentChoice:
+        """The answer so far (keep it here until one is given)."""
+        return self._choice
 
-    def wait(self, stop: StopSignal, poll_s: float = 0.05) -> bool:
-        """Block until answered (the reply) or stopped (False)."""
+    @property
+    def granted(self) -> bool:
+        """Whether something is sent (as shown, or with placeholders)."""
+        return self._choice is not ConsentChoice.KEEP_LOCAL
+
+    def wait(self, stop: StopSignal, poll_s: float = 0.05) -> ConsentChoice:
+        """Block until answered (the reply) or stopped (keep it here)."""
         while not self._answered.wait(poll_s):
             if stop.is_set():
                 self.answer(False)
-        return self._granted
+        return self._choice
 
 
 class InferenceWorker(QObject):
@@ -187,10 +201,10 @@ class InferenceWorker(QObject):
                              on_saved=self.turn_saved.emit, options=options,
                              tier=request.tier)
 
-    def _consent(self, stop: StopSignal) -> Callable[[ConsentRequest], bool]:
+    def _consent(self, stop: StopSignal) -> Callable[[ConsentRequest], ConsentChoice]:
         """Asks the GUI, and waits for its reply on this thread."""
 
-        def ask(request: ConsentRequest) -> bool:
+        def ask(request: ConsentRequest) -> ConsentChoice:
             pending = PendingConsent(request)
             self.consent_needed.emit(pending)
             return pending.wait(stop)

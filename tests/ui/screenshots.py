@@ -104,6 +104,31 @@ def local_receipt(**changes: object) -> Receipt:
     return dataclasses.replace(receipt, **changes)  # type: ignore[arg-type]
 
 
+def consent_request() -> ConsentRequest:
+    """What the consent dialog gets for a question whose phone number policy is "ask" and
+    e-mail policy "replace": the e-mail already a placeholder, the phone number as written."""
+    from desktop.core.assistant._outbound import Outbound, payload_spans, prepare_outbound
+    from desktop.core.chat import ChatMessage
+    from desktop.core.routing import scan_conversation
+
+    messages = (ChatMessage("system", "You are Hearth, a helpful assistant running privately "
+                                      "on this computer."),
+                ChatMessage("user", "Please draft a friendly reminder to maria@example.org "
+                                    "that the invoice for the kitchen renovation is due on "
+                                    "Friday, and offer a call on +44 20 7946 0958."))
+    outbound = prepare_outbound(messages, redact_kinds=frozenset({"email"}),
+                                scan=scan_conversation)
+    replaced = prepare_outbound(messages, redact_kinds=frozenset({"email", "phone"}),
+                                scan=scan_conversation)
+    spans = payload_spans(Outbound(outbound.messages), scan_conversation)
+    return ConsentRequest(tier="frontier", host="api.anthropic.com",
+                          payload=outbound.preview(), classes=("email", "phone"),
+                          redacted=True, changed_parts=outbound.changed_parts, spans=spans,
+                          replaced_payload=replaced.preview(),
+                          reason="looks hard for the local model: difficulty 0.71 (long, "
+                                 "multi-step) ≥ 0.6")
+
+
 def fill_store(path: Path) -> ConversationStore:
     """A month of made-up answers: mostly local, some private, a few frontier."""
     clock = [time.time() - 29 * 86400]
@@ -169,11 +194,12 @@ def main(folder: Path) -> None:
         _save(dialog, folder, f"privacy-page-{name}")
         _save(EscalationExplanation(), folder, f"escalation-explained-{name}")
 
-        request = ConsentRequest(tier="frontier", host="api.anthropic.com", payload=PAYLOAD,
-                                 classes=("email", "phone"), redacted=True,
-                                 reason="looks hard for the local model: difficulty 0.71 "
-                                        "(long, multi-step) ≥ 0.6")
-        _save(ConsentDialog(request), folder, f"consent-{name}")
+        request = consent_request()
+        _save(ConsentDialog(request, palette=palette), folder, f"consent-{name}")
+        replaced = ConsentDialog(request, palette=palette)
+        assert replaced.show_replaced is not None
+        replaced.show_replaced.setChecked(True)
+        _save(replaced, folder, f"consent-replaced-{name}")
 
         receipt = ReceiptDialog(cloud_receipt(), palette=palette)
         receipt.resize(760, 1180)

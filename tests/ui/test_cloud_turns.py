@@ -17,6 +17,7 @@ from desktop.core.services import Services, open_services
 from desktop.core.settings import Settings
 from desktop.ui.consent import ConsentDialog, PreviewDialog
 from desktop.ui.main_window import MainWindow
+from desktop.ui.theme import LIGHT
 from tests.core.cloud.loopback import LoopbackServer, loopback_server
 from tests.core.cloud.support import MODELS, memory_keys
 from tests.core.cloud.wire import openai_stream, sse_reply
@@ -122,6 +123,41 @@ def test_yes_sends_exactly_what_was_shown(qtbot: QtBot, window: MainWindow, clou
     assert receipt.payload == asked.payload
     assert window.chat.entries[-1].text == "I will call."
     assert f"{_host(server)} · " in window.chat.toPlainText()  # the badge names the host
+
+
+def test_the_dialog_marks_the_phone_number_and_replace_sends_a_placeholder(
+        qtbot: QtBot, window: MainWindow, cloud: Services, server: LoopbackServer) -> None:
+    cloud.settings.set("privacy.phone", "ask")
+    cloud.settings.set("routing.difficulty_threshold", 0.0)
+    server.queue(sse_reply(openai_stream(["I will call ⟨PHONE_1⟩."])))
+    opened: list[ConsentDialog] = []
+    window.session.consent_opened.connect(opened.append)
+    window.composer.set_text(PHONE_QUESTION)
+    with qtbot.waitSignal(window.answer_finished, timeout=ANSWER_TIMEOUT_MS):
+        window.composer.submit()
+        qtbot.waitUntil(lambda: bool(opened), timeout=ANSWER_TIMEOUT_MS)
+        dialog = opened[0]
+        assert dialog.view.marked == ["+44 20 7946 0958"]  # marked where it sits in the text
+        assert dialog.view.payload is not None
+        [mark] = dialog.view.payload.extraSelections()
+        assert mark.cursor.selectedText() == "+44 20 7946 0958"
+        assert mark.format.background().color().name() == LIGHT.sensitive_bg
+        assert "a phone number" in dialog.view.legend.text()
+        assert "phone numbers — sent as written" in dialog.view.values["Sensitive data"].text()
+        assert "placeholders" not in dialog.view.values["Sensitive data"].text()
+        assert dialog.replace_button.isVisible() and dialog.keep_button.isDefault()
+        assert dialog.show_replaced is not None
+        dialog.show_replaced.setChecked(True)  # what "replace" would send, before choosing
+        shown = dialog.view.payload.toPlainText()
+        assert "+44 20 7946 0958" not in shown and "⟨PHONE_1⟩" in shown
+        dialog.replace_button.click()
+    wait_answered(qtbot, window)
+    [request] = server.requests
+    assert "+44 20 7946 0958" not in request.body.decode("utf-8")
+    [receipt] = _receipts(cloud, window)
+    assert receipt.tier == "frontier" and receipt.privacy == "redacted"
+    assert receipt.payload == shown  # exactly what the dialog showed
+    assert window.chat.entries[-1].text == "I will call +44 20 7946 0958."
 
 
 def test_ask_the_frontier_tier_adds_a_second_answer(

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
-from desktop.core.assistant import ConsentRequest
+from desktop.core.assistant import ConsentChoice, ConsentRequest
 from desktop.core.chat import StopSignal
 from desktop.core.services import Services
 from desktop.ui.main_window import MainWindow
@@ -88,14 +88,17 @@ def test_a_pending_consent_waits_for_the_gui_and_a_stop_ends_it_as_a_no() -> Non
     pending = PendingConsent(request)
     answer = threading.Timer(0.05, pending.answer, (True,))
     answer.start()
-    assert pending.wait(StopSignal()) is True and pending.answered
+    assert pending.wait(StopSignal()) is ConsentChoice.SEND and pending.answered
     answer.join()
     stop = StopSignal()
     stop.set()
     refused = PendingConsent(request)
-    assert refused.wait(stop) is False
+    assert refused.wait(stop) is ConsentChoice.KEEP_LOCAL
     refused.answer(True)  # too late: the first answer counts
     assert refused.granted is False
+    replaced = PendingConsent(request)
+    replaced.answer(ConsentChoice.REPLACE)
+    assert replaced.wait(StopSignal()) is ConsentChoice.REPLACE and replaced.granted
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

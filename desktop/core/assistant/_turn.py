@@ -42,7 +42,7 @@ from desktop.core.cloud import CloudError, CloudProvider, KeyStore, build_provid
 from desktop.core.errors import KnownError
 from desktop.core.local.engine import LocalAnswer
 from desktop.core.local.slot import ModelSlot
-from desktop.core.receipt import Receipt
+from desktop.core.receipt import Finding, Receipt
 from desktop.core.routing import (
     CLOUD_TIERS,
     KINDS,
@@ -79,6 +79,7 @@ class RoutePreview:
     decision: RouteDecision
     payload: str | None
     host: str | None
+    spans: tuple[Finding, ...] = ()  # sensitive values still in ``payload`` (spans into it)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,7 +184,8 @@ class Assistant:
             return RoutePreview(decision, None, None)
         outbound = self._outbound(question, decision)
         host = self._host_for(decision.tier)
-        return RoutePreview(decision, outbound.preview(), host)
+        return RoutePreview(decision, outbound.preview(), host,
+                            payload_spans(outbound, self.router.scan))
 
     # -- one turn --------------------------------------------------------------------------
 
