@@ -46,6 +46,14 @@ from desktop.ui.status_bar import HearthStatusBar
 from desktop.ui.welcome import WelcomePage
 from desktop.ui.worker import InferenceThread
 
+# Why no cloud tier can be asked, said in the Chat menu, and the settings page that changes it.
+_WHY_NO_CLOUD: dict[str, tuple[str, str | None]] = {
+    "offline": ("No cloud tier: offline mode is on (Settings → Network)…", "Network"),
+    "escalation_off": ("No cloud tier: questions may not leave this device "
+                       "(Settings → Cloud)…", "Cloud"),
+    "no_tier": ("No cloud tier is set up (Settings → Cloud)…", "Cloud"),
+    "locked": ("No cloud tier: this chat is kept on this device", None),
+}
 MODEL_FILTER = "GGUF models (*.gguf);;All files (*)"
 # Settings that change where the next question may go (and so what the window says of it).
 _ROUTING_SECTIONS = ("network.", "cloud.", "tiers.", "routing.", "privacy.")
@@ -86,6 +94,7 @@ class MainWindow(QMainWindow):
         self._model_state = "none"  # none | loading | ready | failed
         self._closed = False
         self._settings_dialog: SettingsDialog | None = None
+        self.delete_confirmation: QMessageBox | None = None
         self._dashboard: Dashboard | None = None
         self._models_dialog: ModelsDialog | None = None
         self.palette_in_use = theme.LIGHT
@@ -184,6 +193,8 @@ class MainWindow(QMainWindow):
                                                lambda: self.ask_again("private"), chat_menu)
         self.ask_frontier_action = self._action("Ask the &frontier tier", None,
                                                 lambda: self.ask_again("frontier"), chat_menu)
+        # Shown instead of the two above when neither can work: why, and where to change it.
+        self.cloud_why_action = self._action("", None, self._open_cloud_why, chat_menu)
         chat_menu.addSeparator()
         self._action("Re&name the chat", None, self.conversations.rename_current, chat_menu)
         self._action("&Delete the chat", None, self._delete_current, chat_menu)
@@ -277,9 +288,18 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _update_cloud_actions(self) -> None:
+        """Offer only the tiers that can answer; with none, say why and where to change it."""
         offered = self.chat.ask_again_tiers
-        self.ask_private_action.setEnabled("private" in offered)
-        self.ask_frontier_action.setEnabled("frontier" in offered)
+        configured = self.services.assistant.offered_tiers(locked=self.session.locked)
+        for tier, action in (("private", self.ask_private_action),
+                             ("frontier", self.ask_frontier_action)):
+            action.setVisible(tier in configured)
+            action.setEnabled(tier in offered)
+        why = _WHY_NO_CLOUD.get(self.session.outlook.kind)
+        self.cloud_why_action.setVisible(not configured and why is not None)
+        if why is not None:
+            self.cloud_why_action.setText(why[0])
+            self.cloud_why_action.setEnabled(why[1] is not None)
         self.preview_action.setEnabled(self._cloud_allowed() and not self.session.locked)
         self.lock_action.setChecked(self.session.locked)
 
@@ -307,7 +327,14 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_fell_back(self, why: str) -> None:
-        self.notice.show_info(f"Answered on this device: {why}.")
+        self.notice.show_info(f"Answered on this device: {why}.",
+                              ("Cloud settings…", lambda: self.open_settings("Cloud")))
+
+    @Slot()
+    def _open_cloud_why(self) -> None:
+        why = _WHY_NO_CLOUD.get(self.session.outlook.kind)
+        if why is not None and why[1] is not None:
+            self.open_settings(why[1])
 
     # -- conversations ---------------------------------------------------------------------
 
@@ -365,12 +392,7 @@ class MainWindow(QMainWindow):
             return
         if confirm:
             title = self._chats.get(conversation_id).title
-            reply = QMessageBox.question(
-                self, "Delete the chat",
-                f"Delete “{title}” and all its messages? This cannot be undone.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel)
-            if reply != QMessageBox.StandardButton.Yes:
+            if not self._confirm_delete(title):
                 return
         try:
             self._chats.delete(conversation_id)
@@ -379,6 +401,20 @@ class MainWindow(QMainWindow):
         self.conversations.reload()
         if conversation_id == self.conversation_id:
             self.new_chat()
+
+    def _confirm_delete(self, title: str) -> bool:
+        """Ask before deleting; the buttons say what they do, and Cancel is the default."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete the chat",
+                          f"Delete “{title}” and all its messages? This cannot be undone.",
+                          QMessageBox.StandardButton.NoButton, self)
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        self.delete_confirmation = box  # for tests and screenshots while it is open
+        box.exec()
+        self.delete_confirmation = None
+        return box.clickedButton() is delete
 
     def _delete_current(self) -> None:
         if self.conversation_id is not None:

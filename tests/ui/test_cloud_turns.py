@@ -167,6 +167,8 @@ def test_ask_the_frontier_tier_adds_a_second_answer(
     assert window.chat.ask_again_tiers == ("frontier",)
     assert "Ask the frontier tier" in window.chat.toPlainText()
     assert window.ask_frontier_action.isEnabled()
+    assert window.ask_frontier_action.isVisible() and not window.ask_private_action.isVisible()
+    assert not window.cloud_why_action.isVisible()
     server.queue(sse_reply(openai_stream(["Hello from the frontier."])))
     with qtbot.waitSignal(window.answer_finished, timeout=ANSWER_TIMEOUT_MS):
         window.chat.open_link("hearth:ask/frontier")
@@ -254,3 +256,23 @@ def test_without_escalation_nothing_cloud_is_offered(
     assert not window.composer.lock_box.isVisible()
     assert not window.ask_frontier_action.isEnabled()
     assert not window.preview_action.isEnabled()
+
+
+def test_with_no_tier_that_can_answer_the_menu_says_why_and_opens_the_setting(
+        qtbot: QtBot, window: MainWindow, cloud: Services) -> None:
+    ask(qtbot, window, "hello there")
+    cloud.settings.set("tiers.frontier.model", "")  # now no tier is set up: the menu follows
+    assert not window.ask_frontier_action.isVisible()
+    assert not window.ask_private_action.isVisible()
+    why = window.cloud_why_action
+    assert why.isVisible() and why.text().startswith("No cloud tier is set up")
+    assert "Ask the" not in window.chat.toPlainText()  # no link that cannot work
+    why.trigger()
+    dialog = window.open_settings()  # the one the action opened
+    assert dialog.isVisible()
+    assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Cloud"
+    dialog.close()
+    cloud.settings.set("cloud.escalation", False)
+    assert why.text().startswith("No cloud tier: questions may not leave this device")
+    cloud.settings.set("network.offline", True)
+    assert "offline mode is on" in why.text()

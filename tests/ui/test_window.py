@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from desktop.core.services import Services, open_services
@@ -55,22 +55,36 @@ def test_rename_a_conversation_in_the_list(qtbot: QtBot, window: MainWindow,
 
 
 def test_delete_a_conversation_after_confirming(qtbot: QtBot, window: MainWindow,
-                                                services: Services,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                services: Services) -> None:
     ask(qtbot, window, "to be deleted")
     ask(qtbot, window, "kept for now")
     kept = window.conversation_id
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     ask(qtbot, window, "another chat")
-    answers = iter([QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes])
-    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: next(answers))
+    asked: list[tuple[str, str, str]] = []
+
+    def answer(choice: str) -> None:
+        """Press a button of the confirmation once it is open (its own event loop runs)."""
+        def press() -> None:
+            box = window.delete_confirmation
+            assert box is not None
+            delete = next(b for b in box.buttons() if b.text() == "Delete")
+            default = box.defaultButton()
+            assert default is not None
+            asked.append((box.text(), delete.text(), default.text()))
+            (delete if choice == "Delete" else box.escapeButton()).click()
+        QTimer.singleShot(0, press)
 
     window.conversations.list.setFocus()
     window.conversations.list.setCurrentRow(1)
     assert window.conversation_id == kept
+    answer("Cancel")
     window.conversations.delete_current()  # cancelled
     assert kept in [c.id for c in services.store.conversations()]
+    answer("Delete")
     window.conversations.delete_current()  # confirmed
+    assert [a[1:] for a in asked] == [("Delete", "Cancel")] * 2  # Cancel is the default
+    assert "This cannot be undone" in asked[0][0]
     assert kept not in [c.id for c in services.store.conversations()]
     assert kept not in window.conversations.conversation_ids()
     assert window.conversation_id is None and window.chat.entries == []
