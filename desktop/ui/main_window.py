@@ -30,6 +30,7 @@ from desktop.core.errors import KnownError, NotFoundError
 from desktop.core.local.engine import ModelInfo
 from desktop.core.local.slot import ModelSlot
 from desktop.core.services import Services
+from desktop.core.settings import setting_for
 from desktop.ui import assets, theme
 from desktop.ui.chat_session import ChatSession, last_receipt
 from desktop.ui.chat_view import ChatView
@@ -42,6 +43,7 @@ from desktop.ui.models_dialog import ModelsDialog
 from desktop.ui.notices import CrashDialog, NoticeBar
 from desktop.ui.receipt import ReceiptDialog
 from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.shortcuts import ShortcutsSheet
 from desktop.ui.status_bar import HearthStatusBar
 from desktop.ui.welcome import WelcomePage
 from desktop.ui.worker import InferenceThread
@@ -201,7 +203,20 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         self.dashboard_action = self._action("&Dashboard", "Ctrl+D", self.open_dashboard,
                                              view_menu)
+        view_menu.addSeparator()
+        self.zoom_in_action = self._action("&Larger text", "Ctrl+=", lambda: self.zoom(1),
+                                           view_menu)
+        self.zoom_in_action.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self.zoom_out_action = self._action("&Smaller text", "Ctrl+-", lambda: self.zoom(-1),
+                                            view_menu)
+        self.zoom_reset_action = self._action("&Usual text size", "Ctrl+0",
+                                              lambda: self.zoom(0), view_menu)
+        self.full_screen_action = self._action("&Full screen", "F11", self.toggle_full_screen,
+                                               view_menu)
+        self.full_screen_action.setCheckable(True)
         help_menu = bar.addMenu("&Help")
+        self.shortcuts_action = self._action("&Keyboard shortcuts", "Ctrl+/",
+                                             self.show_shortcuts, help_menu)
         self._action("&About Hearth", None, self._about, help_menu)
 
     def _connect(self) -> None:
@@ -580,6 +595,39 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         QMessageBox.about(self, "About Hearth",
                           "Hearth — a private assistant that runs open models on this computer.")
+
+    def zoom(self, step: int) -> None:
+        """Chat text one point larger (1), smaller (-1) or back to the usual size (0); kept in
+        the ``ui.font_size`` setting, within its limits."""
+        key = "ui.font_size"
+        setting = setting_for(key)
+        size = (int(self._settings.default(key)) if step == 0
+                else self._settings.get_int(key) + step)
+        low = int(setting.minimum) if setting.minimum is not None else size
+        high = int(setting.maximum) if setting.maximum is not None else size
+        size = max(low, min(high, size))
+        if size != self._settings.get_int(key):
+            try:
+                self._settings.set(key, size)
+            except KnownError as exc:
+                self.notice.show_error(str(exc))
+                return
+        self.status.showMessage(f"Chat text size {size} pt", 2000)
+
+    @Slot()
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.full_screen_action.setChecked(self.isFullScreen())
+
+    @Slot()
+    def show_shortcuts(self) -> ShortcutsSheet:
+        sheet = ShortcutsSheet(self.menuBar(), self)
+        sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        sheet.show()
+        return sheet
 
     @Slot()
     def focus_composer(self) -> None:
