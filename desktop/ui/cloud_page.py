@@ -187,8 +187,9 @@ class KeyField(QWidget):
             self.state.setText("Keys cannot be stored: there is no usable OS keyring, so this "
                                "tier stays disabled.")
         elif status.stored.get(self.provider):
-            self.state.setText(f"A key is stored in the OS keyring ({status.backend}). Paste "
-                               "another to replace it.")
+            self.state.setText("A key is stored in the OS keyring. Paste another to "
+                               "replace it.")
+            self.state.setToolTip(f"Keyring: {status.backend}")
         elif self._optional:
             self.state.setText("No key stored. A server on your own network may need none.")
         else:

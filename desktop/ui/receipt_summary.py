@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from desktop.ui.theme import Palette
-from desktop.ui.wording import class_label, class_list, money, size, tier_label
+from desktop.ui.wording import class_label, class_list, kept_here, money, size, tier_label
 
 Receipt = Mapping[str, Any]
 Row = tuple[str, str, str]  # label, value, how it was obtained
@@ -48,7 +48,7 @@ def _route(receipt: Receipt) -> list[Row]:
                      "ledger"))
     rows += [
         ("Computed by", f"{tier_label(tier)} ({engine})" if engine else tier_label(tier), ""),
-        ("Why there", str(receipt.get("reason") or "not recorded"), "the router's reason"),
+        ("Why there", _why(receipt), "the router's reason"),
         ("Fallback", str(receipt.get("fallback") or "none"),
          "why a cloud tier was not used after all" if receipt.get("fallback") else ""),
     ]
@@ -68,6 +68,13 @@ def _route(receipt: Receipt) -> list[Row]:
         rows.append(("Offered", f"an answer from the {offer} tier, because this one looked "
                      "unsure", "one click on the answer asks it"))
     return rows
+
+
+def _why(receipt: Receipt) -> str:
+    kept = [str(k) for k in receipt.get("kept_local_for") or []]
+    if kept:  # said from the receipt's classes, in words
+        return f"{kept_here(kept)} Your privacy settings keep that here."
+    return str(receipt.get("reason") or "not recorded")
 
 
 def _sent(receipt: Receipt) -> list[Row]:

@@ -65,7 +65,7 @@ LABELS = {
     "privacy.preview_before_sending": "Show me what would be sent before anything leaves",
     "routing.difficulty_threshold": "Send questions this hard or harder (0–1)",
     "routing.cascade": "When a local answer looks unsure",
-    "routing.min_token_probability": "Unsure below this token probability (0–1)",
+    "routing.min_token_probability": "Count a local answer as unsure below (0–1)",
     **{f"privacy.{kind}": label[:1].upper() + label[1:]
        for kind, label in CLASS_LABELS.items()},
 }
@@ -84,6 +84,38 @@ CHOICE_LABELS = {
     # "KEY=VALUE" where a value reads differently for one setting.
     "local.repack=auto": "Automatic", "local.repack=off": "Off",
     "local.flash_attention=auto": "Automatic", "local.flash_attention=off": "Off",
+}
+# The help under a field, in plain words where the schema's description (written for
+# ``hearth config list``) uses terms of the trade; the description stays in the tooltip.
+HELP = {
+    "local.threads": "How many processor threads generate the answer. Automatic uses one per "
+                     "physical core.",
+    "local.gpu_layers": "How much of the model runs on the graphics card, when this build of "
+                        "llama.cpp can use one. “As many as fit” fills its free memory (the "
+                        "usual choice); -1 puts the whole model there; 0 keeps it on the "
+                        "processor.",
+    "local.seed": "The same seed and question give the same answer again; “New each answer” "
+                  "lets answers vary.",
+    "local.temperature": "How adventurous the wording is: 0 always picks the most likely word, "
+                         "higher values vary more.",
+    "network.offline": "Hearth refuses every network connection except to this computer itself, "
+                       "and logs each attempt. Every answer is computed here.",
+    "cloud.max_retries": "How often to try again when the provider says it is busy or has a "
+                         "server error, waiting longer each time.",
+    "routing.difficulty_threshold": "Hearth estimates how hard a question is, from 0 (easy) to 1 "
+                                    "(hard), by its length, code, maths and steps. From this "
+                                    "value on, a question goes to a cloud tier; a lower value "
+                                    "sends more questions.",
+    "routing.min_token_probability": "How sure the model here was of its words, on average, "
+                                     "from 0 to 1 (1: certain). An answer below this counts as "
+                                     "unsure. A rough rule to tune, not a calibrated measure.",
+    "privacy.custom_terms": "Your own sensitive words, such as client or project names, "
+                            "separated by commas. They are found like any other sensitive data "
+                            "(“Your custom sensitive terms” in the table above).",
+    "privacy.phone_regions": "Countries whose phone numbers are recognised without the "
+                             "+country code, as two-letter codes separated by commas (for "
+                             "example DE, AT, CH). Empty: your own country's, plus the EU, the "
+                             "UK, the US and their neighbours.",
 }
 _WORDS = {"url": "URL", "usd": "(USD)", "s": "(seconds)", "kwh": "kWh", "gpu": "GPU"}
 # Shown instead of the number when a setting is at its minimum, where that value is special.
@@ -116,6 +148,19 @@ def label_for(setting: Setting) -> str:
     words = setting.name.replace(".", " ").replace("_", " ").split()
     text = " ".join(_WORDS.get(word, word) for word in words)
     return text[:1].upper() + text[1:]
+
+
+def tooltip_for(setting: Setting, reason: str | None = None) -> str:
+    """The field's tooltip: why the policy pins it (if it does), the schema's description and
+    the setting's name, as ``hearth config`` spells it."""
+    return "\n".join(filter(None, [reason, setting.description,
+                                    f"Setting: {setting.key}"]))
+
+
+def help_for(setting: Setting) -> str:
+    """The help under a field: plain words, and how a change takes effect."""
+    return " ".join(filter(None, [HELP.get(setting.key, setting.description),
+                                  when_applied(setting)]))
 
 
 def when_applied(setting: Setting) -> str:
@@ -182,8 +227,7 @@ class SettingEditor:
         to ``allowed``; None and None: the user's to change."""
         self.locked = reason is not None
         self.widget.setEnabled(not self.locked)
-        self.widget.setToolTip(self.setting.description if reason is None
-                               else f"{reason}\n{self.setting.description}")
+        self.widget.setToolTip(tooltip_for(self.setting, reason))
         text = reason or ""
         if isinstance(self.widget, QComboBox):
             model = self.widget.model()
@@ -206,7 +250,7 @@ def make_editor(setting: Setting, parent: QWidget) -> SettingEditor:
     widget = _widget_for(setting, parent)
     widget.setAccessibleName(label)
     widget.setAccessibleDescription(setting.description)
-    widget.setToolTip(setting.description)
+    widget.setToolTip(tooltip_for(setting))
     if isinstance(widget, QCheckBox):
         widget.setText(label)
     error = QLabel(parent)
@@ -239,8 +283,7 @@ def add_field(column: QVBoxLayout, editor: SettingEditor, *, help_text: str | No
         column.addLayout(row)
     else:
         column.addWidget(widget)
-    text = help_text if help_text is not None else " ".join(
-        filter(None, [setting.description, when_applied(setting)]))
+    text = help_text if help_text is not None else help_for(setting)
     if text:
         help_label = QLabel(text)
         help_label.setObjectName("Hint")

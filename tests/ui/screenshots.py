@@ -192,6 +192,11 @@ def main(folder: Path) -> None:
         dialog.show_section("Privacy")
         dialog.resize(700, 760)
         _save(dialog, folder, f"privacy-page-{name}")
+        for section in ("Model", "Costs", "Network"):
+            dialog = SettingsDialog(settings, keys=keys, jobs=jobs)
+            dialog.show_section(section)
+            dialog.resize(700, 900)
+            _save(dialog, folder, f"{section.lower()}-page-{name}")
         _save(EscalationExplanation(), folder, f"escalation-explained-{name}")
 
         request = consent_request()

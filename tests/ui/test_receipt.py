@@ -165,3 +165,13 @@ def test_a_cloud_badge_names_the_host_and_what_was_sent() -> None:
     parts = badge_parts(_sent().to_dict())
     assert parts[:2] == ["api.openai.com", "812 B sent with placeholders"]
     assert "instead of a cloud tier: offline" in badge_parts(_local(fallback="offline").to_dict())
+
+
+def test_a_receipt_kept_here_for_its_data_says_why_in_words(qtbot: QtBot) -> None:
+    kept = _local(kept_local_for=("payment_card", "email"),
+                  reason="contains email, payment_card: your policy keeps that on this device")
+    dialog = ReceiptDialog(kept)
+    qtbot.addWidget(dialog)
+    text = dialog.summary.toPlainText()
+    assert "Kept on this device: it contains a card number and an e-mail address." in text
+    assert "payment_card" not in text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from desktop.core.errors import ConfigError
@@ -31,7 +31,7 @@ def test_every_setting_has_a_field_in_its_section(qtbot: QtBot) -> None:
     for setting in (s for s in SCHEMA if s.key != EXPLAINED):
         widget = dialog.editor(setting.key).widget
         assert widget.accessibleName() == label_for(setting)
-        assert widget.toolTip() == setting.description
+        assert widget.toolTip() == f"{setting.description}\nSetting: {setting.key}"
         if setting.kind is bool:
             assert isinstance(widget, QCheckBox)
 
@@ -119,3 +119,16 @@ def test_the_privacy_page_has_a_policy_for_each_kind_of_sensitive_data(qtbot: Qt
     assert dialog.apply()
     assert Settings().get_str("privacy.phone") == "ask"
     assert Settings().get_str("privacy.custom_terms") == "Project Falcon, Acme"
+
+
+def test_no_setting_name_or_internal_term_is_shown_on_any_page(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot, Settings())
+    shown = [label.text() for label in dialog.findChildren(QLabel) if label.text()]
+    shown += [box.text() for box in dialog.findChildren(QCheckBox)]
+    keys = {s.key for s in SCHEMA}
+    for text in shown:
+        assert not any(key in text for key in keys), text
+        for term in ("geometric mean", "-2 as many", "ISO", "(429)", "loopback", "class '"):
+            assert term not in text, text
+    # The names are still there for whoever wants them: in each field's tooltip.
+    assert "Setting: local.gpu_layers" in dialog.editor("local.gpu_layers").widget.toolTip()
