@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from desktop.core.chat import ChatMessage
 from desktop.core.receipt import Finding
-from desktop.core.routing import Redaction, Restorer, redact
+from desktop.core.routing import KINDS, Redaction, Restorer, RouteDecision, redact
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,3 +131,24 @@ def _part_name(message: ChatMessage, index: int, last_user: int) -> str:
     if index == last_user:
         return "question"
     return f"earlier {'question' if message.role == 'user' else 'answer'} (message {index})"
+
+
+def ask_consent(outbound: Outbound, messages: Sequence[ChatMessage], decision: RouteDecision,
+                *, host: str, scan: Scan, consent: Consent) -> Outbound | None:
+    """Ask the user about ``outbound`` (the conversation ``messages`` as it would leave): what
+    to send (it, or it with every sensitive value replaced by a placeholder), or None to keep
+    the question here."""
+    spans = payload_spans(outbound, scan)
+    replaced = (prepare_outbound(messages, redact_kinds=frozenset(KINDS) | {
+        s.kind for s in spans}, scan=scan) if spans else None)
+    request = ConsentRequest(
+        tier=decision.tier, host=host, payload=outbound.preview(), classes=decision.classes,
+        redacted=outbound.redacted, reason=decision.reason,
+        changed_parts=outbound.changed_parts, spans=spans,
+        replaced_payload=replaced.preview() if replaced is not None else None)
+    choice = consent_choice(consent(request))
+    if choice is ConsentChoice.KEEP_LOCAL:
+        return None
+    if choice is ConsentChoice.REPLACE and replaced is not None:
+        return replaced
+    return outbound

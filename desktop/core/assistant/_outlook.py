@@ -7,10 +7,12 @@ touched, so a front end may ask on its GUI thread).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from desktop.core.routing import CloudTier
+from desktop.core.routing import KINDS, CloudTier
+from desktop.core.settings import Settings
 
 # Why every answer stays on this device, or "may_leave": a question may go to ``tiers``.
 OutlookKind = Literal["offline", "escalation_off", "locked", "no_tier", "may_leave"]
@@ -35,3 +37,21 @@ class Outlook:
     @property
     def may_leave(self) -> bool:
         return self.kind == "may_leave"
+
+
+def outlook_for(settings: Settings, policy: Callable[[str], str], *, locked: bool,
+                tiers: tuple[CloudTier, ...]) -> Outlook:
+    """The outlook from the settings, the privacy ``policy`` of each class and the cloud
+    ``tiers`` set up, in the router's order: offline, escalation off, locked, no tier."""
+    if settings.get_bool("network.offline"):
+        return Outlook(kind="offline")
+    if not settings.get_bool("cloud.escalation"):
+        return Outlook(kind="escalation_off")
+    if locked:
+        return Outlook(kind="locked")
+    if not tiers:
+        return Outlook(kind="no_tier")
+    return Outlook(kind="may_leave", tiers=tiers,
+                   threshold=settings.get_float("routing.difficulty_threshold"),
+                   cascade=settings.get_str("routing.cascade"),
+                   sensitive_kept=any(policy(kind) == "keep_local" for kind in KINDS))

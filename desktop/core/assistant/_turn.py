@@ -21,14 +21,12 @@ from desktop.core.accounting.power import RaplMeter
 from desktop.core.accounting.prices import PriceTable
 from desktop.core.assistant._outbound import (
     Consent,
-    ConsentChoice,
-    ConsentRequest,
     Outbound,
-    consent_choice,
+    ask_consent,
     payload_spans,
     prepare_outbound,
 )
-from desktop.core.assistant._outlook import Outlook
+from desktop.core.assistant._outlook import Outlook, outlook_for
 from desktop.core.assistant._receipts import (
     Accounting,
     cloud_receipt,
@@ -45,7 +43,6 @@ from desktop.core.local.slot import ModelSlot
 from desktop.core.receipt import Finding, Receipt
 from desktop.core.routing import (
     CLOUD_TIERS,
-    KINDS,
     CloudTier,
     RouteContext,
     RouteDecision,
@@ -261,8 +258,8 @@ class Assistant:
             if decision.ask_consent or self.settings.get_bool("privacy.preview_before_sending"):
                 if options.consent is None:
                     return _Fallback("sending needs your consent and no one could be asked")
-                chosen = self._consented(outbound, turn.messages, decision, tier,
-                                         provider.host, options.consent)
+                chosen = ask_consent(outbound, turn.messages, decision, host=provider.host,
+                                     scan=self.router.scan, consent=options.consent)
                 if chosen is None:
                     return _Fallback("you chose not to send it")
                 outbound, payload = chosen, chosen.preview()
@@ -299,26 +296,6 @@ class Assistant:
         self.store.update_message(reply.id, content=text, status=status, receipt=receipt)
         return TurnResult(turn.conversation_id, turn.user.id, reply.id, text, receipt)
 
-    def _consented(self, outbound: Outbound, messages: Sequence[ChatMessage],
-                   decision: RouteDecision, tier: CloudTier, host: str, consent: Consent
-                   ) -> Outbound | None:
-        """Ask the user about ``outbound``: what to send (it, or it with every sensitive value
-        replaced by a placeholder), or None to keep the question here."""
-        spans = payload_spans(outbound, self.router.scan)
-        replaced = (prepare_outbound(messages, redact_kinds=frozenset(KINDS) | {
-            s.kind for s in spans}, scan=self.router.scan) if spans else None)
-        request = ConsentRequest(
-            tier=tier, host=host, payload=outbound.preview(), classes=decision.classes,
-            redacted=outbound.redacted, reason=decision.reason,
-            changed_parts=outbound.changed_parts, spans=spans,
-            replaced_payload=replaced.preview() if replaced is not None else None)
-        choice = consent_choice(consent(request))
-        if choice is ConsentChoice.KEEP_LOCAL:
-            return None
-        if choice is ConsentChoice.REPLACE and replaced is not None:
-            return replaced
-        return outbound
-
     def _failed_attempt(self, turn: _Turn, decision: RouteDecision, outbound: Outbound,
                         saver: PartialSaver, exc: CloudError, sent: _Sent) -> _Fallback:
         """A cloud attempt broke off. If bytes left the device it stays on the record: the
@@ -349,19 +326,8 @@ class Assistant:
     def outlook(self, *, locked: bool) -> Outlook:
         """Whether the next question of a conversation (``locked`` to this device or not) may
         leave it, and if not why: the router's first rules, read from the settings only."""
-        if self.settings.get_bool("network.offline"):
-            return Outlook(kind="offline")
-        if not self.settings.get_bool("cloud.escalation"):
-            return Outlook(kind="escalation_off")
-        if locked:
-            return Outlook(kind="locked")
-        tiers = self.offered_tiers(locked=False)
-        if not tiers:
-            return Outlook(kind="no_tier")
-        kept = any(self.router.policy(kind) == "keep_local" for kind in KINDS)
-        return Outlook(kind="may_leave", tiers=tiers,
-                       threshold=self.settings.get_float("routing.difficulty_threshold"),
-                       cascade=self.settings.get_str("routing.cascade"), sensitive_kept=kept)
+        return outlook_for(self.settings, self.router.policy, locked=locked,
+                           tiers=self.offered_tiers(locked=False))
 
     def offered_tiers(self, *, locked: bool) -> tuple[CloudTier, ...]:
         """The cloud tiers a front end may offer for "ask again": none while offline, with
