@@ -181,13 +181,14 @@ def _greedy_continuation(session: LlamaSession, messages: list[ChatMessage],
     llama.cpp's batched kernels round differently from its one-token kernels (on quantized
     weights), so a near-tie can go the other way once drafts are checked in batches: the
     answer recorded while following the previous record is recorded again until every draft
-    is accepted (or three tries). The answer runs past ``tokens`` so the last draft is whole.
+    is accepted (or eight tries; each try moves the first disagreement later). The answer runs
+    past ``tokens`` so the last draft is whole.
     """
     params = GenerationParams(max_tokens=tokens + 16, temperature=0.0)
     recorder = _Recorder()
     session.chat(messages, params, on_text=lambda _t: None, prompt_lookup=True, lookup=recorder)
     expected = recorder.history
-    for _ in range(3):
+    for _ in range(8):
         recorder = _Recorder(_oracle(expected))
         answer = session.chat(messages, params, on_text=lambda _t: None, prompt_lookup=True,
                               lookup=recorder)

@@ -3,9 +3,11 @@
 Plain decoding evaluates the last token and samples the next. With a drafter (_prompt_lookup.py)
 a step evaluates the last token and the draft in one batch, with logits for every position, and
 samples position by position while the sample equals the draft: every token is still sampled
-from the model's distribution after exactly the tokens before it, so the answer does not change
-(greedy or seeded sampling gives the same tokens), it only takes fewer passes over the weights.
-Rejected draft tokens are dropped from the KV cache.
+from the model's distribution after exactly the tokens before it, with the same random draws, so
+greedy or seeded answers are the ones plain decoding gives, in fewer passes over the weights.
+One caveat: llama.cpp's batched kernels round differently from its one-token kernels on
+quantized weights (logits differ by ~0.1 on the tiny Q4_K_M model), so a near-tie can go the
+other way, as it can between two builds. Rejected draft tokens are dropped from the KV cache.
 
 Why not llama-cpp-python's ``draft_model``: it switches the context to logits for every token,
 which also computes them for every prompt token and keeps them in a matrix that grows by

@@ -142,8 +142,10 @@ SCHEMA: tuple[Setting, ...] = (
         kind=str,
         default="auto",
         choices=("auto", "on", "off"),
-        description="Let llama.cpp copy the weights into a CPU-friendly layout at load (on): "
-                    "about the model's size again in memory; auto leaves them in the file.",
+        description="Copy the weights into llama.cpp's repacked CPU layout at load (on). On a "
+                    "1B model (2-core AVX-512, measured): answers 12-19 % faster, long prompts "
+                    "slower to start, 446 MiB more memory. Auto (now off) reads the weights "
+                    "from the model file in place.",
         restart_required=True,
     ),
     Setting(

@@ -104,8 +104,8 @@ def test_misses_in_a_row_make_the_drafter_wait_longer() -> None:
             drafted_at.append(step)
             drafter.record(len(draft), 0)
     gaps = np.diff(drafted_at)
-    assert list(gaps[:6]) == [3, 5, 9, 17, 33, 65]  # waits 2, 4, 8 … 64 tokens
-    assert set(gaps[6:]) == {MAX_PAUSE + 1}
+    assert list(gaps[:5]) == [5, 9, 17, 33, 65]  # waits 4, 8 … 64 tokens
+    assert set(gaps[5:]) == {MAX_PAUSE + 1}
     assert calls == [2] + [1] * (len(calls) - 1)  # and drafts the least it can
     while not (draft := drafter.propose(np.arange(10), 8)):
         pass
