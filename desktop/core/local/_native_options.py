@@ -30,7 +30,7 @@ def repack_weights(choice: str) -> bool:
 
     ``auto`` leaves the weights in the mapped file. On the 1B benchmark model (2-core AVX-512
     machine) repacking took the engine from 198 to 699 MiB beyond the file and made decoding
-    12-19 % faster but a 400-token prompt 1.2-1.5 times slower: memory is what users run out
+    12-18 % faster but a 790-token prompt 1.2-1.5 times slower: memory is what users run out
     of first (README, "Memory and speed").
     """
     return choice == "on"

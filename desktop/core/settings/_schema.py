@@ -143,7 +143,7 @@ SCHEMA: tuple[Setting, ...] = (
         default="auto",
         choices=("auto", "on", "off"),
         description="Copy the weights into llama.cpp's repacked CPU layout at load (on). On a "
-                    "1B model (2-core AVX-512, measured): answers 12-19 % faster, long prompts "
+                    "1B model (2-core AVX-512, measured): answers 12-18 % faster, long prompts "
                     "slower to start, 446 MiB more memory. Auto (now off) reads the weights "
                     "from the model file in place.",
         restart_required=True,
