@@ -19,6 +19,19 @@ from desktop.core.cloud.errors import InvalidKeyError, KeyringUnavailable
 SERVICE: Final = "hearth"
 PROVIDERS: Final = ("anthropic", "openai", "gemini", "private")
 
+def _backend_errors() -> tuple[type[Exception], ...]:
+    """What a keyring backend may raise when the keyring cannot be reached. keyring's Secret
+    Service backend lets secretstorage's own exceptions through (no D-Bus session, no Secret
+    Service running), so they are mapped here too."""
+    errors: list[type[Exception]] = [keyring.errors.KeyringError, OSError]
+    try:
+        from secretstorage.exceptions import SecretStorageException
+    except ImportError:  # not on macOS or Windows
+        return tuple(errors)
+    return (*errors, SecretStorageException)
+
+
+_BACKEND_ERRORS: Final = _backend_errors()
 _HOW_TO_FIX = ("install and unlock gnome-keyring/KWallet, or use macOS Keychain / "
                "Windows Credential Locker")
 _MAX_KEY_LENGTH = 4096
@@ -56,7 +69,7 @@ class KeyStore:
         self._require_usable()
         try:
             return self.backend.get_password(SERVICE, provider)
-        except (keyring.errors.KeyringError, OSError) as exc:
+        except _BACKEND_ERRORS as exc:
             raise self._failure("read", provider, exc) from exc
 
     def set(self, provider: str, key: str) -> None:
@@ -66,7 +79,7 @@ class KeyStore:
         self._require_usable()
         try:
             self.backend.set_password(SERVICE, provider, clean)
-        except (keyring.errors.KeyringError, OSError) as exc:
+        except _BACKEND_ERRORS as exc:
             error = self._failure("store", provider, exc)
             raise error from None  # the backend's own exception could echo what it was given
 
@@ -80,7 +93,7 @@ class KeyStore:
             self.backend.delete_password(SERVICE, provider)
         except keyring.errors.PasswordDeleteError:
             return False
-        except (keyring.errors.KeyringError, OSError) as exc:
+        except _BACKEND_ERRORS as exc:
             raise self._failure("delete", provider, exc) from exc
         return True
 

@@ -93,3 +93,17 @@ def test_no_key_ever_goes_to_the_environment(keys: KeyStore) -> None:
     keys.set("private", "private-env-check-key")
     assert keys.get("private") == "private-env-check-key"
     assert not any("private-env-check-key" in value for value in os.environ.values())
+
+
+def test_a_secret_service_that_cannot_be_reached_is_a_clear_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """keyring's Secret Service backend lets secretstorage's exception through when there is
+    no D-Bus session (a service, a container): it must come out as KeyringUnavailable."""
+    from keyring.backends import SecretService
+
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    keys = KeyStore(SecretService.Keyring())
+    with pytest.raises(KeyringUnavailable, match="could not read the openai key"):
+        keys.get("openai")
+    with pytest.raises(KeyringUnavailable, match="could not store the openai key"):
+        keys.set("openai", "sk-test-0123456789abcdef")
