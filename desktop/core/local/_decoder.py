@@ -16,6 +16,7 @@ n_vocab x 4 bytes per token (0.5 MB a token for a 128k vocabulary).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from desktop.core.chat import GenerationParams
@@ -83,4 +84,30 @@ class TokenDecoder:
         return sampled
 
     def close(self) -> None:
-        self._sampler = None
+        """Free the native sampler now rather than at garbage collection."""
+        if self._sampler is not None:
+            self._sampler.close()
+            self._sampler = None
+
+
+class DecodeClock:
+    """Tokens after the first, over the time since the first arrived (used when drafts make
+    llama.cpp's own counters count decoding as prompt work)."""
+
+    def __init__(self) -> None:
+        self._first: float | None = None
+        self._last = 0.0
+        self._tokens = 0
+
+    def tick(self, count: int) -> None:
+        now = time.perf_counter()
+        if self._first is None:
+            self._first, count = now, count - 1
+        self._last = now
+        self._tokens += count
+
+    def rate(self) -> float | None:
+        if self._first is None:
+            return None
+        elapsed = self._last - self._first
+        return self._tokens / elapsed if self._tokens > 0 and elapsed > 0 else None

@@ -18,7 +18,7 @@ from desktop.core.errors import ConfigError, ContextOverflowError, KnownError, M
 from desktop.core.local import _native_log
 from desktop.core.local._abort import native_abort_callback
 from desktop.core.local._confidence import ConfidenceMeter
-from desktop.core.local._decoder import TokenDecoder
+from desktop.core.local._decoder import DecodeClock, TokenDecoder
 from desktop.core.local._native_options import (
     conflict,
     native_options,
@@ -183,8 +183,10 @@ class LlamaSession:
         if prompt_lookup is None:
             prompt_lookup = self.config.prompt_lookup
         llm.set_seed(params.seed if params.seed >= 0 else _RANDOM_SEED)  # the sampler reads it
-        decoder = TokenDecoder(llm, params, PromptLookup(lookup) if prompt_lookup else None)
-        clock = _DecodeClock()
+        # A recurrent model's state cannot drop a rejected draft: it decodes token by token.
+        drafter = PromptLookup(lookup) if prompt_lookup and not self._recurrent else None
+        decoder = TokenDecoder(llm, params, drafter)
+        clock = DecodeClock()
         prompt_s = 0.0
         try:
             prompt_started = time.perf_counter()
@@ -299,7 +301,7 @@ class LlamaSession:
     def _generate(self, tokens: list[int], params: GenerationParams, stop: StopFlag,
                   stops: Sequence[str], generated: list[int], pieces: list[str],
                   on_text: TextSink, started: float, scores: ConfidenceMeter | None,
-                  decoder: TokenDecoder, clock: _DecodeClock,
+                  decoder: TokenDecoder, clock: DecodeClock,
                   ) -> tuple[FinishReason, float | None]:
         llama_cpp, llm = self._llama_cpp, self._llm
         utf8 = codecs.getincrementaldecoder("utf-8")("replace")
@@ -356,28 +358,6 @@ class LlamaSession:
     def _set_abort(self, signal: StopFlag) -> None:
         self._llama_cpp.llama_set_abort_callback(
             self._llm.ctx, self._abort_callback, signal.address)
-
-
-class _DecodeClock:
-    """Tokens after the first, over the time since the first arrived (used when drafts make
-    llama.cpp's own counters count decoding as prompt work)."""
-
-    def __init__(self) -> None:
-        self._first: float | None = None
-        self._last = 0.0
-        self._tokens = 0
-
-    def tick(self, count: int) -> None:
-        now = time.perf_counter()
-        if self._first is None:
-            self._first, count = now, count - 1
-        self._last = now
-        self._tokens += count
-
-    def rate(self) -> float | None:
-        if self._first is None:
-            return None
-        return _rate(self._tokens, 1000 * (self._last - self._first))
 
 
 def _rate(count: int, elapsed_ms: float) -> float | None:
