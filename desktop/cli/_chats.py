@@ -1,4 +1,4 @@
-"""``hearth chats list | show | rename | lock | unlock | version | delete``."""
+"""``hearth chats list | search | show | rename | lock | unlock | version | delete``."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(chats: Conversations, args: argparse.Namespace) -> int:
     action = args.action
-    if action == "list":
-        conversations = chats.recent()
+    if action in ("list", "search"):
+        conversations = chats.recent() if action == "list" else chats.search(args.text)
         if args.json:
             print(json.dumps([{"id": c.id, "title": c.title, "updated_at": c.updated_at,
                                "locked_local": c.locked_local} for c in conversations],

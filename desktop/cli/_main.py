@@ -86,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     show = chat_commands.add_parser("show", help="one conversation's messages")
     show.add_argument("id", metavar="ID", type=int)
     show.add_argument("--json", action="store_true")
+    search = chat_commands.add_parser(
+        "search", help="conversations whose title or messages contain TEXT (any case)")
+    search.add_argument("text", metavar="TEXT")
+    search.add_argument("--json", action="store_true")
     rename = chat_commands.add_parser("rename", help="give a conversation a new title")
     rename.add_argument("id", metavar="ID", type=int)
     rename.add_argument("title", metavar="TITLE")

@@ -84,6 +84,10 @@ def test_rename_lock_and_unlock(capsys: pytest.CaptureFixture[str],
     chat = str(_ask(capsys, "--tier", "local", "hello")["conversation_id"])
     assert _run(capsys, "chats", "rename", chat, "  My   plans ")[0] == 0
     assert _show(capsys, int(chat))["title"] == "My plans"
+    code, out, _ = _run(capsys, "chats", "search", "--json", "MY PLANS")
+    assert code == 0 and [c["id"] for c in json.loads(out)] == [int(chat)]
+    code, out, _ = _run(capsys, "chats", "search", "no such words anywhere")
+    assert code == 0 and out == ""
     assert _run(capsys, "chats", "lock", chat)[0] == 0
     assert _show(capsys, int(chat))["locked_local"] is True
     code, out, err = _run(capsys, "route", "--json", "--tier", "frontier",
