@@ -265,7 +265,7 @@ class Assistant:
                 outbound, payload = chosen, chosen.preview()
             params = self._params(options.max_tokens)
             body = provider.request_body(list(outbound.messages), params)
-            sent = _Sent(host=provider.host, body_sha256=hashlib.sha256(body).hexdigest())
+            sent = _Sent(payload=payload, body_sha256=hashlib.sha256(body).hexdigest())
 
             def audited(request_body: bytes) -> None:
                 # One record per HTTP request (retries too), hashing the very bytes sent.
@@ -289,7 +289,7 @@ class Assistant:
                 raise
             saver.add(restorer.flush())
         text = restore(answer.text, outbound.mapping)
-        receipt = cloud_receipt(self._accounting, tier, answer, decision, payload=payload,
+        receipt = cloud_receipt(self._accounting, tier, answer, decision, payload=sent.payload,
                                 body_sha256=sent.body_sha256, redacted=outbound.redacted,
                                 question_id=turn.user.id, redacted_parts=outbound.changed_parts)
         status = "stopped" if answer.finish_reason == "cancelled" else "complete"
@@ -309,7 +309,7 @@ class Assistant:
             return _Fallback(exc.reason)
         receipt = failed_cloud_receipt(
             self._accounting, cast(CloudTier, decision.tier), exc, decision,
-            payload=outbound.preview(), body_sha256=sent.body_sha256,
+            payload=sent.payload, body_sha256=sent.body_sha256,
             redacted=outbound.redacted, question_id=turn.user.id,
             redacted_parts=outbound.changed_parts)
         self.store.update_message(saver.message_id, content=saver.text, status="failed",
@@ -327,15 +327,15 @@ class Assistant:
         """Whether the next question of a conversation (``locked`` to this device or not) may
         leave it, and if not why: the router's first rules, read from the settings only."""
         return outlook_for(self.settings, self.router.policy, locked=locked,
-                           tiers=self.offered_tiers(locked=False))
+                           tiers=self._configured_tiers())
 
     def offered_tiers(self, *, locked: bool) -> tuple[CloudTier, ...]:
-        """The cloud tiers a front end may offer for "ask again": none while offline, with
-        escalation off or in a conversation locked to this device; else those configured
-        (no keyring or network is touched to find out)."""
-        if locked or self.settings.get_bool("network.offline") \
-                or not self.settings.get_bool("cloud.escalation"):
-            return ()
+        """The cloud tiers a front end may offer for "ask again": those of the outlook, so none
+        while offline, with escalation off or in a conversation locked to this device."""
+        return self.outlook(locked=locked).tiers
+
+    def _configured_tiers(self) -> tuple[CloudTier, ...]:
+        """The cloud tiers whose settings are filled in (no keyring or network is touched)."""
         needed = {"private": ("tiers.private.base_url", "tiers.private.model"),
                   "frontier": ("tiers.frontier.provider", "tiers.frontier.model")}
         return tuple(tier for tier in CLOUD_TIERS
@@ -413,9 +413,10 @@ class Assistant:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Sent:
-    """What a cloud attempt sends: where to, and the SHA-256 of each request's body."""
+    """What a cloud attempt sends: the messages as shown, and the SHA-256 of each request's
+    exact body (the audit log records the same hash)."""
 
-    host: str
+    payload: str
     body_sha256: str
 
 

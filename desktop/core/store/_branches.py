@@ -23,7 +23,10 @@ class Node:
     chosen_at: float
 
 
-def children_of(nodes: Iterable[Node]) -> dict[int | None, list[Node]]:
+Children = dict[int | None, list[Node]]
+
+
+def children_of(nodes: Iterable[Node]) -> Children:
     """Each parent's children, oldest first (``None``: the first questions)."""
     children: dict[int | None, list[Node]] = {}
     for node in sorted(nodes, key=lambda n: n.id):
@@ -31,9 +34,8 @@ def children_of(nodes: Iterable[Node]) -> dict[int | None, list[Node]]:
     return children
 
 
-def active_path(nodes: Iterable[Node]) -> list[int]:
+def active_path(children: Children) -> list[int]:
     """The ids on the path shown: from the top, the most recently chosen child each time."""
-    children = children_of(nodes)
     path: list[int] = []
     parent: int | None = None
     while parent in children or (parent is None and None in children):
@@ -43,9 +45,8 @@ def active_path(nodes: Iterable[Node]) -> list[int]:
     return path
 
 
-def versions(nodes: Iterable[Node], path: Iterable[int]) -> dict[int, tuple[int, ...]]:
+def versions(children: Children, path: Iterable[int]) -> dict[int, tuple[int, ...]]:
     """For each message on ``path``, its versions (itself and its siblings), oldest first."""
-    children = children_of(nodes)
     parents = {node.id: node.parent_id for nodes_ in children.values() for node in nodes_}
     return {message_id: tuple(n.id for n in children[parents[message_id]])
             for message_id in path}

@@ -59,26 +59,19 @@ class ConversationStore:
     role or status outside ``ROLES`` / ``STATUSES`` as ``ValueError``.
     """
 
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time,
+                 read_only: bool = False) -> None:
         self.path = Path(path)
         self._clock = clock
         self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = _open(self.path)
+        self._conn: sqlite3.Connection | None = (_open_read_only(self.path) if read_only
+                                                 else _open(self.path))
 
     def reader(self) -> ConversationStore:
         """A read-only view of the same file on its own connection, for a thread that must
         never wait for this one's writes (the window's): in WAL mode its reads see the last
         committed state at once, and any write through it fails."""
-        view = object.__new__(ConversationStore)
-        view.path, view._clock, view._lock = self.path, self._clock, threading.Lock()
-        with mapped_errors(self.path, "open the conversation database for reading"):
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                   timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA query_only = ON")
-            conn.create_function("hearth_casefold", 1, _casefold, deterministic=True)
-        view._conn = conn
-        return view
+        return ConversationStore(self.path, clock=self._clock, read_only=True)
 
     @classmethod
     def open_default(cls) -> ConversationStore:
@@ -213,7 +206,7 @@ class ConversationStore:
             if not _touch(conn, conversation_id, now):
                 raise _no_conversation(conversation_id)
             if isinstance(parent_id, _Tip):
-                path = _branches.active_path(_nodes(conn, conversation_id))
+                path = _branches.active_path(_children(conn, conversation_id))
                 parent_id = path[-1] if path else None
             elif parent_id is not None and not _belongs(conn, parent_id, conversation_id):
                 raise _no_message(parent_id)
@@ -294,11 +287,11 @@ class ConversationStore:
             ).fetchall()
         if exists is None:
             raise _no_conversation(conversation_id)
-        nodes = [_branches.Node(row[0], row[7], row[8]) for row in rows]
-        path = _branches.active_path(nodes)
+        children = _branches.children_of(_branches.Node(row[0], row[7], row[8]) for row in rows)
+        path = _branches.active_path(children)
         by_id = {row[0]: row for row in rows}
         return Thread([message_from_row(by_id[i]) for i in path],
-                      _branches.versions(nodes, path))
+                      _branches.versions(children, path))
 
     def choose_version(self, message_id: int) -> None:
         """Show this version of a message (and the branch that follows it) from now on."""
@@ -321,7 +314,7 @@ class ConversationStore:
             ).fetchone()
             if row is None:
                 raise _no_message(message_id)
-            children = _branches.children_of(_nodes(conn, row[0]))
+            children = _children(conn, row[0])
             doomed, todo = [], [message_id]
             while todo:
                 current = todo.pop()
@@ -433,18 +426,29 @@ def _open(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _nodes(conn: sqlite3.Connection, conversation_id: int) -> list[_branches.Node]:
+def _children(conn: sqlite3.Connection, conversation_id: int) -> _branches.Children:
     rows = conn.execute(
         "SELECT id, parent_id, chosen_at FROM messages WHERE conversation_id = ?",
         (conversation_id,),
     ).fetchall()
-    return [_branches.Node(*row) for row in rows]
+    return _branches.children_of(_branches.Node(*row) for row in rows)
 
 
 def _belongs(conn: sqlite3.Connection, message_id: int, conversation_id: int) -> bool:
     row = conn.execute("SELECT conversation_id FROM messages WHERE id = ?",
                        (message_id,)).fetchone()
     return row is not None and row[0] == conversation_id
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can only read a file ``_open`` has already checked and migrated."""
+    with mapped_errors(path, "open the conversation database for reading"):
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA query_only = ON")
+        conn.create_function("hearth_casefold", 1, _casefold, deterministic=True)
+    return conn
 
 
 def _casefold(value: str | None) -> str | None:
