@@ -21,7 +21,6 @@ from pathlib import Path
 from desktop.core import filelock, paths
 
 SCHEMA_VERSION = 1
-LOCK_WAIT_S = 10.0  # a write takes milliseconds; waiting longer means something is wrong
 
 Scalar = str | int | float | bool
 # What identifies one version of the file: an atomic replace gives it a new inode, an edit in
@@ -90,9 +89,9 @@ def keep_aside(path: Path) -> Path:
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold the settings lock (``<file>.lock``, 0600) for the block; the OS drops it if the
-    process dies. Raises ``KnownError`` after ``LOCK_WAIT_S`` (the setting is then not
-    changed); ``OSError`` if the lock file cannot be opened."""
-    with filelock.exclusive(path.with_name(f"{path.name}.lock"), wait_s=LOCK_WAIT_S):
+    process dies. Raises ``filelock.LockTimeout`` (a ``KnownError``) after ``filelock.WAIT_S``
+    (the setting is then not changed); ``OSError`` if the lock file cannot be opened."""
+    with filelock.exclusive(path.with_name(f"{path.name}.lock")):
         yield
 
 

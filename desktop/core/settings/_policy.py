@@ -115,7 +115,7 @@ class ManagedPolicy:
                                f"in {self.path} and cannot be changed here.{self._note()}")
         allowed = self.allowed(key)
         if value is not None and allowed is not None and value not in allowed:
-            choices = ", ".join(_shown(v) for v in allowed)
+            choices = ", ".join(shown_value(v) for v in allowed)
             raise PolicyLocked(key, self.path, f"{key} may only be {choices} under your "
                                f"organisation's policy in {self.path}.{self._note()}")
 
@@ -220,7 +220,8 @@ def _checked(setting: Setting, raw: object) -> Value:
         raise
 
 
-def _shown(value: Value) -> str:
+def shown_value(value: Value) -> str:
+    """``value`` as TOML writes it (``true``, not ``True``), for messages."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

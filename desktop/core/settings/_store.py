@@ -27,7 +27,7 @@ from desktop.core import paths
 from desktop.core.errors import ConfigError, KnownError
 from desktop.core.settings import _file
 from desktop.core.settings._file import SCHEMA_VERSION, Scalar, Stamp
-from desktop.core.settings._policy import ManagedPolicy
+from desktop.core.settings._policy import ManagedPolicy, shown_value
 from desktop.core.settings._schema import SCHEMA, Setting, Value, setting_for
 
 __all__ = ["FILE_NAME", "SCHEMA_VERSION", "Listener", "Settings"]
@@ -142,9 +142,9 @@ class Settings:
             for key, value in self._values.items():
                 allowed = self.policy.allowed(key)
                 if not self.policy.pins(key) and allowed is not None and value not in allowed:
-                    found.append(f"{self.path}: {key} = {_shown(value)} is not allowed by "
+                    found.append(f"{self.path}: {key} = {shown_value(value)} is not allowed by "
                                  f"your organisation's policy ({self.policy.path}); using "
-                                 f"{_shown(self._effective(key))}.")
+                                 f"{shown_value(self._effective(key))}.")
             return found
 
     # -- writing ---------------------------------------------------------------------------
@@ -323,9 +323,3 @@ def _parse(path: Path, document: dict[str, object] | None
             if not known and "." in key and isinstance(raw, str | int | float | bool):
                 unknown[key] = raw
     return values, unknown, problems
-
-
-def _shown(value: Value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
