@@ -157,16 +157,18 @@ def cloud_costing(
                        cloud_equivalent_basis=CostBasis.NO_ANSWER,
                        cloud_equivalent_note="none: the attempt failed, so there is no answer "
                                              "to compare with the all-cloud route")
-    if tier == "frontier" and _same_model(prices, price, provider, model, frontier_provider,
-                                          frontier_model, usage, at):
+    # The frontier model's price of these tokens, quoted once: it tells whether the answer came
+    # from that model, and is the cloud equivalent when it did not.
+    frontier = _frontier_quote(prices, frontier_provider, frontier_model, usage, at)
+    if tier == "frontier" and _same_model(provider, model, price, frontier_provider,
+                                          frontier_model, frontier):
         return Costing(cost_usd=cost, cost_kind=kind, cost_basis=basis, cost_note=note,
                        cloud_equivalent_usd=cost, cloud_equivalent_kind=kind,
                        cloud_equivalent_basis=CostBasis.SAME_AS_COST,
                        cloud_equivalent_note="this answer came from the frontier model: the "
                                              "same as its cost")
-    usd, eq_kind, eq_basis, eq_note = cloud_equivalent(
-        usage, prices, frontier_provider, frontier_model, at=at, tokens=tokens,
-        counted_by=f"{provider}'s usage report")
+    usd, eq_kind, eq_basis, eq_note = _equivalent(frontier, usage, tokens,
+                                                  f"{provider}'s usage report")
     return Costing(cost_usd=cost, cost_kind=kind, cost_basis=basis, cost_note=note,
                    cloud_equivalent_usd=usd, cloud_equivalent_kind=eq_kind,
                    cloud_equivalent_basis=eq_basis, cloud_equivalent_note=eq_note)
@@ -187,9 +189,23 @@ def cloud_equivalent(
     Always an estimate: the frontier model would count the same text in its own tokens and
     write an answer of its own length. ``tokens`` says where the counts came from.
     """
+    return _equivalent(_frontier_quote(prices, frontier_provider, frontier_model, usage, at),
+                       usage, tokens, counted_by)
+
+
+def _frontier_quote(prices: PriceTable, frontier_provider: str | None,
+                    frontier_model: str | None, usage: Usage,
+                    at: dt.datetime | None) -> Quote | NoPrice | None:
+    """The frontier model's price of ``usage``; ``None`` when no frontier model is set."""
     if not frontier_provider or not frontier_model:
+        return None
+    return prices.quote(frontier_provider, frontier_model, usage, at=at)
+
+
+def _equivalent(price: Quote | NoPrice | None, usage: Usage, tokens: CostBasis,
+                counted_by: str) -> tuple[float | None, CostKind, CostBasis, str]:
+    if price is None:
         return None, "unknown", CostBasis.UNKNOWN, "unknown: no frontier model is configured"
-    price = prices.quote(frontier_provider, frontier_model, usage, at=at)
     if isinstance(price, NoPrice):
         return None, "unknown", CostBasis.UNKNOWN, f"unknown: {price.reason}"
     return price.usd, "estimated", tokens, (
@@ -226,9 +242,9 @@ def _token_words(usage: Usage, tokens: CostBasis, counted_by: str) -> str:
     return f"{counts} as reported by {counted_by or 'the provider'}"
 
 
-def _same_model(prices: PriceTable, price: Quote | NoPrice, provider: str, model: str,
-                frontier_provider: str | None, frontier_model: str | None, usage: Usage,
-                at: dt.datetime | None) -> bool:
+def _same_model(provider: str, model: str, price: Quote | NoPrice,
+                frontier_provider: str | None, frontier_model: str | None,
+                frontier: Quote | NoPrice | None) -> bool:
     """Whether the answer came from the configured frontier model: the same id, or an id
     the price data resolves to the same model (``gpt-4o-2024-08-06`` and ``gpt-4o``)."""
     if not frontier_provider or not frontier_model:
@@ -237,7 +253,5 @@ def _same_model(prices: PriceTable, price: Quote | NoPrice, provider: str, model
         return False
     if model.strip() == frontier_model.strip():
         return True
-    if not isinstance(price, Quote):
-        return False
-    frontier = prices.quote(frontier_provider, frontier_model, usage, at=at)
-    return isinstance(frontier, Quote) and frontier.priced_as == price.priced_as
+    return (isinstance(price, Quote) and isinstance(frontier, Quote)
+            and frontier.priced_as == price.priced_as)
