@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore, Message
+from tests.cli.support import hearth_process, read_until
 from tests.core.cloud import wire
 from tests.core.cloud.loopback import LoopbackServer, Reply, loopback_server
 
-REPO = Path(__file__).resolve().parents[2]
 QUESTION = "tell me a long story"
 LIMIT_S = 1.0
 
@@ -91,16 +88,9 @@ def _interrupt(args: list[str], ready: Callable[[bytes], bool]) -> tuple[bytes, 
     """Run ``hearth ARGS``, send one SIGINT once ``ready(stdout so far)``, and check that it
     exits within LIMIT_S; returns its standard output, standard error and exit status."""
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    process = subprocess.Popen([sys.executable, "-m", "desktop", *args], cwd=REPO, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None and process.stderr is not None
-    try:
-        os.set_blocking(process.stdout.fileno(), False)
-        shown = b""
-        deadline = time.monotonic() + 60
-        while not ready(shown) and process.poll() is None and time.monotonic() < deadline:
-            shown += process.stdout.read() or b""
-            time.sleep(0.01)
+    with hearth_process(args, env) as process:
+        assert process.stdout is not None and process.stderr is not None
+        shown = read_until(process, ready)
         assert process.poll() is None, f"ended before the interrupt: {process.stderr.read()!r}"
         process.send_signal(signal.SIGINT)
         sent = time.monotonic()
@@ -108,12 +98,6 @@ def _interrupt(args: list[str], ready: Callable[[bytes], bool]) -> tuple[bytes, 
         took = time.monotonic() - sent
         shown += process.stdout.read() or b""
         err = process.stderr.read().decode()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
     assert took < LIMIT_S, f"exited {took:.2f} s after Ctrl+C"
     return shown, err, process.returncode
 
