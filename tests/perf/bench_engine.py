@@ -43,12 +43,6 @@ QUESTIONS = [f"Question {i}: please explain topic number {i} in a few sentences.
 Run = tuple[float, float, int, float]  # TTFT s, decode tok/s, tokens, CPU ms per decoded token
 
 
-def _process_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system, all threads) of another process; Linux only (/proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 class _Clock:
     """Wall and process-CPU time of each streamed piece after the first.
 
@@ -65,7 +59,8 @@ class _Clock:
 
     def tick(self, *_: object) -> None:
         self.wall.append(time.perf_counter())
-        engine = _process_cpu_s(self.engine_pid) if self.engine_pid is not None else 0.0
+        engine = (figures.process_cpu_s(self.engine_pid) if self.engine_pid is not None
+                  else 0.0)
         self.cpu.append(time.process_time() + engine)
 
     def run(self, count: int) -> Run:

@@ -22,15 +22,12 @@ from desktop.core.chat import ChatMessage, GenerationParams
 from desktop.core.local._session import LlamaSession
 from desktop.core.local.engine import EngineConfig, LocalEngine
 from tests.modelgen import cached_model
+from tests.perf.engine_figures import process_cpu_s
 
 
 def _cpu_s(pid: int | None) -> float:
     """CPU seconds of this process, plus those of process ``pid`` when given (Linux /proc)."""
-    own = time.process_time()
-    if pid is None:
-        return own
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return own + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return time.process_time() + (process_cpu_s(pid) if pid is not None else 0.0)
 
 
 def main() -> None:

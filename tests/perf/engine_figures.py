@@ -21,6 +21,7 @@ import numpy as np
 
 from desktop.core.chat import ChatMessage, GenerationParams
 from desktop.core.local._native_options import native_options, repack_weights
+from desktop.core.local._prompt_lookup import Lookup
 from desktop.core.local._session import LlamaSession
 from desktop.core.local.engine import EngineConfig, LocalAnswer, LocalEngine
 
@@ -44,6 +45,12 @@ def rss_anon(pid: int) -> int:
         if line.startswith("RssAnon:"):
             return int(line.split()[1]) * 1024
     raise RuntimeError("no RssAnon in /proc/PID/status")
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, all threads) of process ``pid``. Linux only."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 _RAW_CHILD = """
@@ -159,7 +166,7 @@ def describe(config: EngineConfig) -> str:
 class _Recorder:
     """Passes drafts on from ``lookup`` and keeps the longest token history it was shown."""
 
-    def __init__(self, lookup: Callable[[np.ndarray, int], Sequence[int]] | None = None) -> None:
+    def __init__(self, lookup: Lookup | None = None) -> None:
         self.history = np.zeros(0, dtype=np.intc)
         self._lookup = lookup
 
@@ -168,7 +175,7 @@ class _Recorder:
         return self._lookup(history, limit) if self._lookup is not None else ()
 
 
-def _oracle(expected: np.ndarray) -> Callable[[np.ndarray, int], Sequence[int]]:
+def _oracle(expected: np.ndarray) -> Lookup:
     def lookup(history: np.ndarray, limit: int) -> Sequence[int]:
         return [int(t) for t in expected[len(history):len(history) + limit]]
     return lookup

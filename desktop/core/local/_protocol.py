@@ -26,7 +26,7 @@ import io
 import pickle
 import struct
 from dataclasses import dataclass
-from typing import IO, Literal
+from typing import IO, Literal, get_args
 
 from desktop.core.chat import ChatMessage, GenerationParams
 from desktop.core.local._values import EngineConfig, LocalAnswer, ModelInfo
@@ -135,8 +135,7 @@ class ProtocolError(Exception):
 
 
 _ALLOWED = {
-    __name__: {"Load", "Chat", "CountTokens", "Forget", "Shutdown", "Ready", "Loaded",
-               "Progress", "Text", "Answered", "Counted", "Forgotten", "Failed"},
+    __name__: {kind.__name__ for kind in (*get_args(Request), *get_args(Event))},
     "desktop.core.chat": {"ChatMessage", "GenerationParams"},
     "desktop.core.local._values": {"EngineConfig", "ModelInfo", "LocalAnswer"},
     "desktop.core.local._confidence": {"Confidence"},

@@ -83,7 +83,7 @@ class LocalEngine:
 
     def restart(self) -> None:
         """Start a fresh engine process with the same model (after a crash)."""
-        self._stop_process()
+        self.close()
         self._start(time.perf_counter())
 
     def _start(self, started: float) -> None:
@@ -124,9 +124,6 @@ class LocalEngine:
 
     def close(self) -> None:
         """End the engine process, freeing the model and its context now."""
-        self._stop_process()
-
-    def _stop_process(self) -> None:
         if self._process is not None:
             self._process.close()
             self._process = None
