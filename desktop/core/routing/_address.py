@@ -37,6 +37,22 @@ _EN_TYPES = (
     r"Terrace|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Close|Gardens|Crescent|Cres|Grove|Square|Sq|"
     r"Row|Mews|Hill|Walk|Trail|Trl|Pike|Loop|Alley|Park|View|Rise|Green|Wharf|Quay|Vale"
 )
+# The words that open a street, in the order the shapes try them; each also hints, below, at
+# where to look for its shape.
+_FR_TYPES = ("rue", "avenue", "av.", "boulevard", "bd", "allée", "chemin", "place", "impasse",
+             "quai", "route", "cours", "square", "passage", "résidence")
+_SOUTH_TYPES = ("Calle", "C/", "c/", "Avenida", "Avda.", "Av.", "Paseo", "Plaza", "Pza.",
+                "Camino", "Carretera", "Ronda", "Travesía", "Via", "Viale", "Corso", "Piazza",
+                "Piazzale", "Largo", "Vicolo", "Strada", "Lungomare", "Rua")
+_GERMANIC_PREPOSITIONS = ("Am", "An der", "An den", "Auf dem", "Auf der", "Im", "In der", "Zum",
+                          "Zur", "Unter den")
+
+
+def _alternatives(words: tuple[str, ...]) -> str:
+    """``words`` as a regex alternation, in order; a space matches any whitespace."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+
+
 _UNIT = r"(?:,?\s+(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Fl\.?|#)\s?\w{1,5})?"
 _DIRECTION = r"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
 _EN = (rf"\b\d{{1,6}}[A-Za-z]?\s+{_DIRECTION}(?:{_CAP}\s+){{0,3}}(?:\d{{1,3}}(?:st|nd|rd|th)\s+)?"
@@ -49,16 +65,13 @@ _HOUSE = r"\d{1,4}(?:\s?[a-zA-Z]\b|-\d{1,3}\b|/\d{1,3}\b)?"
 _GERMANIC = (
     rf"\b(?:(?:Van|Von|De|Den|Der|Sankt|St\.)\s+)?[A-ZÀ-Ý][\wäöüßÄÖÜ-]*?(?:{_GERMANIC_SUFFIX})"
     rf"\s+{_HOUSE}"
-    rf"|\b(?:Am|An\s+der|An\s+den|Auf\s+dem|Auf\s+der|Im|In\s+der|Zum|Zur|Unter\s+den)\s+"
-    rf"{_CAP}(?:\s+{_CAP})?\s+{_HOUSE}"
+    rf"|\b(?:{_alternatives(_GERMANIC_PREPOSITIONS)})\s+{_CAP}(?:\s+{_CAP})?\s+{_HOUSE}"
 )
-_FR = (r"\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|allée|chemin|place|"
-       r"impasse|quai|route|cours|square|passage|résidence)\s+(?:(?:de|des|du|la|le|l'|d')\s*)*"
-       rf"{_CAP}(?:\s+{_CAP}){{0,3}}")
-_SOUTH = (r"\b(?:Calle|C/|c/|Avenida|Avda\.|Av\.|Paseo|Plaza|Pza\.|Camino|Carretera|Ronda|"
-          r"Travesía|Via|Viale|Corso|Piazza|Piazzale|Largo|Vicolo|Strada|Lungomare|Rua)\.?\s+"
+_FR = (rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:{_alternatives(_FR_TYPES)})\s+"
+       rf"(?:(?:de|des|du|la|le|l'|d')\s*)*{_CAP}(?:\s+{_CAP}){{0,3}}")
+_SOUTH = (rf"\b(?:{_alternatives(_SOUTH_TYPES)})\.?\s+"
           rf"(?:(?:de|del|de\s+la|di|della|dei|delle|da)\s+)?{_CAP}(?:\s+{_CAP}){{0,4}},?\s+"
-          r"(?:n\.?\s?º?\s?|nº\s?)?\d{1,4}(?:\s?[a-zA-Z]\b|-\d{1,3}\b|/\d{1,3}\b)?")
+          rf"(?:n\.?\s?º?\s?|nº\s?)?{_HOUSE}")
 _GERMANIC_ENDINGS = tuple(e.replace("\\", "") for e in _GERMANIC_SUFFIX.split("|"))
 _NUMBER_AFTER_WORD = re.compile(r"(?<=[\w.] )\d{1,4}(?!\d)")
 _WORD_BEFORE = re.compile(r"[\w.-]+$")
@@ -70,13 +83,9 @@ _EN_SHAPE, _FR_SHAPE, _SOUTH_SHAPE, _GERMANIC_SHAPE = (
 _HINT_WORDS: dict[str, list[tuple[re.Pattern[str], int, int, bool]]] = {}
 for _words, _shape in (
         (_EN_TYPES.split("|"), (_EN_SHAPE, 90, 30, True)),
-        (("rue", "avenue", "av.", "boulevard", "bd", "allée", "chemin", "place", "impasse",
-          "quai", "route", "cours", "square", "passage", "résidence"), (_FR_SHAPE, 20, 90, False)),
-        (("Calle", "C/", "c/", "Avenida", "Avda.", "Av.", "Paseo", "Plaza", "Pza.", "Camino",
-          "Carretera", "Ronda", "Travesía", "Via", "Viale", "Corso", "Piazza", "Piazzale",
-          "Largo", "Vicolo", "Strada", "Lungomare", "Rua"), (_SOUTH_SHAPE, 0, 90, False)),
-        (("Am", "An der", "An den", "Auf dem", "Auf der", "Im", "In der", "Zum", "Zur",
-          "Unter den"), (_GERMANIC_SHAPE, 0, 60, True))):
+        (_FR_TYPES, (_FR_SHAPE, 20, 90, False)),
+        (_SOUTH_TYPES, (_SOUTH_SHAPE, 0, 90, False)),
+        (_GERMANIC_PREPOSITIONS, (_GERMANIC_SHAPE, 0, 60, True))):
     for _word in _words:
         _HINT_WORDS.setdefault(_word.lower(), []).append(_shape)
 _HINT = re.compile(rf"(?<![\w/])(?:{trie(set(_HINT_WORDS))})(?![\w/])")
@@ -124,12 +133,10 @@ _PREMISES = re.compile(
 )
 
 
-def detect_addresses(text: str, found: list[Candidate]) -> None:
-    """Append the street addresses of ``text`` that belong to a person."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = text
-    for start, end in _streets(text, lowered):
+def detect_addresses(text: str, lower: str | None, found: list[Candidate]) -> None:
+    """Append the street addresses of ``text`` that belong to a person (``lower``:
+    ``_text.lowered(text)``)."""
+    for start, end in _streets(text, text if lower is None else lower):
         line_start = max(text.rfind("\n", 0, start), text.rfind(".", 0, start - 1)) + 1
         before = text[max(line_start, start - 120):start]
         # A name on the line before ("Herr Jonas Fischer\nAm Mühlbach 9") is part of the letter.

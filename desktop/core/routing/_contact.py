@@ -33,6 +33,7 @@ from collections.abc import Sequence
 
 from desktop.core.routing._candidates import ADDRESS, FORMAT, PATTERN, Candidate, glued_after
 from desktop.core.routing._phones import nanp_number_ok, national_number_ok
+from desktop.core.routing._text import digits
 
 EMAIL = "email"
 PHONE = "phone"
@@ -106,10 +107,6 @@ def _emails(text: str, found: list[Candidate]) -> None:
         at = text.find("@", at + 1)
 
 
-def _digit_count(value: str) -> int:
-    return sum(c.isdigit() for c in value)
-
-
 def _free_before(text: str, start: int) -> bool:
     return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in _PHONE_BEFORE)
 
@@ -119,13 +116,13 @@ def _phones(text: str, found: list[Candidate], regions: Sequence[str]) -> None:
         for match in _INTERNATIONAL.finditer(text):
             start = match.start()
             if (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_+)]")) and (
-                    8 <= _digit_count(match.group()) <= 15) and not glued_after(text, match.end(),
+                    8 <= len(digits(match.group())) <= 15) and not glued_after(text, match.end(),
                                                                                  ".-"):
                 found.append(Candidate(start, match.end(), PHONE, PATTERN))
     for match in _NANP.finditer(text):
         start = match.start()
-        digits = "".join(c for c in match.group() if c.isdigit())
-        if digits[1:3] == "11" or digits[4:6] == "11":  # N11 codes are service numbers
+        number = digits(match.group())
+        if number[1:3] == "11" or number[4:6] == "11":  # N11 codes are service numbers
             continue
         if start >= 2 and text[start - 2] == "1" and text[start - 1] in " .-" and _free_before(
                 text, start - 2):
@@ -137,7 +134,7 @@ def _phones(text: str, found: list[Candidate], regions: Sequence[str]) -> None:
         if (not _free_before(text, match.start()) or glued_after(text, match.end(), "./:-")
                 or _DATE_LIKE.match(value)):
             continue
-        count = _digit_count(value)
+        count = len(digits(value))
         if value.lstrip("(").startswith("00"):  # 00 + country code: no trunk 0 after it
             if 10 <= count <= 15 and not _TRUNK_AFTER_COUNTRY.match(value):
                 found.append(Candidate(match.start(), match.end(), PHONE, PATTERN))

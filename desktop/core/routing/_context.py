@@ -16,16 +16,12 @@ from desktop.core.routing._candidates import MARKER, PATTERN, Candidate
 from desktop.core.routing._money import MONEY_CUES, detect_money
 from desktop.core.routing._recognizers import RECOGNIZERS, detect_after_cue, detect_topic
 from desktop.core.routing._secrets import PASSWORD_CUES, detect_stated_password
+from desktop.core.routing._text import word_matches
 
 DATE_OF_BIRTH = "date_of_birth"
 HEALTH = "health"
 PASSWORD_TOPIC = "password"
 _NOT_TOPICS = frozenset({"birth", "money", "health_cue"})
-
-
-def _alternation(phrases: tuple[str, ...]) -> str:
-    unique = sorted(set(phrases), key=len, reverse=True)
-    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in unique)
 
 
 _CUE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -54,7 +50,7 @@ _TIGHT_GAP = re.compile(r"[ \t]*(?:(?:am|on|le|el|il|op|den|the)[ \t]+)?")
 # follow at once.
 _TIGHT_BIRTH_CUES = frozenset({"(*", "b.", "geb.", "geb"})
 
-_MONTH = _alternation(vocab.MONTHS)
+_MONTH = vocab.trie(set(vocab.MONTHS))
 _DATE = re.compile(
     r"(?<![\w.])(?:(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d\d)"
     rf"|(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:(?:of|de)\s+)?(?:{_MONTH})\.?,?\s+(?:de\s+)?(\d{{4}})"
@@ -97,19 +93,14 @@ def _health_cue(text: str, end: int, found: list[Candidate]) -> None:
                                HEALTH, MARKER))
 
 
-def detect_in_context(text: str, found: list[Candidate], topics: set[str] | None = None
-                      ) -> None:
+def detect_in_context(text: str, lower: str | None, found: list[Candidate],
+                      topics: set[str] | None = None) -> None:
     """Append candidates for values made sensitive by the cue words before them.
 
-    The names of the identifier recognizers (and ``"password"``) whose cues appear are added to
-    ``topics``, for the messages that follow.
+    ``lower`` is ``_text.lowered(text)``. The names of the identifier recognizers (and
+    ``"password"``) whose cues appear are added to ``topics``, for the messages that follow.
     """
-    folded = text.lower()
-    if len(folded) == len(text):
-        matches = _cues(False).finditer(folded)
-    else:
-        folded, matches = text, _cues(True).finditer(text)
-    for match in matches:
+    for match in word_matches(text, lower, _cues):
         start = match.start()
         phrase = " ".join(match.group().lower().split())
         names = _GROUPS_OF.get(phrase)
@@ -117,9 +108,6 @@ def detect_in_context(text: str, found: list[Candidate], topics: set[str] | None
             phrase = _COMPOUND_NUMBER.sub("", phrase)
             names = _GROUPS_OF.get(phrase)
         if names is None:  # only with the any-case fallback: "ſ" matches "s" but is not "s"
-            continue
-        before = folded[start - 1] if start else " "
-        if before.isalnum() or before == "_":
             continue
         for name in names:
             if name == "birth":

@@ -32,7 +32,8 @@ from desktop.core.routing._identifiers import IBAN, NATIONAL_ID, PAYMENT_CARD, d
 from desktop.core.routing._money import FINANCIAL
 from desktop.core.routing._phones import regions_from_setting
 from desktop.core.routing._secrets import SECRET, detect_secrets
-from desktop.core.routing._text import fold
+from desktop.core.routing._text import fold, lowered, word_matches
+from desktop.core.routing._vocabulary import trie
 
 CUSTOM = "custom"
 
@@ -44,29 +45,18 @@ TOPIC_MEMORY = 2
 
 
 @functools.lru_cache(maxsize=32)
-def _custom_patterns(terms: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
-    """The terms as plain lower-case literals (fast), and the same ignoring case (fallback)."""
-    words = sorted({t.strip().lower() for t in terms if t.strip()}, key=len, reverse=True)
+def _custom_pattern(terms: tuple[str, ...], any_case: bool) -> re.Pattern[str]:
+    """The terms (folded, lower case, not empty) as one regex for the lower-cased text, or
+    ignoring case (fallback); compiled once per list of terms."""
+    return re.compile(f"(?:{trie(set(terms))})" + r"(?!\w)", re.I if any_case else 0)
+
+
+def _custom(text: str, lower: str | None, terms: Sequence[str], found: list[Candidate]) -> None:
+    words = tuple(sorted({fold(t.strip().lower()) for t in terms if t.strip()}))
     if not words:
-        return None
-    source = "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?!\w)"
-    return re.compile(source), re.compile(source, re.I)
-
-
-def _custom(text: str, terms: Sequence[str], found: list[Candidate]) -> None:
-    patterns = _custom_patterns(tuple(terms))
-    if patterns is None:
         return
-    folded = text.lower()
-    if len(folded) == len(text):
-        matches = patterns[0].finditer(folded)
-    else:  # a character whose lower case is longer: spans would shift
-        folded, matches = text, patterns[1].finditer(text)
-    for match in matches:
-        start = match.start()
-        if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
-            continue  # inside a longer word
-        found.append(Candidate(start, match.end(), CUSTOM, USER))
+    for match in word_matches(text, lower, functools.partial(_custom_pattern, words)):
+        found.append(Candidate(match.start(), match.end(), CUSTOM, USER))
 
 
 def _surer(candidate: Candidate, than: Candidate) -> bool:
@@ -124,17 +114,18 @@ def _regions(phone_regions: Sequence[str] | None) -> Sequence[str]:
 def _candidates(text: str, custom_terms: Sequence[str], regions: Sequence[str],
                 topics: set[str] | None, inherited: set[str]) -> list[Candidate]:
     folded = fold(text)
+    lower = lowered(folded)
     found: list[Candidate] = []
-    detect_secrets(folded, found)
+    detect_secrets(folded, lower, found)
     detect_identifiers(folded, found)
     detect_contacts(folded, found, regions)
-    detect_in_context(folded, found, topics)
+    detect_in_context(folded, lower, found, topics)
     if inherited:
         detect_topics(folded, inherited, found)
-    detect_addresses(folded, found)
-    detect_health(folded, found)
+    detect_addresses(folded, lower, found)
+    detect_health(folded, lower, found)
     if custom_terms:
-        _custom(text, custom_terms, found)
+        _custom(folded, lower, custom_terms, found)
     return [c for c in found if c.end > c.start]
 
 

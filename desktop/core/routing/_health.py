@@ -13,7 +13,7 @@ Medical terms come from three sources:
   takes 2.4 s and 375 MB, and it reads and writes files in the home folder and can query a web
   service. Only its dictionary file is read (0.3 s, about 10 MB as a set of names), once, on the
   first sentence that has a person in it; :func:`warm_up` does it ahead of time.
-- conditions: the curated multilingual list in ``_vocabulary.CONDITIONS``;
+- conditions: the curated multilingual lists in ``_vocabulary``;
 - the shapes of medical words (``-itis``, ``-osis``, ``-ämie``, ``-krebs``, ``-kanker`` …).
 """
 
@@ -111,7 +111,7 @@ def warm_up() -> None:
     drug_names()
 
 
-def _is_drug(word: str, lowered: str, sentence: str, start: int) -> bool:
+def _is_drug(word: str, sentence: str, start: int) -> bool:
     """A medication name needs a reason to be one: a verb or dose in its sentence, or a
     brand-style capital inside the sentence."""
     return word[0].isupper() and start > 0 or bool(_MEDICATION_CONTEXT.search(sentence))
@@ -137,23 +137,23 @@ def _sentence_at(text: str, position: int) -> tuple[int, int]:
     return left, stop.start() if stop else len(text)
 
 
-def detect_health(text: str, found: list[Candidate]) -> None:
-    """Append the medical terms of ``text`` that are in a sentence about a person."""
+def detect_health(text: str, lower: str | None, found: list[Candidate]) -> None:
+    """Append the medical terms of ``text`` that are in a sentence about a person (``lower``:
+    ``_text.lowered(text)``)."""
     terms: list[tuple[int, int, bool]] = []  # start, end, needs a medication context
-    lowered = text.lower()
     words, words_any_case, capitals = vocab.condition_patterns()
     for match in capitals.finditer(text):
         terms.append((match.start(), match.end(), False))
-    if len(lowered) != len(text):
+    if lower is None:
         for match in words_any_case.finditer(text):
             terms.append((match.start(), match.end(), False))
     else:
-        for match in words.finditer(lowered):
+        for match in words.finditer(lower):
             terms.append((match.start(), match.end(), False))
-        hits = _term_words(lowered)
+        hits = _term_words(lower)
         if hits:
             drugs = drug_names()
-            for match in _LONG_WORD.finditer(lowered):
+            for match in _LONG_WORD.finditer(lower):
                 word = match.group()
                 if word in hits:
                     is_drug = word in drugs or word + "e" in drugs
@@ -166,7 +166,7 @@ def detect_health(text: str, found: list[Candidate]) -> None:
         sentence = text[bounds[0]:start] + " " * (end - start) + text[end:bounds[1]]
         if not has_person(sentence):
             continue
-        if is_drug and not _is_drug(text[start:end], lowered[start:end],
-                                    text[bounds[0]:bounds[1]], start - bounds[0]):
+        if is_drug and not _is_drug(text[start:end], text[bounds[0]:bounds[1]],
+                                    start - bounds[0]):
             continue
         found.append(Candidate(start, end, HEALTH, MARKER))

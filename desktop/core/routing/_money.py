@@ -83,13 +83,12 @@ def detect_money(cue: str, text: str, start: int, end: int, found: list[Candidat
         return
     amount = _AMOUNT.search(text, end, min(right, end + 60))
     if amount is None:
-        before = [m for m in _AMOUNT.finditer(text, max(left, start - 40), start)]
+        before = list(_AMOUNT.finditer(text, max(left, start - 40), start))
         if not before:
             return
         amount = before[-1]
     sentence = text[left:right]
-    if cue not in _PERSONAL_CUES and not has_person(sentence):
-        return
-    if _GENERIC.search(sentence) and not has_person(sentence):
+    # Without a person, only a person's own account counts, and not when it is generic.
+    if (cue not in _PERSONAL_CUES or _GENERIC.search(sentence)) and not has_person(sentence):
         return
     found.append(Candidate(amount.start(), amount.end(), FINANCIAL, CONTEXT))

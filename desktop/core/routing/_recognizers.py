@@ -188,7 +188,7 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
         "routing", FINANCIAL,
         ("routing number", "routing no", "routing", "aba", "rtn", "aba routing number",
          "blz", "bankleitzahl"),
-        r"\d{8,9}", check=lambda v: aba_routing_ok(v)),
+        r"\d{8,9}", check=aba_routing_ok),
     CuedValue(
         "sort_code", FINANCIAL, ("sort code", "sort-code", "sortcode"),
         r"\d\d[- ]?\d\d[- ]?\d\d"),
@@ -207,7 +207,7 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
          "bel mij op", "bel me op", "mijn nummer", "telefon", "telefonnummer", "handy",
          "handynummer", "mobil", "mobilnummer", "rückruf", "ruf mich an unter", "portable",
          "téléphone", "tél", "tél.", "numéro", "appelle-moi au", "rappelez", "móvil", "movil",
-         "teléfono", "telefono", "llámame", "llamame", "llámame al", "cellulare", "cell",
+         "teléfono", "telefono", "llámame", "llamame", "llámame al", "cellulare",
          "chiamami", "chiamami al", "numero di telefono"),
         r"\+?\(?\d[\d ()./-]{5,22}\d", shape=_phone, reach=40),
 )

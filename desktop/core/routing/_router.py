@@ -67,22 +67,16 @@ class Router:
                ) -> RouteDecision:
         # The question is read with the messages before it: a cue there ("my SSN?") makes the
         # value in the question ("ok, it is 536221847") sensitive. Where nothing can leave, the
-        # question's own classes are enough to report; the whole history is scanned only when
-        # it might be sent.
-        recent = [m.content for m in history[-TOPIC_MEMORY:]]
-        findings = self.scan([*recent, prompt])[-1]
-        classes = self._classes([findings])
-        if context.requested == "local":
-            return _local("you chose this device for this message", findings, classes)
-        if context.offline:
-            return _local("offline mode is on: nothing leaves this device", findings, classes)
-        if not self._settings.get_bool("cloud.escalation"):
-            return _local("cloud escalation is off (cloud.escalation)", findings, classes)
-        if context.locked_local:
-            return _local("this conversation is locked to this device", findings, classes)
-        if context.budget_exhausted:
-            return _local("this month's cloud budget is spent", findings, classes)
-        classes = self._classes(self.scan([*(m.content for m in history), prompt]))
+        # question's own classes are enough to report, and only the messages it inherits topics
+        # from (the last TOPIC_MEMORY) are read with it; the whole history is scanned only when
+        # it might be sent, and that one scan gives the question's findings as well.
+        held = self._held_here(context)
+        if held is not None:
+            recent = [m.content for m in history[-TOPIC_MEMORY:]]
+            findings = self.scan([*recent, prompt])[-1]
+            return _local(held, findings, self._classes([findings]))
+        scanned = self.scan([*(m.content for m in history), prompt])
+        findings, classes = scanned[-1], self._classes(scanned)
         kept = sorted({c for c in classes if self.policy(c) == "keep_local"})
         if kept:
             decision = _local(f"contains {', '.join(kept)}: your policy keeps that on this "
@@ -117,6 +111,20 @@ class Router:
             reason=f"routine question, answered on this device: {difficulty.describe()} "
                    f"< {threshold:g}",
         )
+
+    def _held_here(self, context: RouteContext) -> str | None:
+        """Why nothing may leave this device for this message, or None when something may."""
+        if context.requested == "local":
+            return "you chose this device for this message"
+        if context.offline:
+            return "offline mode is on: nothing leaves this device"
+        if not self._settings.get_bool("cloud.escalation"):
+            return "cloud escalation is off (cloud.escalation)"
+        if context.locked_local:
+            return "this conversation is locked to this device"
+        if context.budget_exhausted:
+            return "this month's cloud budget is spent"
+        return None
 
     def _cloud_target(self) -> CloudTier | None:
         """The private tier when it is set up (open models, your infrastructure), else frontier."""

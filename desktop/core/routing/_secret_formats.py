@@ -109,10 +109,11 @@ def entropy(value: str) -> float:
     return -sum(n / length * math.log2(n / length) for n in counts.values())
 
 
+def mixed(token: str) -> bool:
+    """Random keys contain both letters and digits; hyphenated words and prose do not."""
+    return any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+
+
 def looks_random(value: str) -> bool:
     """A machine-made token: long, letters and digits mixed, high entropy."""
-    if len(value) < 16:
-        return False
-    has_digit = any(c.isdigit() for c in value)
-    has_alpha = any(c.isalpha() for c in value)
-    return has_digit and has_alpha and entropy(value) >= 3.3
+    return len(value) >= 16 and mixed(value) and entropy(value) >= 3.3

@@ -17,6 +17,7 @@ from desktop.core.routing._candidates import FORMAT, STRUCTURED, Candidate
 from desktop.core.routing._secret_formats import (
     is_placeholder,
     looks_random,
+    mixed,
     vendor_keys,
 )
 from desktop.core.routing._validators import basic_auth_ok, jwt_header_ok
@@ -106,19 +107,18 @@ def _word_before(text: str, start: int) -> bool:
     return start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-")
 
 
-def _mixed(token: str) -> bool:
-    """Random keys contain both letters and digits; hyphenated words and prose do not."""
-    return any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+def _stub_or_link(value: str) -> bool:
+    """A word that docs and code put where a secret goes, a placeholder, a path or a URL."""
+    return (value.lower() in NOT_A_VALUE or is_placeholder(value) or bool(_PATHLIKE.match(value))
+            or value.startswith(("http://", "https://")))
 
 
 def value_is_secret(value: str, quoted: bool, text: str, end: int) -> bool:
     """Whether a value assigned to a credential name is a secret (not code, prose or a stub)."""
-    if len(value) < 3 or value.lower() in NOT_A_VALUE or is_placeholder(value):
-        return False
-    if _PATHLIKE.match(value) or value.startswith(("http://", "https://")):
+    if len(value) < 3 or _stub_or_link(value):
         return False
     if quoted:
-        return not value.isidentifier() or _mixed(value) or not value.islower()
+        return not value.isidentifier() or mixed(value) or not value.islower()
     if _CODE_LIKE.match(value):
         return False
     # "password: click the link below" is prose; "password: hunter2" and "pwd=letmein" are not.
@@ -194,7 +194,7 @@ def _vendor_keys(text: str, found: list[Candidate]) -> None:
         token = match.group()
         if _word_before(text, start):
             continue
-        if token.startswith("sk-") and not _mixed(token[3:]):
+        if token.startswith("sk-") and not mixed(token[3:]):
             continue  # "sk-learn-style"
         if is_placeholder(token, vendor=True):
             continue
@@ -204,12 +204,12 @@ def _vendor_keys(text: str, found: list[Candidate]) -> None:
             low, high = max(0, start - 300), match.end() + 300
             for near in _AWS_SECRET.finditer(text, low, high):
                 value = near.group()
-                if _mixed(value) and not value.isupper() and not value.islower():
+                if mixed(value) and not value.isupper() and not value.islower():
                     found.append(Candidate(near.start(), near.end(), SECRET, STRUCTURED))
 
 
-def detect_secrets(text: str, found: list[Candidate]) -> None:
-    """Append a candidate for every credential in ``text``."""
+def detect_secrets(text: str, lower: str | None, found: list[Candidate]) -> None:
+    """Append a candidate for every credential in ``text`` (``lower``: ``_text.lowered(text)``)."""
     _vendor_keys(text, found)
     if "eyJ" in text:
         for match in _JWT.finditer(text):
@@ -227,11 +227,9 @@ def detect_secrets(text: str, found: list[Candidate]) -> None:
     if "-p" in text or "-P" in text:
         for match in _CLI_PASSWORD.finditer(text):
             value = match.group(2)
-            if _mixed(value) and not is_placeholder(value) and not _PATHLIKE.match(value):
+            if mixed(value) and not is_placeholder(value) and not _PATHLIKE.match(value):
                 found.append(Candidate(match.start(2), match.end(2), SECRET, FORMAT))
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = text  # a character whose lower case is longer: spans would shift
+    lowered = text if lower is None else lower  # None: spans would shift in the lower case
     _assignments(text, lowered, found)
     _near_credential_words(text, lowered, found)
 
@@ -255,11 +253,9 @@ def detect_stated_password(text: str, cue_end: int, found: list[Candidate]) -> N
         value = stripped
     symbols = any(not c.isalnum() for c in value)
     # Prose ("is required", "is on the invite") has no digit or symbol mixed into a word.
-    if not _mixed(value) and not (symbols and any(c.isalpha() for c in value)):
+    if not mixed(value) and not (symbols and any(c.isalpha() for c in value)):
         return
-    if value.lower() in NOT_A_VALUE or is_placeholder(value) or _CODE_LIKE.match(value):
-        return
-    if _PATHLIKE.match(value) or value.startswith(("http://", "https://")):
+    if _stub_or_link(value) or _CODE_LIKE.match(value):
         return
     found.append(Candidate(start, end, SECRET, FORMAT))
 
@@ -279,6 +275,6 @@ def _url_passwords(text: str, found: list[Candidate]) -> None:
 def _auth_headers(text: str, found: list[Candidate]) -> None:
     for match in _AUTH_HEADER.finditer(text):
         bearer, basic = match.group(1), match.group(2)
-        if (bearer and _mixed(bearer)) or (basic and basic_auth_ok(basic)):
+        if (bearer and mixed(bearer)) or (basic and basic_auth_ok(basic)):
             group = 1 if bearer else 2
             found.append(Candidate(match.start(group), match.end(group), SECRET, FORMAT))

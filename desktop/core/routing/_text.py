@@ -10,6 +10,7 @@ so a position in the folded text is the same position in the original.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 # Spaces: no-break, figure, thin, hair, narrow no-break, en/em quads and spaces, ideographic.
 _SPACES = ("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
@@ -26,6 +27,27 @@ def fold(text: str) -> str:
     if _NEEDS_FOLD.search(text) is None:
         return text
     return text.translate(_FOLD)
+
+
+def lowered(text: str) -> str | None:
+    """``text`` in lower case, or None where that would shift positions (a character whose
+    lower case is longer, such as "İ"): a caller then matches ``text`` ignoring case. Done once
+    per scan and shared by the layers that match lower-case words."""
+    lower = text.lower()
+    return lower if len(lower) == len(text) else None
+
+
+def word_matches(text: str, lower: str | None, pattern: Callable[[bool], re.Pattern[str]]
+                 ) -> Iterator[re.Match[str]]:
+    """The matches of a lower-case word pattern that do not start inside a longer word:
+    ``pattern(False)`` on ``lower``, or ``pattern(True)`` (the same ignoring case) on ``text``
+    when ``lower`` is None. Spans are valid in ``text`` either way."""
+    source = text if lower is None else lower
+    for match in pattern(lower is None).finditer(source):
+        start = match.start()
+        if start and (source[start - 1].isalnum() or source[start - 1] == "_"):
+            continue
+        yield match
 
 
 def compact(value: str, separators: str = " -./") -> str:

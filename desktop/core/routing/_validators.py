@@ -100,7 +100,7 @@ def iban_ok(compact: str) -> bool:
 
 def iban_registered(compact: str) -> bool:
     """The BBAN also has the structure the IBAN registry gives its country (stdnum)."""
-    return _stdnum("iban")(compact)
+    return stdnum_ok("iban", compact)
 
 
 def _stdnum_check(module: str, **options: Any) -> Callable[[str], bool]:
@@ -123,17 +123,9 @@ _STDNUM: dict[str, Callable[[str], bool]] = {
     "pl.pesel": _stdnum_check("pl.pesel"),
     "es.dni": _stdnum_check("es.dni"),
     "es.nie": _stdnum_check("es.nie"),
-    "pt.nif": _stdnum_check("pt.nif"),
     "be.nn": _stdnum_check("be.nn"),
     "ch.ssn": _stdnum_check("ch.ssn"),
-    "se.personnummer": _stdnum_check("se.personnummer"),
-    "dk.cpr": _stdnum_check("dk.cpr"),
-    "ca.sin": _stdnum_check("ca.sin"),
 }
-
-
-def _stdnum(name: str) -> Callable[[str], bool]:
-    return _STDNUM[name]
 
 
 def stdnum_ok(name: str, compact: str) -> bool:
@@ -165,15 +157,6 @@ def nino_ok(prefix: str) -> bool:
     return prefix not in _NINO_UNUSED_PREFIXES
 
 
-def bsn_ok(digits: str) -> bool:
-    """Dutch BSN (9 digits, 8 with a leading zero dropped): the '11-test'."""
-    digits = digits.zfill(9)
-    if len(digits) != 9 or digits == "000000000":
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
-    return (total - int(digits[8])) % 11 == 0
-
-
 _DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 
 
@@ -196,7 +179,7 @@ def nir_ok(compact: str) -> bool:
 
 def codice_fiscale_ok(code: str) -> bool:
     """Italian codice fiscale (16 characters): the control character and the birth date."""
-    return _STDNUM["it.codicefiscale"](code)
+    return stdnum_ok("it.codicefiscale", code)
 
 
 def aba_routing_ok(digits: str) -> bool:

@@ -99,11 +99,10 @@ CONDITIONS_MORE: tuple[str, ...] = (
     "anxiety", "generalized anxiety", "social anxiety", "insomnia", "sleep apnea",
     "sleep apnoea", "migraine", "migraines", "arthritis", "rheumatoid arthritis",
     "osteoporosis", "hashimoto's", "hashimoto", "graves' disease", "thyroid cancer",
-    "cystic fibrosis", "sickle cell", "hemophilia", "haemophilia", "down syndrome", "adhd",
+    "cystic fibrosis", "sickle cell", "hemophilia", "haemophilia", "down syndrome",
     "dyslexia", "tourette's", "long covid", "covid", "miscarried", "stillbirth",
-    "ivf", "vasectomy", "hysterectomy", "mastectomy", "chemo", "radiation therapy",
-    "alcoholic", "eating disorder", "concussion", "tbi", "als", "copd", "gerd", "ibs", "std",
-    "sti", "herpes", "aids",
+    "vasectomy", "hysterectomy", "mastectomy", "radiation therapy",
+    "alcoholic", "concussion", "tbi", "als", "gerd", "ibs", "std", "sti", "aids",
 )
 
 
