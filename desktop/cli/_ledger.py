@@ -14,7 +14,7 @@ import json
 import sys
 import time
 
-from desktop.core.accounting.budget import BUDGET_SETTING, Budget, month_budget
+from desktop.core.accounting.budget import BUDGET_SETTING, Budget, month_budget, start_of_month
 from desktop.core.accounting.ledger import Ledger, Sum, Totals, read_entries, start_of_day
 from desktop.core.conversations import Conversations
 from desktop.core.settings import Settings
@@ -31,10 +31,9 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     now = time.time()
     with Conversations.open_default() as chats:
-        month_start = dt.datetime.fromtimestamp(now).replace(
-            day=1, hour=0, minute=0, second=0, microsecond=0).timestamp()
         # From the start of this month at the latest: the budget needs the whole month.
-        entries = read_entries(chats, since=None if since is None else min(month_start, since))
+        entries = read_entries(chats, since=None if since is None
+                               else min(start_of_month(now), since))
     budget = month_budget(entries, settings.get_float(BUDGET_SETTING), now=now)
     ledger = Ledger.build(e for e in entries if since is None or e.created_at >= since)
     if args.json:

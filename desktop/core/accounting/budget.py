@@ -118,6 +118,12 @@ def current_budget(store: ConversationStore, limit_usd: float, *, now: float | N
                    tz: dt.tzinfo | None = None) -> Budget:
     """This month's budget from the receipts in ``store`` (for the router and the ledger)."""
     now = time.time() if now is None else now
-    first = dt.datetime.fromtimestamp(now, tz).replace(day=1, hour=0, minute=0, second=0,
-                                                       microsecond=0)
-    return month_budget(read_entries(store, since=first.timestamp()), limit_usd, now=now, tz=tz)
+    return month_budget(read_entries(store, since=start_of_month(now, tz)), limit_usd, now=now,
+                        tz=tz)
+
+
+def start_of_month(now: float, tz: dt.tzinfo | None = None) -> float:
+    """The unix time at which the calendar month containing ``now`` begins in ``tz`` (local
+    time when ``None``)."""
+    return dt.datetime.fromtimestamp(now, tz).replace(day=1, hour=0, minute=0, second=0,
+                                                      microsecond=0).timestamp()
