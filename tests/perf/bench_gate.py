@@ -93,7 +93,7 @@ def _percentile(samples: list[float], fraction: float) -> float:
 def _corpus() -> bool:
     met = True
     for part in PARTS:
-        score = evaluate(load(part), lambda messages: scan_conversation(messages))
+        score = evaluate(load(part), scan_conversation)
         print("\n".join(report(score, part)))
         met &= all(score.recall(c) >= GOALS[g] for g, c in GROUPS.items())
         met &= score.fp_rate <= FP_GOAL

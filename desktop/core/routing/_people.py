@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from desktop.core.routing._vocabulary import trie
+
 _PERSON_WORDS = (
     # English
     "i", "i'm", "i’m", "i've", "i’ve", "i'd", "i’d", "me", "my", "mine", "myself", "we",
@@ -52,7 +54,7 @@ _PERSON_WORDS = (
     "moeder", "vader", "zoon", "dochter", "vrouw", "broer", "zus", "opa", "oma",
     "collega", "baas", "dhr.", "mevr.", "meneer", "mevrouw", "heb", "woon",
 )
-_WORDS = "|".join(sorted((re.escape(w) for w in set(_PERSON_WORDS)), key=len, reverse=True))
+_WORDS = trie(set(_PERSON_WORDS))
 # A person word may take a possessive ("grandma's"); "j'" and "m'" are glued to their verb.
 _PERSON_WORD = re.compile(
     rf"(?<![\w'’])(?:(?:{_WORDS})(?![\w-]|['’](?!s\b))|[jm]['’](?=[^\W\d_]))", re.I)

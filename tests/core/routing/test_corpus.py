@@ -31,7 +31,7 @@ def test_the_corpus_is_large_and_covers_every_class() -> None:
 
 
 def test_recall_and_false_positives_meet_the_goals(part: str) -> None:
-    score = evaluate(load(part), lambda messages: scan_conversation(messages))
+    score = evaluate(load(part), scan_conversation)
     summary = "\n".join(report(score, part) + details(score))
     for group, classes in GROUPS.items():
         assert score.recall(classes) >= GOALS[group], summary
