@@ -40,17 +40,11 @@ def private_tier(settings: Settings, server: LoopbackServer) -> Settings:
     return settings
 
 
-def _openai_chunk(text: str) -> bytes:
-    return wire.event({"id": "c1", "object": "chat.completion.chunk", "model": "open-test-1",
-                       "choices": [{"index": 0, "delta": {"content": text},
-                                    "finish_reason": None}]})
-
-
 @pytest.mark.slow
 def test_ctrl_c_while_the_cloud_only_pings(private_tier: Settings,
                                            server: LoopbackServer) -> None:
-    server.queue(wire.sse_reply(b"", [_openai_chunk("Once upon a time"), *[b": ping\n\n"] * 300],
-                                every_s=0.1))
+    server.queue(wire.sse_reply(b"", [wire.openai_chunk("Once upon a time"),
+                                      *[b": ping\n\n"] * 300], every_s=0.1))
     shown, err, code = _interrupt(["ask", "--tier", "private", QUESTION],
                                   lambda shown: b"Once upon a time" in shown)
     assert code == 130

@@ -23,21 +23,6 @@ ANTHROPIC_PING = wire.event({"type": "ping"}, "ping")
 SHORT = GenerationParams(max_tokens=16, temperature=0.2)
 
 
-def _chunk(text: str = "", *, reasoning: str = "", finish: str | None = None,
-           usage: dict[str, int] | None = None) -> bytes:
-    """One Chat Completions chunk, as an OpenAI-compatible server streams it."""
-    delta: dict[str, str] = {}
-    if text:
-        delta["content"] = text
-    if reasoning:
-        delta["reasoning_content"] = reasoning
-    body: dict[str, Any] = {"id": "c1", "object": "chat.completion.chunk", "model": "open-test-1",
-                            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-    if usage is not None:
-        body["usage"] = usage
-    return wire.event(body)
-
-
 def _anthropic_opening(text: str) -> list[bytes]:
     """message_start, a text block, a ping and one text delta: anthropic_stream's opening."""
     events = wire.anthropic_stream([text]).split(b"\n\n")
@@ -109,8 +94,8 @@ def test_a_silent_server_times_out_at_the_idle_deadline_before_the_read_timeout(
 
 
 def test_text_arriving_slowly_keeps_the_idle_deadline_away(server: LoopbackServer) -> None:
-    pieces = [_chunk(word) for word in ("One", " two", " three", " four", " five")]
-    pieces.append(_chunk(finish="stop"))
+    pieces = [wire.openai_chunk(word) for word in ("One", " two", " three", " four", " five")]
+    pieces.append(wire.openai_chunk(finish="stop"))
     server.queue(wire.sse_reply(b"", [*pieces, wire.event("[DONE]")], every_s=0.2))
     answer, _ = _chat("private", server, **{"cloud.idle_timeout_s": 0.5})
     assert answer.text == "One two three four five" and answer.finish_reason == "stop"
@@ -119,8 +104,8 @@ def test_text_arriving_slowly_keeps_the_idle_deadline_away(server: LoopbackServe
 
 def test_streamed_reasoning_counts_as_progress(server: LoopbackServer) -> None:
     """A reasoning model on an OpenAI-compatible server thinks aloud before it answers."""
-    pieces = [_chunk(reasoning="Let me think. ") for _ in range(6)]
-    pieces += [_chunk("Yes."), _chunk(finish="stop"), wire.event("[DONE]")]
+    pieces = [wire.openai_chunk(reasoning="Let me think. ") for _ in range(6)]
+    pieces += [wire.openai_chunk("Yes."), wire.openai_chunk(finish="stop"), wire.event("[DONE]")]
     server.queue(wire.sse_reply(b"", pieces, every_s=0.15))
     answer, _ = _chat("private", server, **{"cloud.idle_timeout_s": 0.5})
     assert answer.text == "Yes." and answer.finish_reason == "stop"
@@ -131,7 +116,7 @@ def test_streamed_reasoning_counts_as_progress(server: LoopbackServer) -> None:
 
 
 def test_an_answer_that_never_ends_stops_at_the_total_deadline(server: LoopbackServer) -> None:
-    server.queue(wire.sse_reply(b"", [_chunk("word ")] * 200, every_s=0.05))
+    server.queue(wire.sse_reply(b"", [wire.openai_chunk("word ")] * 200, every_s=0.05))
     error, took = _timeout("private", server, **{"cloud.total_timeout_s": 1.0,
                                                 "cloud.idle_timeout_s": 5.0})
     assert 1.0 <= took < 2.0
@@ -145,7 +130,7 @@ def test_an_answer_that_never_ends_stops_at_the_total_deadline(server: LoopbackS
 
 def test_a_stream_that_ignores_max_tokens_is_cut_off_by_estimate(
         server: LoopbackServer) -> None:
-    server.queue(wire.sse_reply(b"", [_chunk(" word")] * 300, every_s=0.01))
+    server.queue(wire.sse_reply(b"", [wire.openai_chunk(" word")] * 300, every_s=0.01))
     started = time.monotonic()
     answer, _ = _chat("private", server, SHORT)
     assert time.monotonic() - started < 2.0
@@ -159,7 +144,7 @@ def test_a_stream_that_ignores_max_tokens_is_cut_off_by_estimate(
 def test_a_stream_that_ignores_max_tokens_is_cut_off_by_its_own_usage(
         server: LoopbackServer) -> None:
     """vLLM's continuous usage: every chunk carries the tokens so far, which decide exactly."""
-    pieces = [_chunk(" tok", usage={"prompt_tokens": 12, "completion_tokens": n,
+    pieces = [wire.openai_chunk(" tok", usage={"prompt_tokens": 12, "completion_tokens": n,
                                     "total_tokens": 12 + n}) for n in range(1, 301)]
     server.queue(wire.sse_reply(b"", pieces, every_s=0.01))
     answer, deltas = _chat("private", server, SHORT)
@@ -173,8 +158,8 @@ def test_an_answer_the_provider_limited_itself_is_not_cut_short(
     """80 characters estimate 20 tokens, more than 16, but within the estimate's margin."""
     text = "abcdefghij" * 8
     server.queue(wire.sse_reply(b"".join(
-        [_chunk(text[i:i + 10]) for i in range(0, 80, 10)]
-        + [_chunk(finish="length"), wire.event("[DONE]")])))
+        [wire.openai_chunk(text[i:i + 10]) for i in range(0, 80, 10)]
+        + [wire.openai_chunk(finish="length"), wire.event("[DONE]")])))
     answer, _ = _chat("private", server, SHORT)
     assert answer.text == text and answer.finish_reason == "length"
 
@@ -197,7 +182,7 @@ def test_stop_while_waiting_for_the_first_byte_is_immediate(server: LoopbackServ
 
 def test_stop_during_a_stream_of_comments_is_immediate(server: LoopbackServer) -> None:
     """The users' other case: the first Ctrl+C went unnoticed while only pings arrived."""
-    server.queue(wire.sse_reply(b"", [_chunk("Partial"), *[PING] * 400], every_s=0.05))
+    server.queue(wire.sse_reply(b"", [wire.openai_chunk("Partial"), *[PING] * 400], every_s=0.05))
     stop = StopSignal()
     deltas: list[str] = []
     stopped_at = _stop_when(stop, lambda: bool(deltas), delay=0.3)

@@ -93,6 +93,22 @@ def openai_stream(texts: Sequence[str] = TEXTS, *, newline: str = "\n", usage: b
     return b"".join(parts)
 
 
+def openai_chunk(text: str = "", *, reasoning: str = "", finish: str | None = None,
+                 usage: dict[str, int] | None = None) -> bytes:
+    """One Chat Completions chunk, as an OpenAI-compatible server (model ``open-test-1``)
+    streams it; ``reasoning`` goes in ``reasoning_content``, as llama.cpp server sends it."""
+    delta: dict[str, str] = {}
+    if text:
+        delta["content"] = text
+    if reasoning:
+        delta["reasoning_content"] = reasoning
+    body: dict[str, Any] = {"id": "c1", "object": "chat.completion.chunk", "model": "open-test-1",
+                            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    if usage is not None:
+        body["usage"] = usage
+    return event(body)
+
+
 def gemini_stream(texts: Sequence[str] = TEXTS, *, newline: str = "\r\n",
                   finish: str = "STOP", model: str = "gemini-test-001") -> bytes:
     """streamGenerateContent?alt=sse: one GenerateContentResponse per event, CRLF as Google
