@@ -10,15 +10,16 @@ dialogs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from desktop.core.assistant import Outlook, RouteDecision, TurnResult
-from desktop.core.conversations import Conversations, Message
+from desktop.core.conversations import Conversation, Conversations, Message
 from desktop.core.errors import KnownError
 from desktop.core.receipt import Receipt
+from desktop.ui.chat_entry import ChatEntry
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer, ComposerState
 from desktop.ui.consent import ConsentDialog, choice_for
@@ -67,12 +68,12 @@ class ChatSession(QObject):
     def __init__(self, chats: Conversations, inference: InferenceThread, chat: ChatView,
                  composer: Composer, status: HearthStatusBar,
                  parent: QObject | None = None, *,
-                 outlook: Callable[[bool], Outlook],
-                 offered_tiers: Callable[[bool], tuple[str, ...]] = lambda _locked: ()
-                 ) -> None:
+                 outlook: Callable[[bool], Outlook]) -> None:
         super().__init__(parent)
-        self._offered_tiers = offered_tiers  # the core's rule: which tiers "ask again" offers
-        self._outlook = outlook  # the core's rule: where the next question may go
+        # The core's rule: where the next question of a chat (locked or not) may go, and so
+        # which cloud tiers "ask again" offers. Read once per refresh, kept in _next.
+        self._outlook = outlook
+        self._next = outlook(False)
         self._chats = chats
         self._inference = inference
         self.chat = chat
@@ -137,6 +138,10 @@ class ChatSession(QObject):
         self._cloud_allowed = allowed
         self._refresh()
 
+    @property
+    def cloud_allowed(self) -> bool:
+        return self._cloud_allowed
+
     def _refresh(self) -> None:
         state = self._model_state
         if self._turn is not None:
@@ -150,19 +155,20 @@ class ChatSession(QObject):
         has_question = any(e.role == "user" for e in self.chat.entries)
         self.composer.set_last_turn_available(has_question and self._conversation_id is not None)
         self.composer.set_cloud_options(shown=self._cloud_allowed, locked=self._locked)
-        can_ask_again = (self._cloud_allowed and not self._locked and self._turn is None
-                         and state == "ready" and has_question
-                         and self._conversation_id is not None)
-        self.chat.set_ask_again_tiers(self._offered_tiers(self._locked) if can_ask_again else ())
-        outlook = self._outlook(self._locked)
+        outlook = self._next = self._outlook(self._locked)
+        # Its tiers are those set up, and none where the question may not leave.
+        can_ask_again = (self._cloud_allowed and self._turn is None and state == "ready"
+                         and has_question and self._conversation_id is not None)
+        self.chat.set_ask_again_tiers(outlook.tiers if can_ask_again else ())
         self._status.show_outlook(outlook)
         self.chat.set_empty_text(outlook_empty_state(outlook))
         self.state_changed.emit()
 
     @property
     def outlook(self) -> Outlook:
-        """What will happen to the next question of the chat shown."""
-        return self._outlook(self._locked)
+        """What will happen to the next question of the chat shown (as of the last change
+        of the settings, the lock or the chat shown)."""
+        return self._next
 
     def _shows_turn(self) -> bool:
         turn = self._turn
@@ -181,13 +187,15 @@ class ChatSession(QObject):
         self._set_locked_shown(False)
         self._refresh()
 
-    def show_conversation(self, conversation_id: int) -> None:
-        """Show a conversation, with the answer being written into it if there is one.
+    def show_conversation(self, conversation_id: int) -> Conversation:
+        """Show a conversation, with the answer being written into it if there is one; the
+        conversation as read (its title, for the window).
 
         Raises ``KnownError`` (``NotFoundError`` for one deleted meanwhile).
         """
         thread = self._chats.thread(conversation_id)
-        locked = self._chats.get(conversation_id).locked_local
+        conversation = self._chats.get(conversation_id)
+        locked = conversation.locked_local
         self._leave_unsaved_turn()
         self.cancel_edit()
         self._conversation_id = conversation_id
@@ -196,6 +204,7 @@ class ChatSession(QObject):
         self.chat.show_messages(thread.messages, live_text=live, versions=thread.versions)
         self._status.show_receipt(last_receipt(thread.messages))
         self._refresh()
+        return conversation
 
     @Slot(int)
     def show_version(self, message_id: int) -> None:
@@ -385,7 +394,10 @@ class ChatSession(QObject):
         shown = self._shows_turn() or self._conversation_id == result.conversation_id
         self._turn = None
         self._close_consent()
-        if shown:
+        if shown and result.receipt.fallback_from is not None:
+            # A failed cloud attempt was kept beside the answer: show both as stored.
+            self._show_again(result.conversation_id)
+        elif shown:
             try:
                 answer = self._chats.message(result.assistant_message_id)
                 question = self._chats.message(result.user_message_id)
@@ -398,9 +410,6 @@ class ChatSession(QObject):
                 self.chat.set_versions(thread.versions)
             self._status.show_receipt(result.receipt)
         self._refresh()
-        if result.receipt.fallback_from is not None and shown:
-            # A failed cloud attempt was kept beside the answer: show both as stored.
-            self._show_again(result.conversation_id)
         if result.receipt.fallback:
             self.fell_back.emit(result.receipt.fallback)
         self.answer_finished.emit(result.conversation_id)
@@ -429,8 +438,9 @@ class ChatSession(QObject):
             self.problem.emit(str(exc))
 
 
-def last_receipt(messages: list[Message]) -> Receipt | None:
-    for message in reversed(messages):
+def last_receipt(messages: Iterable[Message | ChatEntry]) -> Receipt | None:
+    """The receipt of the last answer that has one (stored messages or those shown)."""
+    for message in reversed(list(messages)):
         if message.role == "assistant" and message.receipt is not None:
             return message.receipt
     return None

@@ -10,14 +10,12 @@ from __future__ import annotations
 import contextlib
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, SignalInstance, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
-    QMainWindow,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -29,8 +27,8 @@ from desktop.core.assistant import RoutePreview
 from desktop.core.errors import KnownError, NotFoundError
 from desktop.core.local.engine import ModelInfo
 from desktop.core.local.slot import ModelSlot
+from desktop.core.receipt import Receipt
 from desktop.core.services import Services
-from desktop.core.settings import setting_for
 from desktop.ui import assets, theme
 from desktop.ui.chat_session import ChatSession, last_receipt
 from desktop.ui.chat_view import ChatView
@@ -43,19 +41,11 @@ from desktop.ui.models_dialog import ModelsDialog
 from desktop.ui.notices import CrashDialog, NoticeBar
 from desktop.ui.receipt import ReceiptDialog
 from desktop.ui.settings_dialog import SettingsDialog
-from desktop.ui.shortcuts import ShortcutsSheet
 from desktop.ui.status_bar import HearthStatusBar
 from desktop.ui.welcome import WelcomePage
+from desktop.ui.window_menus import WindowMenus
 from desktop.ui.worker import InferenceThread
 
-# Why no cloud tier can be asked, said in the Chat menu, and the settings page that changes it.
-_WHY_NO_CLOUD: dict[str, tuple[str, str | None]] = {
-    "offline": ("No cloud tier: offline mode is on (Settings → Network)…", "Network"),
-    "escalation_off": ("No cloud tier: questions may not leave this device "
-                       "(Settings → Cloud)…", "Cloud"),
-    "no_tier": ("No cloud tier is set up (Settings → Cloud)…", "Cloud"),
-    "locked": ("No cloud tier: this chat is kept on this device", None),
-}
 MODEL_FILTER = "GGUF models (*.gguf);;All files (*)"
 # Settings that change where the next question may go (and so what the window says of it).
 _ROUTING_SECTIONS = ("network.", "cloud.", "tiers.", "routing.", "privacy.")
@@ -63,7 +53,7 @@ JOBS_SHUTDOWN_MS = 10_000  # a keyring prompt or a connection test left running 
 Value = str | int | float | bool
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowMenus):
     """The main window, driving the services it is given; ``shut_down`` before discarding it."""
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
@@ -87,8 +77,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.session = ChatSession(
             self._chats, self.inference, self.chat, self.composer, self.status, self,
-            outlook=lambda locked: services.assistant.outlook(locked=locked),
-            offered_tiers=lambda locked: services.assistant.offered_tiers(locked=locked))
+            outlook=lambda locked: services.assistant.outlook(locked=locked))
         self._build_layout()
         self._build_actions()
         self._connect()
@@ -155,69 +144,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.setTabOrder(self.conversations.list, self.chat)
         self.setTabOrder(self.chat, self.composer.edit)
-
-    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: Any,
-                menu: Any) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self.new_action = self._action("&New chat", "Ctrl+N", self.new_chat, file_menu)
-        self._action("Choose &model file…", None, self.choose_model_file, file_menu)
-        self.models_action = self._action("&Models…", "Ctrl+M", self.open_models, file_menu)
-        self.settings_action = self._action("&Settings…", "Ctrl+,", self.open_settings,
-                                            file_menu)
-        file_menu.addSeparator()
-        self.quit_action = self._action("&Quit", "Ctrl+Q", self.close, file_menu)
-        chat_menu = bar.addMenu("&Chat")
-        self.search_action = self._action("&Search chats", "Ctrl+F",
-                                          self.conversations.focus_search, chat_menu)
-        self._action("Focus the &message box", "Ctrl+L", self.focus_composer, chat_menu)
-        chat_menu.addSeparator()
-        self.stop_action = self._action("S&top the answer", "Esc", self._on_escape, chat_menu)
-        self.regenerate_action = self._action("&Regenerate the answer", "Ctrl+R",
-                                              self.regenerate, chat_menu)
-        self.edit_action = self._action("&Edit the last question", "Ctrl+E",
-                                        self.edit_last_question, chat_menu)
-        chat_menu.addSeparator()
-        self.lock_action = self._action("&Keep this chat on this device", None,
-                                        self.session.set_locked, chat_menu)
-        self.lock_action.setCheckable(True)
-        self.preview_action = self._action("&Preview what would be sent", "Ctrl+Shift+P",
-                                           self.preview_sending, chat_menu)
-        self.ask_private_action = self._action("Ask the pri&vate tier", None,
-                                               lambda: self.ask_again("private"), chat_menu)
-        self.ask_frontier_action = self._action("Ask the &frontier tier", None,
-                                                lambda: self.ask_again("frontier"), chat_menu)
-        # Shown instead of the two above when neither can work: why, and where to change it.
-        self.cloud_why_action = self._action("", None, self._open_cloud_why, chat_menu)
-        chat_menu.addSeparator()
-        self._action("Re&name the chat", None, self.conversations.rename_current, chat_menu)
-        self._action("&Delete the chat", None, self._delete_current, chat_menu)
-        view_menu = bar.addMenu("&View")
-        self.dashboard_action = self._action("&Dashboard", "Ctrl+D", self.open_dashboard,
-                                             view_menu)
-        view_menu.addSeparator()
-        self.zoom_in_action = self._action("&Larger text", "Ctrl+=", lambda: self.zoom(1),
-                                           view_menu)
-        self.zoom_in_action.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
-        self.zoom_out_action = self._action("&Smaller text", "Ctrl+-", lambda: self.zoom(-1),
-                                            view_menu)
-        self.zoom_reset_action = self._action("&Usual text size", "Ctrl+0",
-                                              lambda: self.zoom(0), view_menu)
-        self.full_screen_action = self._action("&Full screen", "F11", self.toggle_full_screen,
-                                               view_menu)
-        self.full_screen_action.setCheckable(True)
-        help_menu = bar.addMenu("&Help")
-        self.shortcuts_action = self._action("&Keyboard shortcuts", "Ctrl+/",
-                                             self.show_shortcuts, help_menu)
-        self._action("&About Hearth", None, self._about, help_menu)
 
     def _connect(self) -> None:
         worker = self.inference.worker
@@ -302,23 +228,6 @@ class MainWindow(QMainWindow):
         self.session.ask_again(tier)
 
     @Slot()
-    def _update_cloud_actions(self) -> None:
-        """Offer only the tiers that can answer; with none, say why and where to change it."""
-        offered = self.chat.ask_again_tiers
-        configured = self.services.assistant.offered_tiers(locked=self.session.locked)
-        for tier, action in (("private", self.ask_private_action),
-                             ("frontier", self.ask_frontier_action)):
-            action.setVisible(tier in configured)
-            action.setEnabled(tier in offered)
-        why = _WHY_NO_CLOUD.get(self.session.outlook.kind)
-        self.cloud_why_action.setVisible(not configured and why is not None)
-        if why is not None:
-            self.cloud_why_action.setText(why[0])
-            self.cloud_why_action.setEnabled(why[1] is not None)
-        self.preview_action.setEnabled(self._cloud_allowed() and not self.session.locked)
-        self.lock_action.setChecked(self.session.locked)
-
-    @Slot()
     def preview_sending(self) -> None:
         """Show where the text in the box would be answered, and what would leave; send nothing."""
         text = self.composer.text().strip()
@@ -345,12 +254,6 @@ class MainWindow(QMainWindow):
         self.notice.show_info(f"Answered on this device: {why}.",
                               ("Cloud settings…", lambda: self.open_settings("Cloud")))
 
-    @Slot()
-    def _open_cloud_why(self) -> None:
-        why = _WHY_NO_CLOUD.get(self.session.outlook.kind)
-        if why is not None and why[1] is not None:
-            self.open_settings(why[1])
-
     # -- conversations ---------------------------------------------------------------------
 
     @Slot()
@@ -363,8 +266,7 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def open_conversation(self, conversation_id: int) -> None:
         try:
-            title = self._chats.get(conversation_id).title
-            self.session.show_conversation(conversation_id)
+            title = self.session.show_conversation(conversation_id).title
         except NotFoundError:
             self.conversations.reload()
             self.new_chat()
@@ -454,9 +356,8 @@ class MainWindow(QMainWindow):
         self.status.show_model(info)
         self.welcome.reset()
         if self.conversation_id is not None and not self.answering:
-            with contextlib.suppress(KnownError):
-                messages = self._chats.thread(self.conversation_id).messages
-                self.status.show_receipt(last_receipt(messages))
+            # The context use of the last answer shown can be said now that the model is known.
+            self.status.show_receipt(last_receipt(self.chat.entries))
         if self.notice.isVisible() and self.notice.kind == "error":
             self.notice.hide()
         self._set_model_state("ready")
@@ -575,7 +476,7 @@ class MainWindow(QMainWindow):
     # -- dialogs and messages --------------------------------------------------------------
 
     @Slot(object)
-    def show_receipt(self, receipt: dict[str, Any]) -> ReceiptDialog:
+    def show_receipt(self, receipt: Receipt) -> ReceiptDialog:
         dialog = ReceiptDialog(receipt, self, palette=self.palette_in_use)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -591,43 +492,6 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_copied(self, what: str) -> None:
         self.status.showMessage("Code copied" if what == "code" else "Message copied", 2500)
-
-    def _about(self) -> None:
-        QMessageBox.about(self, "About Hearth",
-                          "Hearth — a private assistant that runs open models on this computer.")
-
-    def zoom(self, step: int) -> None:
-        """Chat text one point larger (1), smaller (-1) or back to the usual size (0); kept in
-        the ``ui.font_size`` setting, within its limits."""
-        key = "ui.font_size"
-        setting = setting_for(key)
-        size = (int(self._settings.default(key)) if step == 0
-                else self._settings.get_int(key) + step)
-        low = int(setting.minimum) if setting.minimum is not None else size
-        high = int(setting.maximum) if setting.maximum is not None else size
-        size = max(low, min(high, size))
-        if size != self._settings.get_int(key):
-            try:
-                self._settings.set(key, size)
-            except KnownError as exc:
-                self.notice.show_error(str(exc))
-                return
-        self.status.showMessage(f"Chat text size {size} pt", 2000)
-
-    @Slot()
-    def toggle_full_screen(self) -> None:
-        if self.isFullScreen():
-            self.showNormal()
-        else:
-            self.showFullScreen()
-        self.full_screen_action.setChecked(self.isFullScreen())
-
-    @Slot()
-    def show_shortcuts(self) -> ShortcutsSheet:
-        sheet = ShortcutsSheet(self.menuBar(), self)
-        sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        sheet.show()
-        return sheet
 
     @Slot()
     def focus_composer(self) -> None:

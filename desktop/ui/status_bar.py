@@ -32,7 +32,7 @@ class HearthStatusBar(QStatusBar):
         self.speed = _label("", "Speed of the answer")
         self.context = _label("", "How much of the model's context window the conversation uses")
         # What happens to the next question: where it may be answered, in words and colour.
-        self.next_question = _label("On this device only", "Where the next question goes")
+        self.next_question = _label("", "Where the next question goes")
         self.show_outlook(Outlook(kind="escalation_off"))
         self.addWidget(self.loading)
         self.addWidget(self.model)
