@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
@@ -34,12 +33,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from desktop.core.conversations import Message
-from desktop.core.receipt import Receipt
-from desktop.ui.answer_heading import Mark, answer_origin, marks_for, origin_html
+from desktop.ui.answer_heading import Mark, marks_for
+from desktop.ui.chat_entry import SCHEME, ChatEntry, bubble_colour, footer_html, header_html
 from desktop.ui.markdown import render_markdown, render_marked, render_plain
-from desktop.ui.receipt import badge_html
 from desktop.ui.theme import LIGHT, Palette
-from desktop.ui.wording import Origin, kept_here
 
 FRAME_MS = 16  # token text reaches the screen at most this often
 # Messages put in the document when a conversation opens; earlier ones come on request. Kept
@@ -48,31 +45,9 @@ RENDERED = 24
 EARLIER = 100  # messages each "show earlier" brings in: the reader asked, and waits for them
 _USER_INDENT_PX = 72
 _BUBBLE_PADDING_PX = 10
-_SCHEME = "hearth"
 # Until the window says what will happen to the first question (``set_empty_text``), the
 # empty chat promises nothing about it.
 _EMPTY_STATE = "Ask anything."
-
-
-@dataclass(slots=True)
-class ChatEntry:
-    """One message as shown: its text, and its HTML once rendered for the current palette."""
-
-    role: str
-    text: str
-    status: str = "complete"
-    receipt: Receipt | None = None
-    message_id: int | None = None
-    version: tuple[int, int] = (1, 1)  # (position, count) among the message's versions
-    streaming: bool = False
-    html: str | None = None
-    code_blocks: tuple[str, ...] = ()
-    writing_on: str | None = None  # the tier an answer being written comes from, once routed
-
-    @classmethod
-    def of(cls, message: Message, version: tuple[int, int] = (1, 1)) -> ChatEntry:
-        return cls(message.role, message.content, message.status, message.receipt, message.id,
-                   version)
 
 
 class ChatView(QTextBrowser):
@@ -345,7 +320,7 @@ class ChatView(QTextBrowser):
             shown = range(self._first_shown, len(self._entries))
             body = "".join(self._message_html(i, self._entries[i]) for i in shown)
             if self._first_shown:
-                body = (f'<p align="center"><a href="{_SCHEME}:earlier">Show earlier messages'
+                body = (f'<p align="center"><a href="{SCHEME}:earlier">Show earlier messages'
                         f"</a> <span style=\"color: {self._palette.muted};\">"
                         f"({self._first_shown:,} not shown)</span></p>{body}")
         else:
@@ -382,7 +357,7 @@ class ChatView(QTextBrowser):
         """Render one message again in place (the rest of the document is left alone)."""
         frame = self._frames[index - self._first_shown]
         entry = self._entries[index]
-        bubble = QColor(self._bubble(entry))
+        bubble = QColor(bubble_colour(entry, self._palette))
         frame_format = frame.frameFormat()
         if frame_format.background().color() != bubble:  # a cloud answer has its own colour
             frame_format.setBackground(bubble)
@@ -392,12 +367,6 @@ class ChatView(QTextBrowser):
         cursor.setPosition(frame.firstPosition())
         cursor.setPosition(frame.lastPosition(), QTextCursor.MoveMode.KeepAnchor)
         cursor.insertHtml(self._inner_html(index, entry))
-
-    def _bubble(self, entry: ChatEntry) -> str:
-        p = self._palette
-        if entry.role == "user":
-            return p.user_bubble
-        return p.cloud_bubble if _origin(entry).place != "here" else p.assistant_bubble
 
     def _message_frames(self) -> list[QTextFrame]:
         frames = self.document().rootFrame().childFrames()
@@ -416,7 +385,7 @@ class ChatView(QTextBrowser):
 
     def _message_html(self, index: int, entry: ChatEntry) -> str:
         user = entry.role == "user"
-        bubble = self._bubble(entry)
+        bubble = bubble_colour(entry, self._palette)
         left, right = (_USER_INDENT_PX, 0) if user else (0, _USER_INDENT_PX // 3)
         return (f'<table style="-qt-table-type: frame; border-style: solid;'
                 f" border-color: {bubble}; margin-top: 6px; margin-bottom: 6px;"
@@ -426,41 +395,19 @@ class ChatView(QTextBrowser):
 
     def _inner_html(self, index: int, entry: ChatEntry) -> str:
         p = self._palette
-        name = ('<span style="font-weight: 600;">You</span>' if entry.role == "user"
-                else origin_html(_origin(entry), p))
-        writing = (f'&nbsp;&nbsp;<span style="color: {p.muted};">writing…</span>'
-                   if entry.streaming else "")
-        header = (f'<p style="margin: 0 0 4px 0;">{name}'
-                  f"{self._version_links(index, entry)}"
-                  f'&nbsp;&nbsp;<a href="{_SCHEME}:copy/{index}" style="color: {p.muted};">'
-                  f"Copy</a>{writing}</p>")
+        header = header_html(index, entry, p, writing=self._writing)
         if entry.role == "user":
             return header + render_marked(entry.text, self._found_in(index), p.sensitive_bg)
         if entry.streaming:
             return header + render_plain(entry.text)
         if entry.html is None:
-            rendered = render_markdown(entry.text, p, code_link=f"{_SCHEME}:code/{index}")
+            rendered = render_markdown(entry.text, p, code_link=f"{SCHEME}:code/{index}")
             entry.html, entry.code_blocks = rendered.html, rendered.code_blocks
-        footer = self._footer(index, entry)
-        footer_html = f'<p style="margin: 6px 0 0 0;">{footer}</p>' if footer else ""
-        return header + (entry.html or "") + footer_html
-
-    def _version_links(self, index: int, entry: ChatEntry) -> str:
-        """‹ n/m › between the versions of a message, when it has more than one."""
-        position, count = entry.version
-        if count < 2 or entry.streaming:
-            return ""
-        p = self._palette
-        parts = []
-        for step, arrow, label in ((-1, "‹", "previous"), (1, "›", "next")):
-            if self._writing or (position + step < 1 or position + step > count):
-                parts.append(f'<span style="color: {p.muted};">{arrow}</span>')
-            else:
-                parts.append(f'<a href="{_SCHEME}:version/{index}/{step}" title="Show the '
-                             f'{label} version" style="color: {p.link}; text-decoration: none;">'
-                             f"{arrow}</a>")
-        return (f'&nbsp;&nbsp;{parts[0]}&nbsp;<span style="color: {p.muted};">'
-                f"{position}/{count}</span>&nbsp;{parts[1]}")
+        # The last answer offers its question to the cloud tiers, unless one is being written.
+        last = not self._writing and index == len(self._entries) - 1
+        footer = footer_html(index, entry, p, ask_tiers=self._ask_tiers if last else ())
+        footer_block = f'<p style="margin: 6px 0 0 0;">{footer}</p>' if footer else ""
+        return header + (entry.html or "") + footer_block
 
     def _found_in(self, index: int) -> list[Mark]:
         """The sensitive values the privacy gate found in question ``index`` (its answer's
@@ -469,48 +416,6 @@ class ChatView(QTextBrowser):
         if after is None or after.role != "assistant" or after.receipt is None:
             return []
         return marks_for(self._entries[index].text, after.receipt.findings)
-
-    def _footer(self, index: int, entry: ChatEntry) -> str:
-        p = self._palette
-        parts = []
-        if entry.receipt is not None and entry.receipt.kept_local_for:
-            parts.append(f'<span style="color: {p.here_text};">'
-                         f"{html.escape(kept_here(entry.receipt.kept_local_for))}</span>")
-        if entry.receipt is not None and entry.receipt.outcome == "failed":
-            parts.append(f'<span style="color: {p.error_text};">This cloud answer broke off; '
-                         "what was sent is on its receipt.</span>")
-        elif entry.status == "failed":
-            parts.append(f'<span style="color: {p.error_text};">The answer was interrupted.'
-                         "</span>")
-        elif entry.status in ("stopped", "streaming") and entry.receipt is None:
-            parts.append(f'<span style="color: {p.muted};">Stopped before it finished.</span>')
-        if entry.receipt is not None:
-            parts.append(badge_html(entry.receipt, f"{_SCHEME}:receipt/{index}", p.muted,
-                                    text=entry.text))
-        footer = "<br>".join(parts)
-        links = self._ask_again_links(index, entry)
-        return f"{footer}<br>{links}" if footer and links else footer or links
-
-    def _ask_again_links(self, index: int, entry: ChatEntry) -> str:
-        """Links that answer the last question again on a cloud tier, on the last answer."""
-        if self._writing or not self._ask_tiers or index != len(self._entries) - 1:
-            return ""
-        p = self._palette
-        offer = entry.receipt.escalation_offer if entry.receipt is not None else None
-        answered_on = entry.receipt.tier if entry.receipt is not None else None
-        links = []
-        for tier in self._ask_tiers:
-            if tier == answered_on:
-                continue  # this answer came from there
-            weight = "font-weight: 600; " if tier == offer else ""
-            links.append(f'<a href="{_SCHEME}:ask/{tier}" style="{weight}color: {p.link};'
-                         f' text-decoration: none;">Ask the {tier} tier</a>')
-        if not links:
-            return ""
-        lead = ("This answer looked unsure. " if offer in self._ask_tiers
-                else "Not good enough? ")
-        return (f'<span style="color: {p.muted};">{lead}</span>'
-                + '&nbsp;&nbsp;·&nbsp;&nbsp;'.join(links))
 
     # -- scrolling -------------------------------------------------------------------------
 
@@ -539,7 +444,7 @@ class ChatView(QTextBrowser):
         if url.scheme() in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)
             return
-        if url.scheme() != _SCHEME:
+        if url.scheme() != SCHEME:
             return
         if url.path() == "earlier":
             self.show_earlier()
@@ -579,9 +484,5 @@ class ChatView(QTextBrowser):
         self._on_link(QUrl(href))
 
 
-def _origin(entry: ChatEntry) -> Origin:
-    return answer_origin(entry.receipt, entry.streaming, entry.writing_on)
-
-
 def _warm_up_rendering() -> None:
-    render_markdown("*a*\n\n```python\npass\n```", LIGHT, code_link=f"{_SCHEME}:warm")
+    render_markdown("*a*\n\n```python\npass\n```", LIGHT, code_link=f"{SCHEME}:warm")

@@ -195,6 +195,23 @@ def _may_leave(outlook: Outlook) -> str:
     return " ".join(parts)
 
 
+# Why no cloud tier can be asked, as the Chat menu says it, and the settings page that
+# changes it (None: nothing to change there).
+_NO_CLOUD_ENTRIES: dict[str, tuple[str, str | None]] = {
+    "offline": ("No cloud tier: offline mode is on (Settings → Network)…", "Network"),
+    "escalation_off": ("No cloud tier: questions may not leave this device "
+                       "(Settings → Cloud)…", "Cloud"),
+    "no_tier": ("No cloud tier is set up (Settings → Cloud)…", "Cloud"),
+    "locked": ("No cloud tier: this chat is kept on this device", None),
+}
+
+
+def no_cloud_entry(kind: str) -> tuple[str, str | None] | None:
+    """The Chat menu's entry for an outlook ``kind`` where no cloud tier can answer, and the
+    settings page it opens; None where one may."""
+    return _NO_CLOUD_ENTRIES.get(kind)
+
+
 def outlook_empty_state(outlook: Outlook) -> str:
     """What the empty chat says will happen to the first question."""
     kind = outlook.kind
