@@ -35,16 +35,15 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.receipt import Receipt
-from desktop.ui.receipt_summary import summary_html
+from desktop.ui.receipt_summary import Fields, summary_html
 from desktop.ui.theme import LIGHT, Palette
 from desktop.ui.wording import host_of, money, size
 
 __all__ = ["FIELDS", "NOT_MEASURED", "ReceiptDialog", "badge_html", "badge_parts", "money",
            "privacy", "receipt_rows", "size", "where"]
 
-# The views below read a receipt's fields by name, so that every field, a new one too, is shown
-# without a change here; ``Receipt.to_dict`` gives them, once per view.
-Fields = Mapping[str, Any]
+# The views below read a receipt's fields by name (``Fields``), so that every field, a new one
+# too, is shown without a change here; ``Receipt.to_dict`` gives them, once per view.
 NOT_MEASURED = "not measured"
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")  # Markdown's marks and code fences are not words
 

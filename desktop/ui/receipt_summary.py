@@ -19,26 +19,27 @@ from typing import Any
 from desktop.ui.theme import Palette
 from desktop.ui.wording import class_label, class_list, kept_here, money, size, tier_label
 
-Receipt = Mapping[str, Any]
+# A receipt's fields by name, as ``Receipt.to_dict`` gives them.
+Fields = Mapping[str, Any]
 Row = tuple[str, str, str]  # label, value, how it was obtained
 Section = tuple[str, list[Row]]
 
 MEASURED_HERE = "measured on this computer's clock"
 
 
-def summary_sections(receipt: Receipt) -> list[Section]:
+def summary_sections(receipt: Fields) -> list[Section]:
     return [("Where and why", _route(receipt)), ("What left this device", _sent(receipt)),
             ("Tokens and time", _tokens(receipt)), ("Cost", _cost(receipt))]
 
 
-def _number(receipt: Receipt, key: str) -> float | None:
+def _number(receipt: Fields, key: str) -> float | None:
     value = receipt.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
 
 
-def _route(receipt: Receipt) -> list[Row]:
+def _route(receipt: Fields) -> list[Row]:
     tier = str(receipt.get("tier") or "unknown")
     engine = " · ".join(str(receipt[k]) for k in ("provider", "model") if receipt.get(k))
     rows: list[Row] = []
@@ -70,14 +71,14 @@ def _route(receipt: Receipt) -> list[Row]:
     return rows
 
 
-def _why(receipt: Receipt) -> str:
+def _why(receipt: Fields) -> str:
     kept = [str(k) for k in receipt.get("kept_local_for") or []]
     if kept:  # said from the receipt's classes, in words
         return f"{kept_here(kept)} Your privacy settings keep that here."
     return str(receipt.get("reason") or "not recorded")
 
 
-def _sent(receipt: Receipt) -> list[Row]:
+def _sent(receipt: Fields) -> list[Row]:
     endpoint = receipt.get("endpoint")
     sent = _number(receipt, "bytes_sent") or 0
     privacy = receipt.get("privacy")
@@ -110,7 +111,7 @@ def _sent(receipt: Receipt) -> list[Row]:
     return rows
 
 
-def _token_source(receipt: Receipt) -> str:
+def _token_source(receipt: Fields) -> str:
     if receipt.get("tier") == "local":
         return "counted by llama.cpp"
     if receipt.get("usage_estimated"):
@@ -118,7 +119,7 @@ def _token_source(receipt: Receipt) -> str:
     return "reported by the provider (its usage figures)"
 
 
-def _tokens(receipt: Receipt) -> list[Row]:
+def _tokens(receipt: Fields) -> list[Row]:
     source = _token_source(receipt)
     rows: list[Row] = []
     for key, label in (("tokens_in", "Prompt tokens"), ("tokens_cached", "Cached by the "
@@ -149,13 +150,13 @@ def _tokens(receipt: Receipt) -> list[Row]:
     return rows
 
 
-def _unmeasured(receipt: Receipt, key: str) -> str:
+def _unmeasured(receipt: Fields, key: str) -> str:
     if key == "decode_tok_per_s" and receipt.get("usage_estimated"):
         return "the provider reported no token counts"
     return ""
 
 
-def _kind_and_basis(receipt: Receipt, kind_key: str, basis_key: str, note_key: str) -> str:
+def _kind_and_basis(receipt: Fields, kind_key: str, basis_key: str, note_key: str) -> str:
     """The sentence saying how a figure was obtained (and from which price, dated), else the
     basis written by older versions, else its kind."""
     for key in (note_key, basis_key):
@@ -166,7 +167,7 @@ def _kind_and_basis(receipt: Receipt, kind_key: str, basis_key: str, note_key: s
     return str(kind) if kind else "not said"
 
 
-def _cost(receipt: Receipt) -> list[Row]:
+def _cost(receipt: Fields) -> list[Row]:
     cost = _number(receipt, "cost_usd")
     cloud = _number(receipt, "cloud_equivalent_usd")
     rows: list[Row] = [
@@ -190,7 +191,7 @@ def _cost(receipt: Receipt) -> list[Row]:
     return rows
 
 
-def summary_html(receipt: Receipt, palette: Palette) -> str:
+def summary_html(receipt: Fields, palette: Palette) -> str:
     """The sections as HTML tables, and the exact text that was sent, for a QTextBrowser."""
     parts = []
     for title, rows in summary_sections(receipt):
@@ -209,7 +210,7 @@ def summary_html(receipt: Receipt, palette: Palette) -> str:
     return "".join(parts)
 
 
-def _payload_html(receipt: Receipt, palette: Palette) -> str:
+def _payload_html(receipt: Fields, palette: Palette) -> str:
     payload = receipt.get("payload")
     if not payload:
         return ""

@@ -5,6 +5,7 @@ API is a loopback server speaking OpenAI's wire format."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -75,14 +76,22 @@ class Asked:
     sensitive: str
 
 
-def _send_and_decide(qtbot: QtBot, window: MainWindow, text: str, *, send: bool) -> Asked:
+@contextmanager
+def _consent_asked(qtbot: QtBot, window: MainWindow, text: str) -> Iterator[ConsentDialog]:
+    """Send ``text``; gives the consent dialog once it opens (to answer in the block), and
+    returns once the answer is saved."""
     opened: list[ConsentDialog] = []
     window.session.consent_opened.connect(opened.append)
     window.composer.set_text(text)
     with qtbot.waitSignal(window.answer_finished, timeout=ANSWER_TIMEOUT_MS):
         window.composer.submit()
         qtbot.waitUntil(lambda: bool(opened), timeout=ANSWER_TIMEOUT_MS)
-        dialog = opened[0]
+        yield opened[0]
+    wait_answered(qtbot, window)
+
+
+def _send_and_decide(qtbot: QtBot, window: MainWindow, text: str, *, send: bool) -> Asked:
+    with _consent_asked(qtbot, window, text) as dialog:
         assert dialog.isVisible() and window.session.consent_dialog is dialog
         assert dialog.parent() is window and dialog.keep_button.isDefault()
         assert dialog.view.payload is not None
@@ -90,7 +99,6 @@ def _send_and_decide(qtbot: QtBot, window: MainWindow, text: str, *, send: bool)
                       dialog.view.values["Goes to"].text(),
                       dialog.view.values["Sensitive data"].text())
         (dialog.send_button if send else dialog.keep_button).click()
-    wait_answered(qtbot, window)
     return asked
 
 
@@ -130,13 +138,7 @@ def test_the_dialog_marks_the_phone_number_and_replace_sends_a_placeholder(
     cloud.settings.set("privacy.phone", "ask")
     cloud.settings.set("routing.difficulty_threshold", 0.0)
     server.queue(sse_reply(openai_stream(["I will call ⟨PHONE_1⟩."])))
-    opened: list[ConsentDialog] = []
-    window.session.consent_opened.connect(opened.append)
-    window.composer.set_text(PHONE_QUESTION)
-    with qtbot.waitSignal(window.answer_finished, timeout=ANSWER_TIMEOUT_MS):
-        window.composer.submit()
-        qtbot.waitUntil(lambda: bool(opened), timeout=ANSWER_TIMEOUT_MS)
-        dialog = opened[0]
+    with _consent_asked(qtbot, window, PHONE_QUESTION) as dialog:
         assert dialog.view.marked == ["+44 20 7946 0958"]  # marked where it sits in the text
         assert dialog.view.payload is not None
         [mark] = dialog.view.payload.extraSelections()
@@ -151,7 +153,6 @@ def test_the_dialog_marks_the_phone_number_and_replace_sends_a_placeholder(
         shown = dialog.view.payload.toPlainText()
         assert "+44 20 7946 0958" not in shown and "⟨PHONE_1⟩" in shown
         dialog.replace_button.click()
-    wait_answered(qtbot, window)
     [request] = server.requests
     assert "+44 20 7946 0958" not in request.body.decode("utf-8")
     [receipt] = _receipts(cloud, window)
