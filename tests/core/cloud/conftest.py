@@ -49,13 +49,16 @@ def user_store(hearth_dirs: tuple[Path, Path]) -> Iterator[ConversationStore]:
 
 @pytest.fixture
 def frontier(settings: Settings, user_store: ConversationStore,
-             server: LoopbackServer) -> Assistant:
+             server: LoopbackServer) -> Iterator[Assistant]:
     """An Assistant on the tiny model (short answers) whose frontier tier is OpenAI's format on
-    the loopback server, with escalation on and the key in memory."""
+    the loopback server, with escalation on and the key in memory; its engine is closed after
+    the test."""
     settings.set("local.max_tokens", 6)
     settings.set("cloud.escalation", True)
     settings.set("cloud.read_timeout_s", 5.0)
     settings.set("tiers.frontier.provider", "openai")
     settings.set("tiers.frontier.model", MODELS["openai"])
     settings.set("tiers.frontier.base_url", f"{server.url}/v1")
-    return Assistant(user_store, settings, ModelSlot(settings), keys=memory_keys())
+    assistant = Assistant(user_store, settings, ModelSlot(settings), keys=memory_keys())
+    yield assistant
+    assistant.models.close()

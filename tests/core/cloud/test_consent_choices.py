@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -28,29 +27,23 @@ EMAIL = "jane.doe@example.com"
 
 
 @pytest.fixture
-def store(hearth_dirs: tuple[Path, Path]) -> Iterator[ConversationStore]:
-    with ConversationStore.open_default() as opened:
-        yield opened
-
-
-@pytest.fixture
-def assistant(settings: Settings, store: ConversationStore,
+def assistant(settings: Settings, user_store: ConversationStore,
               server: LoopbackServer) -> Iterator[Assistant]:
     settings.set("local.max_tokens", 4)
     settings.set("cloud.escalation", True)
     settings.set("tiers.frontier.provider", "openai")
     settings.set("tiers.frontier.model", MODELS["openai"])
     settings.set("tiers.frontier.base_url", f"{server.url}/v1")
-    assistant = Assistant(store, settings, ModelSlot(settings), keys=memory_keys())
+    assistant = Assistant(user_store, settings, ModelSlot(settings), keys=memory_keys())
     yield assistant
     assistant.models.close()
 
 
 def test_the_title_of_a_new_chat_holds_placeholders_not_the_card_or_the_email(
-        assistant: Assistant, store: ConversationStore, settings: Settings) -> None:
+        assistant: Assistant, user_store: ConversationStore, settings: Settings) -> None:
     settings.set("cloud.escalation", False)
     result = assistant.ask(f"Charge {CARD}, receipt to {EMAIL}")
-    title = store.conversation(result.conversation_id).title
+    title = user_store.conversation(result.conversation_id).title
     assert CARD not in title and CARD.replace(" ", "") not in title and "1111" not in title
     assert EMAIL not in title and "jane" not in title
     assert title == "Charge ⟨PAYMENT_CARD_1⟩, receipt to ⟨EMAIL_1⟩"
