@@ -308,7 +308,12 @@ class MainWindow(WindowMenus):
             self.notice.show_info("An answer is being written in this chat: stop it first.")
             return
         if confirm:
-            title = self._chats.get(conversation_id).title
+            try:
+                title = self._chats.get(conversation_id).title
+            except KnownError as exc:  # deleted meanwhile, by another process
+                self.notice.show_error(str(exc))
+                self.conversations.reload()
+                return
             if not self._confirm_delete(title):
                 return
         try:
