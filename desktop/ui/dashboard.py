@@ -201,6 +201,8 @@ class Dashboard(QDialog):
         self.hardware.setPrefix("$")
         self.hardware.setGroupSeparatorShown(True)
         self.hardware.setSpecialValueText(NOT_ENTERED)  # 0: Hearth does not guess a price
+        # Saved when typing is done (Enter, leaving the field), not once per keystroke.
+        self.hardware.setKeyboardTracking(False)
         self.hardware.setValue(self._settings.get_float(HARDWARE_SETTING))
         self.hardware.setAccessibleName("What the hardware cost, in US dollars")
         self.volume = QSpinBox()
