@@ -4,6 +4,7 @@ delete and choose a version. The window and the CLI both call these; neither dri
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
@@ -86,6 +87,10 @@ class Conversations:
     def set_locked(self, conversation_id: int, locked: bool) -> None:
         """Lock the conversation to this device (nothing of it leaves), or unlock it."""
         self._store.set_locked_local(conversation_id, locked)
+
+    def set_collections(self, conversation_id: int, names: Sequence[str]) -> None:
+        """Which document collections the conversation's questions draw on (none: ``()``)."""
+        self._store.set_collections(conversation_id, list(dict.fromkeys(names)))
 
     def delete(self, conversation_id: int) -> None:
         """Delete the conversation and every version of its messages."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
@@ -98,16 +99,40 @@ class ConversationStore:
 
     # -- conversations ---------------------------------------------------------------------
 
-    def create_conversation(self, title: str = "New chat") -> Conversation:
-        """A new, empty conversation at the top of the list."""
+    def create_conversation(self, title: str = "New chat", *, origin: str | None = None,
+                            collections: Sequence[str] = ()) -> Conversation:
+        """A new, empty conversation at the top of the list; ``origin`` names the local
+        server's client it came from (None: this device's window or CLI)."""
         now = self._clock()
         with self._write("create the conversation") as conn:
             cursor = conn.execute(
-                "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)",
-                (title, now, now),
+                "INSERT INTO conversations (title, created_at, updated_at, origin, collections)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (title, now, now, origin, _names_json(collections)),
             )
             assert cursor.lastrowid is not None
-            return Conversation(cursor.lastrowid, title, now, now, False)
+            return Conversation(cursor.lastrowid, title, now, now, False, origin,
+                                tuple(collections))
+
+    def latest_from(self, origin: str) -> Conversation | None:
+        """The most recently updated conversation that came from ``origin``, if any."""
+        with self._read("find the client's conversation") as conn:
+            row = conn.execute(
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE origin = ?"
+                " ORDER BY updated_at DESC, id DESC LIMIT 1",
+                (origin,),
+            ).fetchone()
+        return None if row is None else conversation_from_row(row)
+
+    def set_collections(self, conversation_id: int, names: Sequence[str]) -> None:
+        """Which document collections this conversation's questions draw on."""
+        with self._write("choose the conversation's documents") as conn:
+            cursor = conn.execute(
+                "UPDATE conversations SET collections = ? WHERE id = ?",
+                (_names_json(names), conversation_id),
+            )
+            if cursor.rowcount == 0:
+                raise _no_conversation(conversation_id)
 
     def conversation(self, conversation_id: int) -> Conversation:
         """The conversation with this id (``NotFoundError`` if there is none)."""
@@ -449,6 +474,10 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA query_only = ON")
         conn.create_function("hearth_casefold", 1, _casefold, deterministic=True)
     return conn
+
+
+def _names_json(names: Sequence[str]) -> str | None:
+    return json.dumps(list(names), ensure_ascii=False) if names else None
 
 
 def _casefold(value: str | None) -> str | None:

@@ -72,7 +72,16 @@ def _message_tree(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX messages_by_parent ON messages (parent_id)")
 
 
-MIGRATIONS: list[Migration] = [_initial_schema, _message_tree]
+def _origin_and_collections(conn: sqlite3.Connection) -> None:
+    """Where a conversation came from (NULL: this device's window or CLI; otherwise the
+    client of Hearth's local server, e.g. ``"api:zed"``), and which document collections its
+    questions draw on (a JSON array of collection names, NULL for none)."""
+    conn.execute("ALTER TABLE conversations ADD COLUMN origin TEXT")
+    conn.execute("ALTER TABLE conversations ADD COLUMN collections TEXT")
+    conn.execute("CREATE INDEX conversations_by_origin ON conversations (origin, updated_at)")
+
+
+MIGRATIONS: list[Migration] = [_initial_schema, _message_tree, _origin_and_collections]
 
 
 def latest_version() -> int:

@@ -11,7 +11,7 @@ from desktop.core.receipt import Receipt
 ROLES = ("system", "user", "assistant")
 STATUSES = ("complete", "streaming", "stopped", "failed")
 
-CONVERSATION_COLUMNS = "id, title, created_at, updated_at, locked_local"
+CONVERSATION_COLUMNS = "id, title, created_at, updated_at, locked_local, origin, collections"
 MESSAGE_COLUMNS = ("id, conversation_id, role, content, status, created_at, receipt, parent_id,"
                    " chosen_at")
 
@@ -25,6 +25,8 @@ class Conversation:
     created_at: float
     updated_at: float
     locked_local: bool
+    origin: str | None = None  # None: asked on this device; else the local server's client
+    collections: tuple[str, ...] = ()  # document collections its questions draw on
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,21 @@ def load_receipt(text: str | None) -> Receipt | None:
 
 def conversation_from_row(row: tuple[Any, ...]) -> Conversation:
     """A ``Conversation`` from a row of ``CONVERSATION_COLUMNS``."""
-    return Conversation(row[0], row[1], row[2], row[3], bool(row[4]))
+    return Conversation(row[0], row[1], row[2], row[3], bool(row[4]), row[5],
+                        _collection_names(row[6]))
+
+
+def _collection_names(raw: str | None) -> tuple[str, ...]:
+    """The stored JSON array of collection names; anything unreadable counts as none."""
+    if not raw:
+        return ()
+    try:
+        names = json.loads(raw)
+    except ValueError:
+        return ()
+    if not isinstance(names, list):
+        return ()
+    return tuple(name for name in names if isinstance(name, str))
 
 
 def message_from_row(row: tuple[Any, ...]) -> Message:

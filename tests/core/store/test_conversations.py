@@ -25,6 +25,44 @@ def test_create_and_read_back(store: ConversationStore, clock: FakeClock) -> Non
     assert store.create_conversation().title == "New chat"
 
 
+def test_origin_and_collections_are_kept(store: ConversationStore) -> None:
+    local = store.create_conversation("asked here")
+    editor = store.create_conversation("from an editor", origin="api:zed",
+                                       collections=["Tax 2025", "Notes"])
+    assert store.conversation(local.id).origin is None
+    assert store.conversation(local.id).collections == ()
+    assert store.conversation(editor.id).origin == "api:zed"
+    assert store.conversation(editor.id).collections == ("Tax 2025", "Notes")
+
+    store.set_collections(local.id, ["Rezepte ä"])
+    assert store.conversation(local.id).collections == ("Rezepte ä",)
+    store.set_collections(local.id, [])
+    assert store.conversation(local.id).collections == ()
+    with pytest.raises(NotFoundError):
+        store.set_collections(999_999, ["x"])
+
+
+def test_latest_conversation_of_a_client(store: ConversationStore) -> None:
+    assert store.latest_from("api:zed") is None
+    older = store.create_conversation("one", origin="api:zed")
+    store.create_conversation("other client", origin="api:curl")
+    newer = store.create_conversation("two", origin="api:zed")
+    found = store.latest_from("api:zed")
+    assert found is not None and found.id == newer.id
+    store.add_message(older.id, "user", "bump")
+    found = store.latest_from("api:zed")
+    assert found is not None and found.id == older.id
+
+
+def test_unreadable_collections_column_counts_as_none(store: ConversationStore,
+                                                      db_path: Path) -> None:
+    chat = store.create_conversation("x")
+    with closing(sqlite3.connect(db_path)) as conn, conn:
+        conn.execute("UPDATE conversations SET collections = '{not json' WHERE id = ?",
+                     (chat.id,))
+    assert store.conversation(chat.id).collections == ()
+
+
 def test_conversations_most_recently_updated_first(store: ConversationStore) -> None:
     first = store.create_conversation("first")
     second = store.create_conversation("second")

@@ -32,7 +32,7 @@ def _add_pinned_column(conn: sqlite3.Connection) -> None:
 def test_new_database_is_at_the_latest_version(db_path: Path) -> None:
     with ConversationStore(db_path):
         pass
-    assert file_pragma(db_path, "user_version") == _migrations.latest_version() == 2
+    assert file_pragma(db_path, "user_version") == _migrations.latest_version() == 3
     assert file_pragma(db_path, "application_id") == _migrations.APPLICATION_ID
     assert {"conversations", "messages"} <= _tables(db_path)
 
