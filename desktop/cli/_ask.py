@@ -66,6 +66,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _prompt(args: argparse.Namespace) -> str:
     """The question, checked as ``hearth route`` checks it; none to answer a question again."""
+    if args.continue_of is not None:
+        if args.prompt is not None or args.conversation is not None:
+            raise InputError("--continue takes no PROMPT and no --conversation: it writes on "
+                             "from the answer it names")
+        return ""
     again = args.regenerate or args.again_on is not None
     if again:
         if args.conversation is None:
@@ -86,6 +91,8 @@ def _prompt(args: argparse.Namespace) -> str:
 def _turn(assistant: Assistant, args: argparse.Namespace, prompt: str,
           options: TurnOptions) -> TurnResult:
     """The turn the command asks for: the same core calls as the window's actions."""
+    if args.continue_of is not None:
+        return assistant.continue_answer(args.continue_of, options=options)
     if args.regenerate:
         return assistant.regenerate(args.conversation, options=options)
     if args.again_on is not None:

@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ask PROMPT in place of this earlier question: the conversation "
                             "forks there and the original stays as another version "
                             "(ids: 'hearth chats show ID')")
+    again.add_argument("--continue", dest="continue_of", metavar="MESSAGE_ID", type=int,
+                       help="write more of this answer, which stopped at its length limit, "
+                            "into the same answer (ids: 'hearth chats show ID')")
     ask.add_argument("--keep-local", action="store_true",
                      help="lock the new conversation to this device before the question is "
                           "routed: nothing of it ever leaves")

@@ -83,6 +83,7 @@ class Receipt:
     fallback_from: int | None = None  # message id of the failed attempt this answer replaced
     requests: int = 0  # HTTP requests a cloud attempt made, retries included (0 on device)
     redacted_parts: tuple[str, ...] = ()  # which parts of what left were changed by redaction
+    continued: int = 0  # times "Continue" wrote more of this answer (figures are the sums)
     created_at: float = field(default_factory=time.time)
 
     @property

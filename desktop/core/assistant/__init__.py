@@ -1,5 +1,6 @@
 """The turn pipeline: one question in, one routed, streamed answer and its receipt out."""
 
+from desktop.core.assistant._continue import can_continue
 from desktop.core.assistant._outbound import (
     Consent,
     ConsentChoice,
@@ -11,4 +12,5 @@ from desktop.core.assistant._turn import Assistant, RoutePreview, TurnOptions, T
 from desktop.core.routing import RouteDecision
 
 __all__ = ["Assistant", "Consent", "ConsentChoice", "ConsentRequest", "Outlook",
-           "RouteDecision", "RoutePreview", "TurnOptions", "TurnResult", "consent_choice"]
+           "RouteDecision", "RoutePreview", "TurnOptions", "TurnResult", "can_continue",
+           "consent_choice"]

@@ -169,6 +169,14 @@ class Assistant:
         shortcuts["tier"] = tier
         return self._turn(conversation_id, last_user, history, _options(options, shortcuts))
 
+    def continue_answer(self, message_id: int, *, options: TurnOptions | None = None,
+                        **shortcuts: object) -> TurnResult:
+        """Write more of answer ``message_id``, which stopped at its token limit, into the same
+        message; its receipt adds up both runs (``desktop.core.assistant._continue``)."""
+        from desktop.core.assistant._continue import continue_answer
+
+        return continue_answer(self, message_id, _options(options, shortcuts))
+
     def route(self, prompt: str, *, conversation_id: int | None = None,
               tier: TierChoice = "auto") -> RoutePreview:
         """Decide where ``prompt`` would go and show what would leave; sends and saves nothing."""

@@ -50,6 +50,7 @@ class Chat:
     measure_confidence: bool
     report_progress: bool
     prompt_lookup: bool
+    continue_text: str = ""  # the answer so far, when more of it is wanted ("Continue")
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,7 @@ class LlamaSession:
         measure_confidence: bool = False,
         prompt_lookup: bool | None = None,
         lookup: Lookup = find_ngram_continuation,
+        continue_text: str = "",
     ) -> LocalAnswer:
         """Answer the conversation ``messages`` (its last message is the question).
 
@@ -167,11 +168,14 @@ class LlamaSession:
         or inside the prompt evaluation, keeping what was produced and the model usable.
         ``measure_confidence`` reads each chosen token's probability (a little slower).
         ``prompt_lookup`` (default: ``config.prompt_lookup``) drafts tokens with ``lookup``.
+        ``continue_text`` (an answer cut short) follows the assistant's turn opener: the model
+        writes on from it, and only the new text is returned.
         """
         started = time.perf_counter()
         stop = stop if stop is not None else StopSignal()
         llama_cpp, llm = self._llama_cpp, self._llm
-        rendered, tokens, trimmed = self._prompt_tokens(messages, params.max_tokens)
+        rendered, tokens, trimmed = self._prompt_tokens(messages, params.max_tokens,
+                                                        continue_text)
         llama_cpp.llama_perf_context_reset(llm.ctx)
         self._set_abort(stop)
         reused = 0
@@ -219,8 +223,8 @@ class LlamaSession:
             drafted_tokens=decoder.drafted, accepted_tokens=decoder.accepted,
         )
 
-    def _prompt_tokens(self, messages: Sequence[ChatMessage], max_tokens: int
-                       ) -> tuple[Any, list[int], int]:
+    def _prompt_tokens(self, messages: Sequence[ChatMessage], max_tokens: int,
+                       continue_text: str = "") -> tuple[Any, list[int], int]:
         """Render and tokenize, trimming the oldest turns (never the system prompt) to fit."""
         n_ctx = self.info.context_size
         room = min(max_tokens, n_ctx // 2)
@@ -230,6 +234,8 @@ class LlamaSession:
         while True:
             try:
                 rendered = self._template.render([*system, *turns])
+                if continue_text:  # the answer so far, which the model writes on from
+                    rendered = dataclasses.replace(rendered, text=rendered.text + continue_text)
             except ValueError as exc:
                 raise KnownError(f"{self.info.path.name}: {exc}") from exc
             tokens = self._tokenize_extending(rendered.text)

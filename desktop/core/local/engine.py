@@ -144,8 +144,12 @@ class LocalEngine:
         stop: StopSignal | None = None,
         on_prompt_progress: ProgressSink | None = None,
         measure_confidence: bool = False,
+        continue_text: str = "",
     ) -> LocalAnswer:
         """Answer the conversation ``messages`` (its last message is the question).
+
+        ``continue_text``, an answer cut short, is put after the assistant's turn opener, so the
+        model writes on from it; the answer returned holds only the new text.
 
         Text reaches ``on_text`` as it is generated; ``stop`` ends the answer at the next token,
         or inside the prompt evaluation, keeping what was produced and the model usable.
@@ -162,7 +166,8 @@ class LocalEngine:
         in_flight = False
         try:
             request = wire.Chat(tuple(messages), params, measure_confidence,
-                                on_prompt_progress is not None, self.config.prompt_lookup)
+                                on_prompt_progress is not None, self.config.prompt_lookup,
+                                continue_text)
             if not process.send(request):
                 raise self._crashed("while answering", "")
             in_flight = True

@@ -92,7 +92,8 @@ class _Engine:
             answer = session.chat(list(request.messages), request.params, on_text=sender.add,
                                   stop=self._stop, on_prompt_progress=progress,
                                   measure_confidence=request.measure_confidence,
-                                  prompt_lookup=request.prompt_lookup)
+                                  prompt_lookup=request.prompt_lookup,
+                                  continue_text=request.continue_text)
             sender.flush()
             return wire.Answered(answer)
         if isinstance(request, wire.CountTokens):
