@@ -176,6 +176,10 @@ def outlook_status(outlook: Outlook) -> tuple[str, str]:
         return ("On this device only: no cloud tier set up",
                 "Questions may leave this device, but no private server or cloud model is set "
                 "up (Settings → Cloud), so every answer is computed here.")
+    if kind == "key_refused":
+        return ("On this device only: a cloud key was refused",
+                f"{_refused(outlook)} Every answer is computed here until you store a new key "
+                "(Settings → Cloud).")
     when = "Hard or unsure questions" if outlook.cascade == "auto" else "Hard questions"
     return (f"{when} may go to {_tiers(outlook)}", _may_leave(outlook))
 
@@ -192,7 +196,15 @@ def _may_leave(outlook: Outlook) -> str:
         parts.append("A question holding sensitive data your privacy settings keep here "
                      "stays here.")
     parts.append("Keep a chat on this device to keep all of it here.")
+    if outlook.refused:
+        parts.append(_refused(outlook) + " Store a new key in Settings → Cloud.")
     return " ".join(parts)
+
+
+def _refused(outlook: Outlook) -> str:
+    """``"The frontier tier is not used: the key was refused by … (HTTP 401) on …."``"""
+    return " ".join(f"{tier_label(tier).capitalize()} is not used: {why}."
+                    for tier, why in outlook.refused)
 
 
 # Why no cloud tier can be asked, as the Chat menu says it, and the settings page that
@@ -202,6 +214,7 @@ _NO_CLOUD_ENTRIES: dict[str, tuple[str, str | None]] = {
     "escalation_off": ("No cloud tier: questions may not leave this device "
                        "(Settings → Cloud)…", "Cloud"),
     "no_tier": ("No cloud tier is set up (Settings → Cloud)…", "Cloud"),
+    "key_refused": ("No cloud tier: its key was refused (Settings → Cloud)…", "Cloud"),
     "locked": ("No cloud tier: this chat is kept on this device", None),
 }
 
@@ -227,6 +240,10 @@ def outlook_empty_state(outlook: Outlook) -> str:
     if kind == "no_tier":
         return ("Ask anything. Hearth answers with the model on this computer; no cloud tier "
                 "is set up, so nothing you type here leaves it.")
+    if kind == "key_refused":
+        return ("Ask anything. Hearth answers with the model on this computer: the cloud "
+                "provider refused the key stored for it, so nothing you type here leaves it "
+                "until you store a new one (Settings → Cloud).")
     return ("Ask anything. Hearth answers on this computer, but a question that looks hard "
             f"may be sent to {_tiers(outlook)}"
             + (" (unless it holds data your privacy settings keep here)"

@@ -16,6 +16,7 @@ from desktop.core.cloud._stream import Sleep, StreamingProvider
 from desktop.core.cloud._types import CloudProvider, Dialect, Tier
 from desktop.core.cloud.errors import CloudConfigError, KeyringUnavailable
 from desktop.core.cloud.keys import KeyStore
+from desktop.core.cloud.refusals import RefusedKeys
 from desktop.core.settings import Settings
 
 OFFICIAL_URLS: Final = {
@@ -28,14 +29,20 @@ OFFICIAL_URLS: Final = {
 def build_provider(tier: Tier, settings: Settings, keys: KeyStore, *,
                    transport: httpx.BaseTransport | None = None, sleep: Sleep | None = None,
                    rng: random.Random | None = None,
-                   require_escalation: bool = True) -> CloudProvider:
+                   require_escalation: bool = True,
+                   refusals: RefusedKeys | None = None) -> CloudProvider:
     """The provider answering ``tier``, as the settings configure it.
 
     Raises ``CloudConfigError`` when escalation is off (unless ``require_escalation`` is False,
     for an explicit "test connection"), or a URL, model or key is missing; its ``reason`` is
     the receipt's fallback text. Makes no network call. The private tier's key is optional: a
     server on your own network may need none, and then no keyring is needed either.
+
+    A key its provider refused (``refusals``, by default the data folder's memory) keeps the
+    tier unused until the key is changed, except for an explicit test (``require_escalation``
+    False), whose success forgets the refusal.
     """
+    refusals = refusals or RefusedKeys()
     if require_escalation and not settings.get_bool("cloud.escalation"):
         raise CloudConfigError(
             "cloud escalation is off, so nothing leaves this device; turn it on with "
@@ -67,6 +74,12 @@ def build_provider(tier: Tier, settings: Settings, keys: KeyStore, *,
             raise CloudConfigError(
                 f"no {dialect.display} key is stored; add one with 'hearth keys set {provider}'",
                 reason=f"{tier} tier not configured (no {dialect.display} key)")
+    refused = refusals.get(dialect.key_account) if require_escalation else None
+    if refused is not None:
+        raise CloudConfigError(
+            f"the {tier} tier's {refused.sentence()}; store a new key in Settings → Cloud or "
+            f"with 'hearth keys set {dialect.key_account}'",
+            reason=f"{tier} tier not used ({refused.sentence()})")
     return StreamingProvider(
         dialect, tier=tier, base_url=base_url, model=model, api_key=key,
         connect_timeout_s=settings.get_float("cloud.connect_timeout_s"),
@@ -74,7 +87,7 @@ def build_provider(tier: Tier, settings: Settings, keys: KeyStore, *,
         idle_timeout_s=settings.get_float("cloud.idle_timeout_s"),
         total_timeout_s=settings.get_float("cloud.total_timeout_s"),
         retry=RetryPolicy(max_retries=settings.get_int("cloud.max_retries")),
-        transport=transport, sleep=sleep, rng=rng,
+        transport=transport, sleep=sleep, rng=rng, refusals=refusals,
     )
 
 

@@ -77,8 +77,10 @@ def from_detail(detail: ErrorDetail) -> Failure:
                        f"'hearth keys set {c.key_account}'") if c.has_key else \
                 (f"{c.host} asks for a key ({said}); store one with "
                  f"'hearth keys set {c.key_account}'")
-            return CloudAuthError(message,
-                                  reason=f"{c.tier} tier key refused ({status} from {c.host})")
+            refused = CloudAuthError(message,
+                                     reason=f"{c.tier} tier key refused ({status} from {c.host})")
+            refused.status = status
+            return refused
         if status == 429:
             wait = f"; it asks to wait {detail.wait_s:.0f} s" if detail.wait_s else ""
             return CloudRateLimited(

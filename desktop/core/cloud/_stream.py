@@ -33,8 +33,14 @@ from desktop.core.cloud._types import (
     Tier,
 )
 from desktop.core.cloud._wire import estimate_tokens
-from desktop.core.cloud.errors import CloudConfigError, CloudError, InvalidKeyError
+from desktop.core.cloud.errors import (
+    CloudAuthError,
+    CloudConfigError,
+    CloudError,
+    InvalidKeyError,
+)
 from desktop.core.cloud.keys import validate_key
+from desktop.core.cloud.refusals import RefusedKeys
 from desktop.core.netguard import OfflineBlocked
 
 log = logging.getLogger(__name__)
@@ -67,8 +73,9 @@ class StreamingProvider:
                  read_timeout_s: float = 60.0, idle_timeout_s: float = 60.0,
                  total_timeout_s: float = 600.0, retry: RetryPolicy | None = None,
                  transport: httpx.BaseTransport | None = None, sleep: Sleep | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, refusals: RefusedKeys | None = None) -> None:
         self.provider = dialect.provider
+        self._refusals = refusals  # remembers a refused key; None: remembers nothing
         self.model = model
         self.tier: Tier = tier
         self.host = host_of(httpx.URL(base_url))
@@ -166,12 +173,17 @@ class StreamingProvider:
                 if exc.retryable and not run.pieces and retries < self._retry.max_retries:
                     delay = self._retry.delay(retries, exc.retry_after_s, self._rng)
                 if delay is None or time.monotonic() + delay >= run.total_end:
+                    if isinstance(exc, CloudAuthError) and self._refusals is not None:
+                        self._refusals.note(self._dialect.key_account, status=exc.status,
+                                            host=self.host)
                     raise
                 retries += 1
                 log.info("%s tier: %s; retry %d of %d in %.1f s", self.tier, exc.reason,
                          retries, self._retry.max_retries, delay)
                 self._wait(delay, stop)
                 continue
+            if self._refusals is not None:  # the key works (again): offer its tier
+                self._refusals.forget(self._dialect.key_account)
             return self._answer(run, finish)
 
     def _attempt(self, body: bytes, run: _Run, params: GenerationParams, on_text: TextSink,

@@ -93,7 +93,9 @@ class CloudTimeout(CloudError):
 
 
 class CloudAuthError(CloudError):
-    """The provider refused the key (401) or its permissions (403)."""
+    """The provider refused the key (401) or its permissions (403); ``status`` says which."""
+
+    status: int = 0
 
 
 class CloudRateLimited(CloudError):

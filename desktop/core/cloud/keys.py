@@ -15,6 +15,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
 from desktop.core.cloud.errors import InvalidKeyError, KeyringUnavailable
+from desktop.core.cloud.refusals import RefusedKeys
 
 SERVICE: Final = "hearth"
 PROVIDERS: Final = ("anthropic", "openai", "gemini", "private")
@@ -82,6 +83,7 @@ class KeyStore:
         except _BACKEND_ERRORS as exc:
             error = self._failure("store", provider, exc)
             raise error from None  # the backend's own exception could echo what it was given
+        RefusedKeys().forget(provider)  # a new key: its tier is offered again
 
     def delete(self, provider: str) -> bool:
         """Remove the key of ``provider``; False when there was none."""
@@ -95,6 +97,7 @@ class KeyStore:
             return False
         except _BACKEND_ERRORS as exc:
             raise self._failure("delete", provider, exc) from exc
+        RefusedKeys().forget(provider)
         return True
 
     def _require_usable(self) -> None:
