@@ -261,7 +261,9 @@ def _recommend(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({"id": entry.id if entry else None, "reason": advice.reason,
                           "memory_needed": advice.memory_needed, "budget": advice.budget,
-                          "fits_gpu": advice.fits_gpu, "backend": hardware.backend},
+                          "fits_gpu": advice.fits_gpu, "backend": hardware.backend,
+                          "cpu_cores": hardware.cpu_cores, "tokens_per_s": advice.tokens_per_s,
+                          "speed_basis": advice.speed_basis},
                          indent=2))
         return EXIT_OK
     if entry is None:

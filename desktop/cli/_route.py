@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
     report = {
         "tier": decision.tier,
         "reason": decision.reason,
+        "code": decision.code,
         "findings": [{"kind": f.kind, "start": f.start, "end": f.end} for f in decision.findings],
         "classes": list(decision.classes),
         "host": preview.host,

@@ -69,7 +69,7 @@ def test_a_terminal_change_reaches_the_window_and_is_not_written_back() -> None:
         window.stdin.write("\n")
         window.stdin.flush()
         tier, reason = said.get(timeout=60).split("|")
-        assert tier == "local" and "cloud escalation is off" in reason
+        assert tier == "local" and "cloud model is turned off" in reason
         assert said.get(timeout=60) == "theme set"
         assert window.wait(timeout=60) == 0
     finally:

@@ -78,7 +78,8 @@ def cloud_receipt(**changes: object) -> Receipt:
                    "anthropic/claude-sonnet-4-5 at $3/$15 per MTok (list price as of 2026-01-15)",
         cloud_equivalent_usd=0.002856, cloud_equivalent_kind="measured",
         cloud_equivalent_basis="this answer came from the frontier model: same as its cost",
-        reason="looks hard for the local model: difficulty 0.71 (long, multi-step) ≥ 0.6",
+        reason="looks hard for the local model: difficulty 0.71 of 1 (long, multi-step), "
+               "at or above your threshold of 0.6",
         findings=(Finding(kind="email", start=41, end=60), Finding(kind="phone", start=130,
                                                                    end=146)),
         classes=("email", "phone"), payload=PAYLOAD,
@@ -97,7 +98,8 @@ def local_receipt(**changes: object) -> Receipt:
         energy_j=55.8, cloud_equivalent_usd=0.001218, cloud_equivalent_kind="estimated",
         cloud_equivalent_basis="estimated: 86 in + 64 out tokens (counted by this device's "
                                "tokenizer) at anthropic/claude-sonnet-4-5 at $3/$15 per MTok",
-        reason="routine question, answered on this device: difficulty 0.22 < 0.6",
+        reason="a routine question, answered on this device: difficulty 0.22 of 1 (short, "
+               "plain question), below your threshold of 0.6",
         backend="CPU", gpu_layers=0, difficulty=0.22, token_probability=0.31,
         escalation_offer="frontier",
     )
@@ -125,8 +127,8 @@ def consent_request() -> ConsentRequest:
                           payload=outbound.preview(), classes=("email", "phone"),
                           redacted=True, changed_parts=outbound.changed_parts, spans=spans,
                           replaced_payload=replaced.preview(),
-                          reason="looks hard for the local model: difficulty 0.71 (long, "
-                                 "multi-step) ≥ 0.6")
+                          reason="looks hard for the local model: difficulty 0.71 of 1 (long, "
+                                 "multi-step), at or above your threshold of 0.6")
 
 
 def fill_store(path: Path) -> ConversationStore:
@@ -261,8 +263,8 @@ def window_shots(folder: Path, keys: KeyStore) -> None:
         receipt=local_receipt(escalation_offer=None, token_probability=None, findings=found,
                               classes=tuple(sorted({f.kind for f in found})),
                               kept_local_for=("payment_card",),
-                              reason="contains payment_card: your policy keeps that on this "
-                                     "device"))
+                              reason="it holds payment card numbers, which your privacy "
+                                     "settings keep on this device"))
     services.store.add_message(private.id, "user", HARD_QUESTION)
     services.store.add_message(
         private.id, "assistant", "**Raft** elects a leader, which appends entries and "

@@ -95,7 +95,8 @@ def _sent(**changes: object) -> Receipt:
         tier="frontier", provider="openai", model="gpt-test-1", endpoint="api.openai.com",
         privacy="redacted", bytes_sent=812, tokens_in=120, tokens_out=40, ttft_s=0.4,
         decode_tok_per_s=55.0, cost_usd=0.0021, cloud_equivalent_usd=0.0021,
-        reason="looks hard for the local model: 0.72 ≥ 0.6", cost_kind="measured",
+        reason="looks hard for the local model: difficulty 0.72 of 1 (code), at or above your "
+               "threshold of 0.6", cost_kind="measured",
         cost_basis="measured: 120 in + 40 out tokens reported by the provider, openai/gpt-test-1",
         cloud_equivalent_kind="measured",
         cloud_equivalent_basis="this answer came from the frontier model: same as its cost",
@@ -169,7 +170,8 @@ def test_a_cloud_badge_names_the_host_and_what_was_sent() -> None:
 
 def test_a_receipt_kept_here_for_its_data_says_why_in_words(qtbot: QtBot) -> None:
     kept = _local(kept_local_for=("payment_card", "email"),
-                  reason="contains email, payment_card: your policy keeps that on this device")
+                  reason="it holds payment card numbers and e-mail addresses, which your "
+                          "privacy settings keep on this device")
     dialog = ReceiptDialog(kept)
     qtbot.addWidget(dialog)
     text = dialog.summary.toPlainText()

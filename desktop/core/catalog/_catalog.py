@@ -36,8 +36,9 @@ _ID: Final = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _FIELDS: Final = frozenset({
     "name", "url", "file", "quantization", "licence", "licence_url", "size_bytes",
     "listed_size_mb", "sha256", "parameters", "context_length", "layers", "kv_heads",
-    "head_dim", "sources", "note",
+    "head_dim", "sources", "note", "kind", "description",
 })
+KINDS: Final = ("chat", "embedding")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,6 +62,8 @@ class CatalogEntry:
     head_dim: int | None = None
     sources: tuple[str, ...] = ()
     note: str | None = None
+    kind: str = "chat"  # "chat" answers questions; "embedding" turns text into vectors
+    description: str | None = None  # one line for choosing, from the facts in ``sources``
 
     @property
     def size_estimate(self) -> int | None:
@@ -167,6 +170,9 @@ def _entry(entry_id: str, table: object) -> CatalogEntry:
     sha256 = _text(table, "sha256")
     if sha256 is not None and not _SHA256.fullmatch(sha256):
         raise ValueError("sha256 must be 64 lower-case hexadecimal digits")
+    kind = _text(table, "kind") or "chat"
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     sources = table.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise ValueError("sources must be a list of addresses")
@@ -188,6 +194,8 @@ def _entry(entry_id: str, table: object) -> CatalogEntry:
         head_dim=_count(table, "head_dim"),
         sources=tuple(sources),
         note=_text(table, "note"),
+        kind=kind,
+        description=_text(table, "description"),
     )
 
 

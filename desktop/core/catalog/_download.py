@@ -26,7 +26,13 @@ from typing import BinaryIO, Final, Protocol, cast
 
 import httpx
 
-from desktop.core.catalog._errors import DownloadCancelled, DownloadError, format_bytes
+from desktop.core.catalog._errors import (
+    DownloadCancelled,
+    DownloadError,
+    format_bytes,
+    network_words,
+    refusal_words,
+)
 from desktop.core.catalog._files import FreeSpace, check_free_space, disk_free, write_failure
 
 __all__ = [
@@ -236,7 +242,7 @@ class _Session:
                                      _name(self.url), self.free_space)
                 self._receive(response.iter_bytes(self.chunk_size), total)
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise _Retry(_network_reason(exc)) from exc
+            raise _Retry(_network_reason(exc, self.url)) from exc
         except httpx.HTTPError as exc:  # a bad URL or protocol: retrying will not help
             raise DownloadError(f"could not download {self.url}: {exc}") from exc
 
@@ -253,12 +259,12 @@ class _Session:
             raise _Retry(f"the server answered HTTP {status}")
         if status in (401, 403):
             raise DownloadError(
-                f"the server refused access to {self.url} (HTTP {status}); the file may need "
-                "signing in or accepting a licence on its web page, or the mirror denies it"
+                f"{refusal_words(status)}: {self.url} may need signing in or accepting a "
+                "licence on its web page, or the mirror denies it"
             )
         if status == 404:
-            raise DownloadError(f"{self.url} was not found (HTTP 404); the catalog entry or the "
-                                "mirror may be out of date")
+            raise DownloadError(f"{refusal_words(404)}: {self.url} was not found; the catalog "
+                                "entry or the mirror may be out of date")
         length = _content_length(response)
         if status == 200:
             if done:
@@ -269,7 +275,8 @@ class _Session:
             if match is None or int(match[1]) != done:
                 raise _Restart
             return int(match[3]) if match[3] != "*" else None
-        raise DownloadError(f"unexpected answer from {_host(self.url)}: HTTP {status}")
+        raise DownloadError(f"{refusal_words(status)}: an unexpected answer from "
+                            f"{_host(self.url)}")
 
     def _receive(self, chunks: Iterator[bytes], total: int | None) -> None:
         state = self.state
@@ -348,14 +355,12 @@ def _content_length(response: httpx.Response) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _network_reason(exc: httpx.HTTPError) -> str:
+def _network_reason(exc: httpx.HTTPError, url: str) -> str:
     if isinstance(exc, httpx.TimeoutException):
-        return "the connection timed out"
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect ({exc})"
+        return f"{_host(url)} did not answer in time"
     if isinstance(exc, httpx.RemoteProtocolError):
-        return "the connection was cut off"
-    return f"the network failed ({exc})"
+        return f"the connection to {_host(url)} was cut off"
+    return network_words(exc, _host(url))
 
 
 def _name(url: str) -> str:

@@ -14,6 +14,12 @@
 
 from __future__ import annotations
 
+import errno
+import re
+import socket
+import ssl
+from http import HTTPStatus
+
 from desktop.core.errors import KnownError, StorageError
 
 __all__ = [
@@ -26,6 +32,8 @@ __all__ = [
     "RegistryError",
     "format_bytes",
     "format_gb",
+    "network_words",
+    "refusal_words",
 ]
 
 
@@ -83,3 +91,51 @@ def format_bytes(count: int | float) -> str:
 def format_gb(count: int | float) -> str:
     """Gigabytes with two decimals, for the free-space messages (``needs 2.10 GB``)."""
     return f"{count / 1e9:.2f} GB"
+
+
+# Lower-level failures, in the words a download's message uses (never "[Errno -2] ..."): the
+# CLI and the window show the same sentence.
+_ERRNO_PREFIX = re.compile(r"^\s*\[Errno [^\]]*\]\s*")
+_UNREACHABLE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN})
+
+
+def network_words(exc: BaseException, host: str) -> str:
+    """Why a connection to ``host`` failed, in words; the cause chain is searched for the
+    operating system's reason (httpx wraps it)."""
+    for cause in _chain(exc):
+        if isinstance(cause, socket.gaierror):
+            return (f"no network: {host} could not be found (this computer is not connected, "
+                    "or no name server answers)")
+        if isinstance(cause, ConnectionRefusedError):
+            return f"{host} refused the connection (no server is listening there)"
+        if isinstance(cause, ConnectionResetError | BrokenPipeError):
+            return f"the connection to {host} was cut off"
+        if isinstance(cause, TimeoutError | socket.timeout):
+            return f"{host} did not answer in time"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"the certificate of {host} could not be verified, so nothing was fetched"
+        if isinstance(cause, ssl.SSLError):
+            return f"the secure connection to {host} failed"
+        if isinstance(cause, OSError) and cause.errno in _UNREACHABLE:
+            return f"no network: {host} cannot be reached from this computer"
+    text = _ERRNO_PREFIX.sub("", str(exc)).strip()
+    return f"the connection to {host} failed" + (f" ({text})" if text else "")
+
+
+def refusal_words(status: int) -> str:
+    """``the server refused the download (HTTP 404: not found)``."""
+    try:
+        phrase = HTTPStatus(status).phrase.lower()
+    except ValueError:
+        phrase = ""
+    return f"the server refused the download (HTTP {status}" + (f": {phrase})" if phrase
+                                                                 else ")")
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen

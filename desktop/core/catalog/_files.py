@@ -48,8 +48,8 @@ def check_free_space(folder: Path, needed: int, what: str, free_space: FreeSpace
         return  # Unknown free space is no reason to refuse; a full disk is caught on write.
     if free < needed:
         raise DiskSpaceError(
-            f"not enough disk space for {what} in {folder}: it needs {format_gb(needed)}, "
-            f"{format_gb(free)} free"
+            f"not enough disk space: {what} needs {format_gb(needed)}, {format_gb(free)} free "
+            f"in {folder}"
         )
 
 

@@ -89,7 +89,8 @@ def install_catalog_model(
     """
     if offline:
         raise OfflineError(
-            f"offline mode is on, so {entry.name} is not downloaded; turn it off with "
+            f"no network: offline mode is on, so {entry.name} is not downloaded; turn it off "
+            "with "
             "'hearth config set network.offline false', or bring the file in on a disk and "
             "use 'hearth models import PATH --copy'"
         )

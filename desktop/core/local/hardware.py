@@ -12,6 +12,9 @@ build's feature line (``llama_print_system_info``) still names the backend.
 System memory comes from ``/proc/meminfo`` (Linux), ``sysctl`` (macOS) or
 ``GlobalMemoryStatusEx`` (Windows); psutil is not needed.
 
+Decode speed on the CPU (``estimate_decode_speed``) is estimated from Hearth's own benchmark;
+see that function for the basis.
+
 "Auto" GPU layers (``plan_gpu_layers``) estimate from the GGUF header how many of a model's
 layers fit in the GPU's free memory; see that function for the method.
 """
@@ -38,8 +41,10 @@ __all__ = [
     "SystemMemory",
     "describe",
     "detect_hardware",
+    "estimate_decode_speed",
     "plan_gpu_layers",
     "system_memory",
+    "usable_cpus",
 ]
 
 # enum ggml_backend_dev_type in ggml/include/ggml-backend.h.
@@ -84,6 +89,7 @@ class Hardware:
     devices: tuple[Device, ...]
     devices_source: str  # where the device list came from
     memory: SystemMemory | None
+    cpu_cores: int | None = None  # CPUs this process may run on (None: not known)
 
     @property
     def gpus(self) -> tuple[Device, ...]:
@@ -108,7 +114,43 @@ def detect_hardware() -> Hardware:
         devices = ()
         source = "llama.cpp's build information only (the backend registry was not reachable)"
     return Hardware(backend=build.backend, gpu_offload=build.gpu_offload, devices=devices,
-                    devices_source=source, memory=system_memory())
+                    devices_source=source, memory=system_memory(), cpu_cores=usable_cpus())
+
+
+def usable_cpus() -> int | None:
+    """The CPUs this process may run on (a container's or ``taskset``'s limit included)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    if affinity is not None:
+        try:
+            return len(affinity(0)) or None
+        except OSError:
+            pass
+    return os.cpu_count()
+
+
+# Hearth's engine benchmark (README "Memory and speed of the local model", `make bench`): the
+# Llama-3.2-1B-shaped Q4_K_M model decoded 35.9 tokens/s on 2 threads of a 2-core AVX-512
+# machine; the same shape's Q4_K_M file is 808 MB (the catalog's Llama 3.2 1B entry). Decoding
+# on a CPU reads every weight once per token, so the speed scales with the cores' share of
+# memory bandwidth over the bytes of the file: 35.9 x 0.808 GB / 2 cores = 14.5 GB/s per core.
+BENCH_DECODE_TOK_PER_S: Final = 35.9
+BENCH_FILE_BYTES: Final = 808_000_000
+BENCH_CORES: Final = 2
+_BYTES_PER_S_PER_CORE: Final = BENCH_DECODE_TOK_PER_S * BENCH_FILE_BYTES / BENCH_CORES
+SPEED_BASIS: Final = ("estimated from Hearth's benchmark (35.9 tokens/s for an 808 MB Q4_K_M "
+                      "1B model on 2 CPU cores), scaled by CPU cores and file size")
+
+
+def estimate_decode_speed(file_bytes: int, cores: int) -> float:
+    """Tokens per second a model file of ``file_bytes`` may decode at on ``cores`` CPU cores.
+
+    An estimate (``SPEED_BASIS``): tokens/s = 14.5 GB/s per core x cores / file bytes. It is an
+    upper figure on many cores, where memory bandwidth rather than the cores sets the pace,
+    and on slower cores than the benchmark's (a laptop's).
+    """
+    if file_bytes <= 0 or cores <= 0:
+        raise ValueError("a file size and a core count must be positive")
+    return _BYTES_PER_S_PER_CORE * cores / file_bytes
 
 
 # -- the ggml backend registry -----------------------------------------------------------------

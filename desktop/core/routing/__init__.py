@@ -8,6 +8,7 @@ from desktop.core.routing._redaction import Redaction, Restorer, redact, restore
 from desktop.core.routing._router import (
     CLOUD_TIERS,
     CloudTier,
+    RouteCode,
     RouteContext,
     RouteDecision,
     Router,
@@ -23,6 +24,7 @@ __all__ = [
     "Finding",
     "Redaction",
     "Restorer",
+    "RouteCode",
     "RouteContext",
     "RouteDecision",
     "Router",

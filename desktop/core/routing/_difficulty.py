@@ -31,9 +31,10 @@ class Difficulty:
     signals: tuple[str, ...]
 
     def describe(self) -> str:
+        """``"difficulty 0.55 of 1 (code, math)"``: the score and the signals that fired."""
         if not self.signals:
-            return f"difficulty {self.score:.2f} (short, plain question)"
-        return f"difficulty {self.score:.2f} ({', '.join(self.signals)})"
+            return f"difficulty {self.score:.2f} of 1 (short, plain question)"
+        return f"difficulty {self.score:.2f} of 1 ({', '.join(self.signals)})"
 
 
 def estimate_difficulty(prompt: str) -> Difficulty:

@@ -11,7 +11,7 @@ from desktop.core.receipt import Finding
 from desktop.core.routing._detectors import KINDS, TOPIC_MEMORY, scan_conversation
 from desktop.core.routing._difficulty import Difficulty, estimate_difficulty
 from desktop.core.routing._phones import regions_from_setting
-from desktop.core.settings import Settings
+from desktop.core.settings import PRIVACY_CLASSES, Settings
 
 Tier = Literal["local", "private", "frontier"]
 CloudTier = Literal["private", "frontier"]
@@ -20,6 +20,12 @@ TierChoice = Literal["local", "private", "frontier", "auto"]
 Policy = Literal["keep_local", "redact", "ask"]
 POLICIES: tuple[Policy, ...] = ("keep_local", "redact", "ask")
 CASCADE_MODES = ("off", "offer", "auto")
+# Why a decision went where it did, for programs (``hearth route --json``, tests); ``reason``
+# says the same to a person.
+RouteCode = Literal["chosen_local", "offline", "escalation_off", "locked", "budget_spent",
+                    "kept_by_policy", "tier_not_ready", "requested", "no_cloud_tier",
+                    "looks_hard", "routine"]
+_CLASS_WORDS = dict(PRIVACY_CLASSES)
 
 # A tier that is not ready says why ("the private tier has no URL"); None means ready.
 Readiness = Callable[[CloudTier], str | None]
@@ -30,7 +36,8 @@ class RouteDecision:
     """Where a question goes and why, in one line a person can read."""
 
     tier: Tier
-    reason: str
+    reason: str  # plain words, shown in receipts and notices
+    code: RouteCode
     findings: tuple[Finding, ...] = ()  # in the new question (spans into it)
     classes: tuple[str, ...] = ()  # every sensitive class in what would leave
     redact: bool = False  # send placeholders instead of the sensitive values
@@ -74,14 +81,16 @@ class Router:
         if held is not None:
             recent = [m.content for m in history[-TOPIC_MEMORY:]]
             findings = self.scan([*recent, prompt])[-1]
-            return _local(held, findings, self._classes([findings]))
+            return _local(*held, findings, self._classes([findings]))
         scanned = self.scan([*(m.content for m in history), prompt])
         findings, classes = scanned[-1], self._classes(scanned)
         kept = sorted({c for c in classes if self.policy(c) == "keep_local"})
         if kept:
-            decision = _local(f"contains {', '.join(kept)}: your policy keeps that on this "
-                              "device", findings, classes)
-            return replace(decision, kept_for=tuple(k for k in KINDS if k in kept))
+            kept_for = tuple(k for k in KINDS if k in kept)
+            words = _joined([_CLASS_WORDS.get(k, k) for k in kept_for])
+            decision = _local(f"it holds {words}, which your privacy settings keep on this "
+                              "device", "kept_by_policy", findings, classes)
+            return replace(decision, kept_for=kept_for)
         redact = any(self.policy(c) == "redact" for c in classes)
         ask = any(self.policy(c) == "ask" for c in classes)
         difficulty = estimate_difficulty(prompt)
@@ -89,41 +98,45 @@ class Router:
             tier = context.requested
             problem = self._readiness(tier)
             if problem:
-                return _local(f"the {tier} tier is not ready: {problem}", findings, classes)
+                return _local(f"the {tier} tier is not ready: {problem}", "tier_not_ready",
+                              findings, classes)
             return RouteDecision(tier=tier, reason=f"you asked for the {tier} tier",
+                                 code="requested",
                                  findings=findings, classes=classes, redact=redact,
                                  ask_consent=ask, difficulty=difficulty)
         target = self._cloud_target()
         threshold = self._settings.get_float("routing.difficulty_threshold")
         if target is None:
-            return _local("no cloud tier is configured", findings, classes, difficulty)
+            return _local("no cloud tier is set up", "no_cloud_tier", findings, classes,
+                          difficulty)
         if difficulty.score >= threshold:
             return RouteDecision(
                 tier=target, findings=findings, classes=classes, redact=redact, ask_consent=ask,
-                difficulty=difficulty,
-                reason=f"looks hard for the local model: {difficulty.describe()} "
-                       f"≥ {threshold:g}",
+                difficulty=difficulty, code="looks_hard",
+                reason=f"looks hard for the local model: {difficulty.describe()}, at or above "
+                       f"your threshold of {threshold:g}",
             )
         cascade = self._settings.get_str("routing.cascade") != "off"
         return RouteDecision(
             tier="local", findings=findings, classes=classes, redact=redact, ask_consent=ask,
-            difficulty=difficulty, cascade=cascade, escalate_to=target,
-            reason=f"routine question, answered on this device: {difficulty.describe()} "
-                   f"< {threshold:g}",
+            difficulty=difficulty, cascade=cascade, escalate_to=target, code="routine",
+            reason=f"a routine question, answered on this device: {difficulty.describe()}, "
+                   f"below your threshold of {threshold:g}",
         )
 
-    def _held_here(self, context: RouteContext) -> str | None:
+    def _held_here(self, context: RouteContext) -> tuple[str, RouteCode] | None:
         """Why nothing may leave this device for this message, or None when something may."""
         if context.requested == "local":
-            return "you chose this device for this message"
+            return "you chose this device for this message", "chosen_local"
         if context.offline:
-            return "offline mode is on: nothing leaves this device"
+            return "offline mode is on: nothing leaves this device", "offline"
         if not self._settings.get_bool("cloud.escalation"):
-            return "cloud escalation is off (cloud.escalation)"
+            return ("sending questions to a cloud model is turned off in your settings",
+                    "escalation_off")
         if context.locked_local:
-            return "this conversation is locked to this device"
+            return "this conversation is locked to this device", "locked"
         if context.budget_exhausted:
-            return "this month's cloud budget is spent"
+            return "this month's cloud budget is spent", "budget_spent"
         return None
 
     def _cloud_target(self) -> CloudTier | None:
@@ -152,7 +165,12 @@ class Router:
         return tuple(k for k in KINDS if k in kinds)
 
 
-def _local(reason: str, findings: tuple[Finding, ...], classes: tuple[str, ...],
-           difficulty: Difficulty | None = None) -> RouteDecision:
-    return RouteDecision(tier="local", reason=reason, findings=findings, classes=classes,
-                         difficulty=difficulty)
+def _local(reason: str, code: RouteCode, findings: tuple[Finding, ...],
+           classes: tuple[str, ...], difficulty: Difficulty | None = None) -> RouteDecision:
+    return RouteDecision(tier="local", reason=reason, code=code, findings=findings,
+                         classes=classes, difficulty=difficulty)
+
+
+def _joined(words: Sequence[str]) -> str:
+    """``"a, b and c"``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

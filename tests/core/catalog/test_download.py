@@ -115,11 +115,13 @@ def test_server_errors_give_up_after_the_attempts(server: FileServer, client: ht
 
 def test_not_found_and_refused_are_not_retried(server: FileServer, client: httpx.Client,
                                                tmp_path: Path) -> None:
-    with pytest.raises(DownloadError, match="was not found"):
+    with pytest.raises(DownloadError, match=r"^the server refused the download \(HTTP 404: "
+                                            r"not found\): .* was not found"):
         fetch(server.url("/nothing/here.gguf"), tmp_path / "x.part", client=client,
               retry=NO_WAIT)
     server.status_override = 401
-    with pytest.raises(DownloadError, match="signing in or accepting a licence"):
+    with pytest.raises(DownloadError, match=r"refused the download \(HTTP 401: unauthorized\)"
+                                            r": .*signing in or accepting a licence"):
         fetch(server.url(BLOB_PATH), tmp_path / "x.part", client=client, retry=NO_WAIT)
     assert len(server.requests) == 2
 
@@ -127,8 +129,18 @@ def test_not_found_and_refused_are_not_retried(server: FileServer, client: httpx
 def test_unreachable_server_is_a_download_error(client: httpx.Client, tmp_path: Path) -> None:
     with FileServer({}) as gone:
         url = gone.url(BLOB_PATH)
-    with pytest.raises(DownloadError, match="could not connect"):
+    with pytest.raises(DownloadError, match="refused the connection") as caught:
         fetch(url, tmp_path / "x.part", client=client, retry=NO_WAIT)
+    assert "Errno" not in str(caught.value)
+
+
+def test_an_unknown_host_is_no_network_in_words(client: httpx.Client, tmp_path: Path) -> None:
+    # ".invalid" never resolves (RFC 2606): the same failure as a computer without a network.
+    with pytest.raises(DownloadError, match=r"no network: models\.invalid could not be "
+                                            r"found") as caught:
+        fetch("https://models.invalid/m.gguf", tmp_path / "x.part", client=client,
+              retry=NO_WAIT)
+    assert "Errno" not in str(caught.value)
 
 
 def test_cancel_keeps_the_partial_file_and_resume_completes(
@@ -152,7 +164,8 @@ def test_cancel_keeps_the_partial_file_and_resume_completes(
 
 def test_free_space_is_checked_before_any_request(server: FileServer, client: httpx.Client,
                                                   tmp_path: Path) -> None:
-    with pytest.raises(DiskSpaceError, match=r"it needs 0\.00 GB, 0\.00 GB free"):
+    with pytest.raises(DiskSpaceError, match=r"^not enough disk space: blob\.bin needs "
+                                             r"0\.00 GB, 0\.00 GB free"):
         fetch(server.url(BLOB_PATH), tmp_path / "blob.part", client=client, retry=NO_WAIT,
               expected_size=300_000, free_space=lambda _: 1000)
     assert server.requests == []

@@ -120,7 +120,7 @@ def test_the_router_keeps_a_value_local_when_its_cue_came_in_the_history() -> No
     history = [ChatMessage("user", "what can someone do with my SSN?"),
                ChatMessage("assistant", "Quite a lot: open accounts, file taxes…")]
     decision = router.decide("ok, it is 536221847", history, RouteContext(requested="frontier"))
-    assert decision.tier == "local" and "national_id" in decision.reason
+    assert decision.tier == "local" and "national identity numbers" in decision.reason
     assert decision.findings == (Finding(kind="national_id", start=10, end=19),)
 
 

@@ -23,26 +23,28 @@ def _router(ready: tuple[str, ...] = ("private", "frontier"), **values: object) 
     return Router(settings, lambda tier: None if tier in ready else f"{tier} not set up")
 
 
-@pytest.mark.parametrize(("context", "words"), [
-    (RouteContext(offline=True), "offline"),
-    (RouteContext(locked_local=True), "locked"),
-    (RouteContext(budget_exhausted=True), "budget"),
-    (RouteContext(requested="local"), "you chose this device"),
+@pytest.mark.parametrize(("context", "words", "code"), [
+    (RouteContext(offline=True), "offline", "offline"),
+    (RouteContext(locked_local=True), "locked", "locked"),
+    (RouteContext(budget_exhausted=True), "budget", "budget_spent"),
+    (RouteContext(requested="local"), "you chose this device", "chosen_local"),
 ])
-def test_hard_rules_keep_it_local(context: RouteContext, words: str) -> None:
+def test_hard_rules_keep_it_local(context: RouteContext, words: str, code: str) -> None:
     decision = _router().decide(HARD, [], context)
-    assert decision.tier == "local" and words in decision.reason
+    assert decision.tier == "local" and words in decision.reason and decision.code == code
 
 
 def test_escalation_off_keeps_it_local() -> None:
     decision = _router(cloud__escalation=False).decide(HARD, [], RouteContext(requested="frontier"))
-    assert decision.tier == "local" and "escalation is off" in decision.reason
+    assert decision.tier == "local" and decision.code == "escalation_off"
+    assert decision.reason == "sending questions to a cloud model is turned off in your settings"
 
 
 def test_sensitive_data_stays_local_by_default_even_in_the_history() -> None:
     history = [ChatMessage("user", "my IBAN is DE89 3704 0044 0532 0130 00")]
     decision = _router().decide(HARD, history, RouteContext(requested="frontier"))
-    assert decision.tier == "local" and "iban" in decision.reason
+    assert decision.tier == "local" and decision.code == "kept_by_policy"
+    assert decision.reason == "it holds IBANs, which your privacy settings keep on this device"
     assert decision.classes == ("iban",) and decision.findings == ()
 
 
@@ -64,11 +66,13 @@ def test_difficulty_picks_the_private_tier_first_then_frontier() -> None:
     assert _router(ready=("frontier",)).decide(HARD, [], RouteContext()).tier == "frontier"
     decision = _router(ready=()).decide(HARD, [], RouteContext())
     assert decision.tier == "local" and "no cloud tier" in decision.reason
+    assert decision.code == "no_cloud_tier"
 
 
 def test_easy_questions_stay_local_with_a_cascade_target() -> None:
     decision = _router(routing__cascade="offer").decide(EASY, [], RouteContext())
     assert decision.tier == "local" and "routine" in decision.reason
+    assert decision.code == "routine" and "below your threshold of 0.6" in decision.reason
     assert decision.cascade and decision.escalate_to == "private"
 
 
@@ -92,3 +96,13 @@ def test_difficulty_signals(prompt: str, signals: tuple[str, ...]) -> None:
 
 def test_every_detector_class_has_a_policy_setting() -> None:
     assert tuple(kind for kind, _ in PRIVACY_CLASSES) == KINDS
+
+
+def test_reasons_name_classes_in_words_never_by_their_keys() -> None:
+    decision = _router().decide("card 4111 1111 1111 1111, mail ann@example.org", [],
+                                RouteContext(requested="frontier"))
+    assert decision.reason == ("it holds payment card numbers and e-mail addresses, which your "
+                               "privacy settings keep on this device")
+    assert decision.kept_for == ("payment_card", "email")
+    for key in ("payment_card", "cloud.escalation", "_", "≥"):
+        assert key not in decision.reason
