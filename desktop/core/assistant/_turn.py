@@ -40,7 +40,7 @@ from desktop.core.cloud import CloudError, CloudProvider, KeyStore, build_provid
 from desktop.core.errors import KnownError
 from desktop.core.local.engine import LocalAnswer
 from desktop.core.local.slot import ModelSlot
-from desktop.core.receipt import Finding, Receipt
+from desktop.core.receipt import Finding, Privacy, Receipt, Tier
 from desktop.core.routing import (
     CLOUD_TIERS,
     CloudTier,
@@ -79,6 +79,17 @@ class RoutePreview:
     spans: tuple[Finding, ...] = ()  # sensitive values still in ``payload`` (spans into it)
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """An attempt at answering that is about to stream: which tier, what leaves, and the
+    message (its id is the receipt's) the answer is saved in."""
+
+    tier: Tier
+    privacy: Privacy
+    message_id: int
+    fallback: str | None = None  # why a cloud tier did not answer, when this one replaces it
+
+
 @dataclass(frozen=True, kw_only=True)
 class TurnOptions:
     """How to answer one turn, and where its progress goes."""
@@ -92,6 +103,12 @@ class TurnOptions:
     consent: Consent | None = None
     stop: StopSignal | None = None
     lock_local: bool = False  # a new conversation is locked to this device before routing
+    # A local-server client's own request (desktop.core.assistant._clients): its system message
+    # and sampling replace the user's settings for this turn only; None keeps the setting.
+    system_prompt: str | None = None
+    temperature: float | None = None
+    seed: int | None = None
+    on_attempt: Callable[[Attempt], None] | None = None
 
 
 class Assistant:
@@ -199,7 +216,7 @@ class Assistant:
         """Route and answer ``user``; the first reply follows ``reply_parent`` (a new version
         beside that message's other children) or, by default, the end of the path shown."""
         conversation = self.store.conversation(conversation_id)
-        messages = self._chat_messages(history)
+        messages = self._chat_messages(history, options.system_prompt)
         decision = self.router.decide(user.content, messages[:-1],
                                       self._context(options.tier, conversation.locked_local))
         if options.on_route is not None:
@@ -221,9 +238,12 @@ class Assistant:
         reply = self.store.add_message(turn.conversation_id, "assistant", "",
                                        status="streaming", parent_id=turn.next_parent())
         saver = PartialSaver(self.store, reply.id, options.on_text)
+        if options.on_attempt is not None:
+            options.on_attempt(Attempt("local", "on-device", reply.id,
+                                       fallback.reason if fallback else None))
         try:
             with self._meter.measure() as energy:
-                answer = engine.chat(turn.messages, self._params(options.max_tokens),
+                answer = engine.chat(turn.messages, self._params(options),
                                      on_text=saver.add, stop=options.stop,
                                      on_prompt_progress=options.on_prompt_progress,
                                      measure_confidence=cascade_mode != "off")
@@ -271,7 +291,7 @@ class Assistant:
                 if chosen is None:
                     return _Fallback("you chose not to send it")
                 outbound, payload = chosen, chosen.preview()
-            params = self._params(options.max_tokens)
+            params = self._params(options)
             body = provider.request_body(list(outbound.messages), params)
             sent = _Sent(payload=payload, body_sha256=hashlib.sha256(body).hexdigest())
 
@@ -285,6 +305,9 @@ class Assistant:
                                            status="streaming", parent_id=turn.next_parent())
             restorer = outbound.restorer()
             saver = PartialSaver(self.store, reply.id, options.on_text)
+            if options.on_attempt is not None:
+                options.on_attempt(Attempt(tier, "redacted" if outbound.redacted else "sent",
+                                           reply.id))
             try:
                 answer = provider.chat(list(outbound.messages), params,
                                        on_text=lambda text: saver.add(restorer.feed(text)),
@@ -400,8 +423,10 @@ class Assistant:
         cut = history.index(last_user) + 1
         return history[:cut], last_user, history[cut:]
 
-    def _chat_messages(self, history: Sequence[Message]) -> list[ChatMessage]:
-        system = self.settings.get_str("chat.system_prompt").strip()
+    def _chat_messages(self, history: Sequence[Message],
+                       system_prompt: str | None = None) -> list[ChatMessage]:
+        system = (self.settings.get_str("chat.system_prompt") if system_prompt is None
+                  else system_prompt).strip()
         messages = [ChatMessage("system", system)] if system else []
         for message in history:
             if message.role == "system" or (message.role == "assistant" and not message.content):
@@ -411,11 +436,12 @@ class Assistant:
             messages.append(ChatMessage(message.role, message.content))  # type: ignore[arg-type]
         return messages
 
-    def _params(self, max_tokens: int | None) -> GenerationParams:
+    def _params(self, options: TurnOptions) -> GenerationParams:
         return GenerationParams(
-            max_tokens=max_tokens or self.settings.get_int("local.max_tokens"),
-            temperature=self.settings.get_float("local.temperature"),
-            seed=self.settings.get_int("local.seed"),
+            max_tokens=options.max_tokens or self.settings.get_int("local.max_tokens"),
+            temperature=(options.temperature if options.temperature is not None
+                         else self.settings.get_float("local.temperature")),
+            seed=options.seed if options.seed is not None else self.settings.get_int("local.seed"),
         )
 
 
