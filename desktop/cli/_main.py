@@ -170,6 +170,21 @@ def build_parser() -> argparse.ArgumentParser:
         "hardware", help="llama.cpp's backend and devices, memory, and GPU layers that fit")
     hardware.add_argument("--model", metavar="PATH", help="plan GPU layers for this GGUF file")
     models.set_defaults(handler=_lazy("desktop.cli._models", "run"))
+
+    serve = commands.add_parser(
+        "serve", help="answer other apps through an OpenAI-compatible API on this computer")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this computer only)")
+    serve.add_argument("--port", type=_positive_int, help="port (default: server.port, 8765)")
+    serve.add_argument("--allow-network", action="store_true",
+                       help="allow a --host other computers can reach (the token is still "
+                            "required)")
+    serve_token = serve.add_mutually_exclusive_group()
+    serve_token.add_argument("--show-token", action="store_true",
+                             help="print the token apps must send (made on first use) and exit")
+    serve_token.add_argument("--new-token", action="store_true",
+                             help="replace the token (apps using the old one are refused)")
+    serve.set_defaults(handler=_lazy("desktop.cli._serve", "run"))
     return parser
 
 

@@ -446,6 +446,58 @@ SCHEMA: tuple[Setting, ...] = (
         description="A local answer counts as unsure when the geometric mean probability of its "
                     "tokens is below this (a heuristic to tune, not a calibrated measure).",
     ),
+    # The local OpenAI-compatible server (hearth serve; desktop/server).
+    Setting(
+        key="server.port",
+        kind=int,
+        default=8765,
+        minimum=1024,
+        maximum=65535,
+        restart_required=True,
+        description="Port of the local OpenAI-compatible server (http://127.0.0.1:PORT/v1).",
+    ),
+    Setting(
+        key="server.autostart",
+        kind=bool,
+        default=False,
+        description="Start the local server for other apps when the window opens.",
+    ),
+    Setting(
+        key="server.cors_origins",
+        kind=str,
+        default="",
+        restart_required=True,
+        description="Web pages (origins, comma-separated, e.g. http://localhost:3000) that may "
+                    "call the local server from a browser; empty: none may.",
+    ),
+    Setting(
+        key="server.queue_size",
+        kind=int,
+        default=8,
+        minimum=1,
+        maximum=256,
+        restart_required=True,
+        description="Requests that may wait for the model while it answers another; one more "
+                    "is refused with 429 and a Retry-After.",
+    ),
+    Setting(
+        key="server.max_request_kb",
+        kind=int,
+        default=1024,
+        minimum=1,
+        maximum=65536,
+        restart_required=True,
+        description="Largest request body the local server reads, in KiB (larger: 413).",
+    ),
+    Setting(
+        key="server.max_prompt_chars",
+        kind=int,
+        default=200000,
+        minimum=100,
+        maximum=10000000,
+        restart_required=True,
+        description="Most characters of messages one request may send (more: 400).",
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SCHEMA}

@@ -1,0 +1,81 @@
+"""Opening ``documents.sqlite3``: private file modes, WAL, foreign keys, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from desktop.core import paths
+from desktop.core.documents import _schema
+from desktop.core.errors import StorageError
+
+FILE_NAME = "documents.sqlite3"
+# Indexing holds the write lock for one file's chunks at a time (a batch for a big file):
+# another process's search or indexing waits this long at most.
+BUSY_TIMEOUT_S = 30.0
+
+
+def storage_error(exc: sqlite3.Error, path: Path, action: str) -> StorageError:
+    """A ``StorageError`` that names the file and what could not be done."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == sqlite3.SQLITE_FULL:
+        problem = f"the disk holding {path.parent} is full; free some space and try again"
+    elif primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
+        problem = (f"{path} cannot be written or opened; check the folder's permissions, or "
+                   "set HEARTH_DATA_DIR to a writable folder")
+    elif primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        problem = (f"{path} is corrupt; move it elsewhere and add the documents again (the "
+                   "documents themselves are untouched)")
+    elif primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        problem = f"{path} stayed locked by another Hearth process too long; try again"
+    else:
+        problem = f"the documents database {path} failed"
+    return StorageError(f"could not {action}: {problem} ({exc})")
+
+
+@contextmanager
+def mapped_errors(path: Path, action: str) -> Iterator[None]:
+    """Re-raise any ``sqlite3.Error`` inside the block as a ``StorageError``."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise storage_error(exc, path, action) from exc
+
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """Open or create the file (0600, folder 0700), refuse foreign or newer ones, migrate."""
+    try:
+        paths.private_folder(path.parent)
+    except OSError as exc:
+        raise StorageError(f"could not create the folder {path.parent} for the documents "
+                           f"database: {exc.strerror or exc}") from exc
+    paths.create_private(path, "-wal", "-shm")
+    with mapped_errors(path, "open the documents database"):
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            _schema.check_is_documents(conn, str(path))
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            _schema.migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception (KeyboardInterrupt too)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,128 @@
+"""One chat request as a turn of the assistant, run on the queue's thread, with its events
+passed to the request's event loop: which tier answers, the text as it comes, the end."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass
+
+from desktop.core.assistant import (
+    Attempt,
+    ClientQuestion,
+    ClientRequestError,
+    ClientTurns,
+    TurnOptions,
+    TurnResult,
+)
+from desktop.core.chat import StopSignal
+from desktop.core.errors import ContextOverflowError, KnownError, ModelLoadError
+from desktop.core.local.slot import NoModelError
+from desktop.server._errors import ApiError
+from desktop.server._requests import ChatRequest
+from desktop.server._stops import StopSequences
+
+_LOG = logging.getLogger("hearth.server")
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """An attempt is about to stream (the response's headers come from the last one)."""
+
+    attempt: Attempt
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    result: TurnResult
+    text: str  # what the client was shown (cut before a stop sequence)
+    finish_reason: str  # OpenAI's: "stop" or "length"
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    error: ApiError
+
+
+Event = Started | Text | Finished | Failed
+
+
+class TurnJob:
+    """A request's turn: built on the event loop, run on the queue's thread.
+
+    ``cancel`` (the client went away) stops the answer at once through the same ``StopSignal``
+    the window's Stop button uses.
+    """
+
+    def __init__(self, turns: ClientTurns, request: ChatRequest, client: str,
+                 loop: asyncio.AbstractEventLoop) -> None:
+        self._turns = turns
+        self._request = request
+        self._client = client
+        self._loop = loop
+        self.events: asyncio.Queue[Event] = asyncio.Queue()
+        self.stop = StopSignal()
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        self.stop.set()
+
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def run(self) -> None:
+        request = self._request
+        stops = StopSequences(request.stop)
+
+        def on_text(piece: str) -> None:
+            shown = stops.feed(piece)
+            if shown:
+                self._emit(Text(shown))
+            if stops.matched:
+                self.stop.set()
+
+        options = TurnOptions(tier=request.tier, max_tokens=request.max_tokens,
+                              temperature=request.temperature, seed=request.seed,
+                              on_text=on_text, stop=self.stop,
+                              on_attempt=lambda attempt: self._emit(Started(attempt)))
+        try:
+            result = self._turns.ask(ClientQuestion(self._client, request.messages), options)
+        except ApiError as exc:
+            self._emit(Failed(exc))
+            return
+        except ClientRequestError as exc:
+            self._emit(Failed(ApiError(400, str(exc), code="invalid_value", param="messages")))
+            return
+        except (NoModelError, ModelLoadError) as exc:
+            self._emit(Failed(ApiError(503, f"the local model is not available: {exc}",
+                                       code="model_not_available")))
+            return
+        except ContextOverflowError as exc:
+            self._emit(Failed(ApiError(400, str(exc), code="context_length_exceeded",
+                                       param="messages")))
+            return
+        except KnownError as exc:
+            self._emit(Failed(ApiError(500, str(exc), code="server_error")))
+            return
+        except Exception:  # noqa: BLE001 - a bug: logged, and the client gets a 500
+            _LOG.exception("a chat request failed")
+            self._emit(Failed(ApiError(500, "Hearth could not answer (see its log)",
+                                       code="server_error")))
+            return
+        if not stops.matched:
+            tail = stops.flush()
+            if tail:
+                self._emit(Text(tail))
+        finish = "length" if result.receipt.finish_reason == "length" and not stops.matched \
+            else "stop"
+        self._emit(Finished(result, "".join(stops.shown), finish))
+
+    def _emit(self, event: Event) -> None:
+        self._loop.call_soon_threadsafe(self.events.put_nowait, event)
