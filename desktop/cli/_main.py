@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     network_commands.add_parser("status", help="whether offline mode is on")
     network.set_defaults(handler=_lazy("desktop.cli._network", "run"))
 
+    _add_docs_commands(commands)
+
     models = commands.add_parser("models", help="model files: catalog, download, import, check")
     model_commands = models.add_subparsers(dest="action", metavar="ACTION", required=True)
     models_list = model_commands.add_parser("list", help="the models Hearth knows")
@@ -186,6 +188,38 @@ def build_parser() -> argparse.ArgumentParser:
                              help="replace the token (apps using the old one are refused)")
     serve.set_defaults(handler=_lazy("desktop.cli._serve", "run"))
     return parser
+
+
+def _add_docs_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    docs = commands.add_parser("docs", help="your document collections: add, index, search")
+    doc_commands = docs.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = doc_commands.add_parser(
+        "add", help="add files or folders to a collection (created if needed) and index them")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("paths", metavar="PATH", nargs="+")
+    doc_list = doc_commands.add_parser("list", help="collections, their files and state")
+    doc_list.add_argument("--json", action="store_true")
+    doc_remove = doc_commands.add_parser("remove", help="forget a collection (files stay)")
+    doc_remove.add_argument("name", metavar="NAME")
+    doc_rename = doc_commands.add_parser("rename", help="give a collection a new name")
+    doc_rename.add_argument("old", metavar="OLD")
+    doc_rename.add_argument("new", metavar="NEW")
+    reindex = doc_commands.add_parser(
+        "reindex", help="pick up added, changed and deleted files (resumes a stopped run)")
+    reindex.add_argument("name", metavar="NAME")
+    reindex.add_argument("--all", action="store_true", help="index every file again")
+    doc_search = doc_commands.add_parser("search", help="the passages that best match QUERY")
+    doc_search.add_argument("name", metavar="NAME")
+    doc_search.add_argument("query", metavar="QUERY")
+    doc_search.add_argument("--json", action="store_true",
+                            help="a JSON array, best first (path, position, page, score, …)")
+    doc_search.add_argument("--limit", metavar="N", type=_positive_int, default=8)
+    doc_set = doc_commands.add_parser("set", help="change a collection's privacy")
+    doc_set.add_argument("name", metavar="NAME")
+    doc_set.add_argument("--privacy", choices=("device", "send"), required=True,
+                         help="device: its passages never leave this computer (default); "
+                              "send: they may go with a question to a cloud tier")
+    docs.set_defaults(handler=_lazy("desktop.cli._docs", "run"))
 
 
 def main(argv: list[str]) -> int:

@@ -421,6 +421,23 @@ SCHEMA: tuple[Setting, ...] = (
         for kind, label in PRIVACY_CLASSES
     ),
     Setting(
+        key="documents.embedding_model",
+        kind=str,
+        default="",
+        description="Embedding model for searching documents by meaning: a GGUF path or the "
+                    "name of an installed model ('hearth models list'); empty: search by "
+                    "words only (BM25).",
+    ),
+    Setting(
+        key="documents.max_file_mb",
+        kind=int,
+        default=1000,
+        minimum=1,
+        maximum=1_000_000,
+        description="Files larger than this (MB) are skipped when indexing documents, with "
+                    "the reason shown.",
+    ),
+    Setting(
         key="routing.difficulty_threshold",
         kind=float,
         default=0.6,
