@@ -26,6 +26,7 @@ otherwise the quote says "undated" and names the package version.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +38,10 @@ PACKAGE = "genai-prices"
 # Hearth's provider names -> genai-prices provider ids. Only these three: a private server
 # ("openai-compatible") must never be priced as OpenAI because it speaks OpenAI's protocol.
 PROVIDER_IDS = {"anthropic": "anthropic", "openai": "openai", "gemini": "google"}
+# Model ids that name no chat model: a frontier tier cannot answer with them.
+_NOT_CHAT = re.compile(r"embed|tts|whisper|dall-e|moderation|image|transcribe|davinci|babbage|"
+                       r"realtime|search|robotics|computer-use|audio|veo|imagen|lyria|"
+                       r"^ada$|^curie$", re.I)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,6 +113,28 @@ class GenaiPrices:
             version=self._version,
         )
 
+    def models(self, provider: str) -> tuple[str, ...]:
+        """The chat models the data prices for ``provider`` (Hearth's name: "anthropic",
+        "openai", "gemini"), as their API spells them, in natural order (``gpt-4`` before
+        ``gpt-10``); deprecated ones and those that do not chat (embeddings, speech, images,
+        moderation) left out.
+        Empty when the provider is not in the data or the package is missing. A choice to
+        offer, not a limit: a model the data does not know yet can still be typed."""
+        provider_id = PROVIDER_IDS.get(provider.strip().lower())
+        if provider_id is None or not self._load():
+            return ()
+        from genai_prices.data import providers  # loaded by _load already
+
+        found = next((p for p in providers if p.id == provider_id), None)
+        if found is None:
+            return ()
+        names = {str(m.id) for m in found.models
+                 if not m.deprecated and not _NOT_CHAT.search(str(m.id))
+                 and ":" not in str(m.id) and not str(m.id).endswith(("-", "."))}
+        if provider_id == "google":  # its data also prices other makers' models on Vertex
+            names = {n for n in names if n.startswith(("gemini", "gemma"))}
+        return tuple(sorted(names, key=_natural))
+
     def _load(self) -> bool:
         with self._lock:
             if self._snapshot is not None or self._error is not None:
@@ -125,6 +152,12 @@ class GenaiPrices:
             self._usage_type = Usage
             self._snapshot = DataSnapshot(providers=providers, from_auto_update=False)
             return True
+
+
+def _natural(name: str) -> tuple[tuple[int, str], ...]:
+    """Sort key reading the digit runs of ``name`` as numbers."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part)
+                 for part in re.split(r"(\d+)", name) if part)
 
 
 def _source(provider: Any) -> str:

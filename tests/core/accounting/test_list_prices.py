@@ -202,3 +202,16 @@ def test_pricing_opens_no_socket_and_starts_no_updater(tmp_path: Path) -> None:
                           timeout=60, cwd=Path(__file__).parents[3])
     assert done.returncode == 0, done.stdout + done.stderr
     assert "events [] threads ['MainThread']" in done.stdout
+
+
+def test_the_models_a_provider_prices_are_offered_to_choose_from() -> None:
+    prices = GenaiPrices()
+    anthropic, openai = prices.models("anthropic"), prices.models("OpenAI")
+    # Names as the providers' APIs spell them, chat models only, in natural order.
+    assert "claude-3-5-sonnet" in anthropic and "gpt-4o" in openai
+    assert not [m for m in openai if "embedding" in m or "whisper" in m or m.startswith("ft:")]
+    assert openai.index("gpt-4") < openai.index("gpt-4o") < openai.index("gpt-5")
+    assert prices.models("gemini") and all(m.startswith(("gemini", "gemma"))
+                                          for m in prices.models("gemini"))
+    # A private server is never priced as a provider, so it has no list.
+    assert prices.models("private") == () and prices.models("") == ()
