@@ -8,6 +8,7 @@ The kinds made:
   256 values), quantized by llama.cpp itself, so tests run the kernels users' models run.
 - ``no-byte-tokens``: the tiny model with a vocabulary that has no byte tokens for newlines or
   non-ASCII text; llama.cpp loads it, then aborts the process while tokenizing "café\n".
+- ``embedding``: the tiny Llama with mean pooling in its metadata, for llama.cpp's embedding mode.
 - ``bench``: a Llama-3.2-1B-shaped model (16 layers, 2048 wide, 128k vocabulary, tied embeddings)
   quantized to Q4_K_M, so speed measurements see a realistic amount of work per token.
 
@@ -44,6 +45,7 @@ __all__ = [
     "TINY_NAME",
     "cached_model",
     "write_bench_model",
+    "write_embedding_model",
     "write_no_byte_tokens_model",
     "write_quantized_model",
     "write_tiny_model",
@@ -393,12 +395,41 @@ def write_bench_model(path: Path, *, seed: int = 0) -> Path:
     return path
 
 
+EMBEDDING_NAME = "hearth-tiny-embedding"
+
+
+def write_embedding_model(path: Path, *, seed: int = 0) -> Path:
+    """A tiny embedding model: the tiny Llama's shape and vocabulary with mean pooling in its
+    metadata (``llama.pooling_type``), as converted embedding models carry it, so llama.cpp
+    returns one vector per text with ``embedding=True`` (64 dimensions). Random weights:
+    the vectors mean nothing; only their plumbing (dimensions, normalising, storing,
+    scanning) is tested with it."""
+    shape = _TINY_SHAPE
+    vocab = _vocabulary(shape.n_vocab)
+    rng = np.random.default_rng(seed + 1000)
+    writer = gguf.GGUFWriter(path, "llama")
+    _add_hparams(writer, EMBEDDING_NAME, shape, gguf.LlamaFileType.MOSTLY_F16)
+    writer.add_pooling_type(gguf.PoolingType.MEAN)
+    _add_tokenizer(writer, vocab)
+    for tensor, numpy_shape in _layer_shapes(shape):
+        dtype = np.float32 if len(numpy_shape) == 1 else np.float16
+        writer.add_tensor(tensor, _weights(rng, numpy_shape, _WEIGHT_STD, dtype))
+    writer.add_tensor("output.weight", _weights(rng, (shape.n_vocab, shape.n_embd),
+                                                _WEIGHT_STD, np.float16))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
 _WRITERS: dict[str, Callable[..., Path]] = {
     "tiny": write_tiny_model,
     "tiny-q4_k_m": functools.partial(write_quantized_model, ftype="Q4_K_M"),
     "tiny-q8_0": functools.partial(write_quantized_model, ftype="Q8_0"),
     "no-byte-tokens": write_no_byte_tokens_model,
     "bench": write_bench_model,
+    "embedding": write_embedding_model,
 }
 KINDS = tuple(_WRITERS)
 
