@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from string import Template
 
 from PySide6.QtCore import Qt
@@ -131,7 +132,8 @@ def apply(app: QApplication, palette: Palette) -> None:
 
 # Rules for the settings' Cloud page, the receipt and consent dialogs and the dashboard, on top
 # of the shipped style sheet; the same placeholders. Check boxes are drawn here because Fusion
-# outlines them in a darker shade of the window colour, which vanishes on the dark theme.
+# outlines them in a darker shade of the window colour, which vanishes on the dark theme; a
+# style sheet that draws the box must draw the tick too (``$check_icon``, one per theme).
 _MORE_RULES = """
 QCheckBox::indicator {
     width: 14px;
@@ -148,6 +150,12 @@ QCheckBox::indicator:hover {
 QCheckBox::indicator:checked {
     background: $accent;
     border: 1px solid $accent;
+    image: url("$check_icon");
+}
+
+QCheckBox::indicator:checked:disabled {
+    background: $muted;
+    border-color: $muted;
 }
 
 QCheckBox::indicator:disabled {
@@ -228,7 +236,14 @@ QLabel#CloudLabel {
 def style_sheet(palette: Palette) -> str:
     template = assets.read_text("hearth.qss") + _MORE_RULES
     values = {name: value for name, value in vars(palette).items() if isinstance(value, str)}
+    # Qt reads url() paths with forward slashes on every platform.
+    values["check_icon"] = check_icon(palette).as_posix()
     return Template(template).safe_substitute(values)
+
+
+def check_icon(palette: Palette) -> Path:
+    """The tick of a checked box, in the colour that reads on the theme's accent."""
+    return assets.asset_dir() / f"check-{palette.name}.svg"
 
 
 def _qt_palette(p: Palette) -> QPalette:
