@@ -66,7 +66,7 @@ class WindowMenus(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.new_action = self._action("&New chat", "Ctrl+N", self.new_chat, file_menu)
-        self._action("Choose &model file…", None, self.choose_model_file, file_menu)
+        self._action("Choose a model &file…", None, self.choose_model_file, file_menu)
         self.models_action = self._action("&Models…", "Ctrl+M", self.open_models, file_menu)
         self.settings_action = self._action("&Settings…", "Ctrl+,", self.open_settings,
                                             file_menu)

@@ -10,6 +10,8 @@ from desktop.core.services import Services
 from desktop.ui.main_window import MainWindow
 from desktop.ui.shortcuts import ShortcutsSheet
 
+from .conftest import WindowFactory
+
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
@@ -58,3 +60,30 @@ def test_ctrl_slash_lists_every_shortcut_from_the_menus(qtbot: QtBot,
     assert ("Stop the answer", "Esc") in rows
     assert sheets[0].table.rowCount() == len(sheets[0].rows)
     sheets[0].close()
+
+
+def _mnemonic(text: str) -> str | None:
+    """The letter after a single "&" (Alt+letter opens the entry), lower-cased; "&&" is a
+    literal ampersand."""
+    cleaned = text.replace("&&", "")
+    at = cleaned.find("&")
+    return cleaned[at + 1].lower() if 0 <= at < len(cleaned) - 1 else None
+
+
+def test_no_two_entries_of_a_menu_share_an_alt_letter(
+        make_window: WindowFactory, services: Services) -> None:
+    window = make_window(services, wait_for_model=False)
+    bar = window.menuBar()
+    menus = [a.menu() for a in bar.actions() if a.menu() is not None]
+    # The menu bar's own letters, then each menu's (hidden entries included: they show
+    # when a cloud tier is set up, beside the others).
+    groups = {"menu bar": [a.text() for a in bar.actions()]}
+    for menu in menus:
+        groups[menu.title()] = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert len(groups) >= 5 and all(groups.values())
+    for name, texts in groups.items():
+        letters = [m for m in map(_mnemonic, texts) if m is not None]
+        clashes = {m for m in letters if letters.count(m) > 1}
+        assert not clashes, f"{name}: {clashes} in {texts}"
+        without = [t for t in texts if _mnemonic(t) is None and t]
+        assert len(without) <= 1, f"{name}: no Alt letter for {without}"
