@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop.core.conversations import Conversations
@@ -115,3 +121,32 @@ def _tab_of(dialog: SettingsDialog, widget: QWidget) -> str:
         if dialog.tabs.widget(index).isAncestorOf(widget):
             return dialog.tabs.tabText(index)
     raise AssertionError("a field outside every tab")
+
+
+def _state(widget: QWidget) -> object:
+    if isinstance(widget, QComboBox):
+        return widget.currentIndex(), widget.currentText()
+    if isinstance(widget, QAbstractSpinBox):
+        return widget.text()
+    assert isinstance(widget, QAbstractSlider)
+    return widget.value()
+
+
+def test_the_wheel_changes_no_value_widget_found_anywhere_in_the_dialog(qtbot: QtBot) -> None:
+    """Every combo box, spin box and slider under the dialog, found by walking its widgets
+    (those no setting names too, and those of pages added later), keeps its value."""
+    settings = Settings()
+    dialog = _dialog(qtbot, settings, "General")
+    found = [w for w in dialog.findChildren(QWidget) if changes_on_wheel(w)]
+    assert {e.widget for e in dialog.editors.values() if changes_on_wheel(e.widget)} \
+        <= set(found)
+    for index in range(dialog.tabs.count()):
+        dialog.tabs.setCurrentIndex(index)
+        for widget in found:
+            if not dialog.tabs.widget(index).isAncestorOf(widget) or not widget.isVisible():
+                continue
+            before = _state(widget)
+            for notches in (1, -1, -2):
+                _wheel(widget, notches)
+            assert _state(widget) == before, (dialog.tabs.tabText(index),
+                                              widget.accessibleName() or widget.objectName())
