@@ -1,0 +1,98 @@
+"""Requests from other apps obey the privacy gate, escalation, consent and offline mode as the
+window does: a loopback server speaking OpenAI's protocol stands in for the frontier API and
+records every request that reaches it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from keyring.backend import KeyringBackend
+
+from desktop.core.conversations import Conversations
+from desktop.core.settings import Settings
+from tests.core.cloud.loopback import LoopbackServer, loopback_server
+from tests.core.cloud.wire import openai_stream, sse_reply
+from tests.server.conftest import Served, start_server
+
+CARD = "My card is 4111 1111 1111 1111, exp 12/29. Is it still valid?"
+
+
+@pytest.fixture
+def cloud() -> Iterator[LoopbackServer]:
+    with loopback_server() as running:
+        yield running
+
+
+@pytest.fixture
+def escalating(server_settings: Settings, cloud: LoopbackServer,
+               os_keyring: KeyringBackend) -> Iterator[Served]:
+    server_settings.set("cloud.escalation", True)
+    server_settings.set("tiers.frontier.provider", "openai")
+    server_settings.set("tiers.frontier.model", "gpt-4o")
+    server_settings.set("tiers.frontier.base_url", f"{cloud.url}/v1")
+    os_keyring.set_password("hearth", "openai", "test-key-0123456789")
+    yield from start_server(os_keyring)
+
+
+def test_a_harmless_question_for_the_frontier_goes_there(escalating: Served,
+                                                         cloud: LoopbackServer) -> None:
+    cloud.queue(sse_reply(openai_stream(["Paris."], model="gpt-4o")))
+    raw = escalating.client().chat.completions.with_raw_response.create(
+        model="hearth-frontier", messages=[{"role": "user", "content": "Capital of France?"}])
+    assert raw.headers["x-hearth-tier"] == "frontier"
+    assert raw.headers["x-hearth-privacy"] == "sent"
+    assert raw.parse().choices[0].message.content == "Paris."
+    assert len(cloud.requests) == 1
+
+
+@pytest.mark.parametrize("model", ["hearth-frontier", "hearth-auto"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_card_number_stays_on_this_device(escalating: Served, cloud: LoopbackServer,
+                                            model: str, stream: bool) -> None:
+    raw = escalating.client().chat.completions.with_raw_response.create(
+        model=model, messages=[{"role": "user", "content": CARD}], stream=stream,
+        max_tokens=4)
+    assert raw.headers["x-hearth-tier"] == "local"
+    assert raw.headers["x-hearth-privacy"] == "on-device"
+    if stream:
+        list(raw.parse())  # type: ignore[call-overload]
+    else:
+        receipt = raw.parse().model_extra["hearth"]["receipt"]  # type: ignore[union-attr,index]
+        assert receipt["bytes_sent"] == 0 and "payment_card" in receipt["kept_local_for"]
+    assert cloud.requests == []
+
+
+def test_what_needs_consent_is_answered_here_and_says_why(
+        escalating: Served, cloud: LoopbackServer, server_settings: Settings) -> None:
+    server_settings.set("privacy.payment_card", "ask")
+    raw = escalating.client().chat.completions.with_raw_response.create(
+        model="hearth-frontier", messages=[{"role": "user", "content": CARD}], max_tokens=4)
+    assert raw.headers["x-hearth-tier"] == "local"
+    assert "consent" in raw.headers["x-hearth-fallback"]
+    receipt = raw.parse().model_extra["hearth"]["receipt"]  # type: ignore[index]
+    assert "consent" in receipt["fallback"]
+    assert cloud.requests == []
+
+
+def test_offline_mode_keeps_serving_on_loopback_and_sends_nothing(
+        escalating: Served, cloud: LoopbackServer, server_settings: Settings) -> None:
+    server_settings.set("network.offline", True)
+    raw = escalating.client().chat.completions.with_raw_response.create(
+        model="hearth-frontier", messages=[{"role": "user", "content": "Capital of France?"}],
+        max_tokens=4, user="offline-app")
+    assert raw.headers["x-hearth-tier"] == "local"
+    assert raw.parse().choices[0].message.content
+    assert cloud.requests == []
+    with Conversations.open_default() as conversations:
+        [conversation] = conversations.recent()
+    assert conversation.origin == "offline-app"
+
+
+def test_a_server_started_offline_serves(server_settings: Settings,
+                                         os_keyring: KeyringBackend) -> None:
+    server_settings.set("network.offline", True)
+    for served in start_server(os_keyring):
+        answer = served.client().chat.completions.create(
+            model="hearth-auto", messages=[{"role": "user", "content": "hi"}], max_tokens=3)
+        assert answer.choices[0].message.content
