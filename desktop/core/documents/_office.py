@@ -3,6 +3,7 @@ their heading path (paragraph styles "Heading 1" … "Heading 9", and "Title")."
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from collections.abc import Iterator
@@ -17,6 +18,10 @@ def pdf_blocks(path: Path) -> Iterator[Block]:
     """Each page's text, split at blank lines; pages are numbered from 1."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
+
+    # pypdf logs its repairs of damaged files as warnings, which would reach the terminal
+    # in the middle of progress lines; a file it cannot read raises, and that is reported.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     with open_binary(path) as handle:
         try:
