@@ -12,6 +12,7 @@ from pathlib import Path
 
 from desktop.cli._interrupt import EXIT_INTERRUPTED, run_stoppable
 from desktop.cli._question import STDIN, InputError, question_from
+from desktop.cli._sources import source_lines
 from desktop.core.assistant import (
     Assistant,
     ConsentChoice,
@@ -39,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
         options = TurnOptions(
             tier=args.tier, model_path=Path(args.model).expanduser() if args.model else None,
             max_tokens=args.max_tokens, on_text=stream, stop=stop, consent=consent,
-            lock_local=args.keep_local)
+            lock_local=args.keep_local,
+            collections=tuple(args.docs) if args.docs else None)
         # On a worker thread, so that Ctrl+C is noticed whatever the turn is waiting for.
         result = run_stoppable(lambda: _turn(services.assistant, args, prompt, options), stop)
     finally:
@@ -50,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
                           "receipt": result.receipt.to_dict()}, ensure_ascii=False))
     else:
         sys.stdout.write("\n")
+        for line in source_lines(result.receipt):  # what the answer's [n] refer to
+            print(line)
         sys.stdout.flush()
     if interrupted:  # one line: what was kept, and where
         print(f"hearth: interrupted; the answer so far is saved in conversation "

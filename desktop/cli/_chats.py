@@ -6,6 +6,7 @@ import argparse
 import json
 import time
 
+from desktop.cli._sources import source_lines
 from desktop.core.conversations import Conversations, Thread
 
 
@@ -57,6 +58,7 @@ def _show(chats: Conversations, conversation_id: int, *, as_json: bool) -> None:
         print(json.dumps({
             "id": conversation.id, "title": conversation.title,
             "locked_local": conversation.locked_local,
+            "collections": list(conversation.collections),
             "messages": [{"id": m.id, "parent_id": m.parent_id, "role": m.role,
                           "content": m.content, "status": m.status,
                           "versions": list(thread.versions.get(m.id, (m.id,))),
@@ -65,11 +67,15 @@ def _show(chats: Conversations, conversation_id: int, *, as_json: bool) -> None:
         }, ensure_ascii=False, indent=2))
         return
     print(f"# {conversation.title}")
+    if conversation.collections:
+        print("Documents: " + ", ".join(f"“{name}”" for name in conversation.collections))
     for m in thread.messages:
         status = "" if m.status == "complete" else f" ({m.status})"
         position, count = thread.version_of(m.id)
         version = f" version {position}/{count}" if count > 1 else ""
         print(f"\n[{m.role} #{m.id}{status}{version}]\n{m.content}")
+        for line in source_lines(m.receipt):
+            print(line)
 
 
 def _when(stamp: float) -> str:

@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--keep-local", action="store_true",
                      help="lock the new conversation to this device before the question is "
                           "routed: nothing of it ever leaves")
+    ask.add_argument("--docs", metavar="NAME", action="append",
+                     help="answer from this document collection's passages (repeatable; "
+                          "default: the conversation's choice); a collection kept on this "
+                          "device keeps the question here")
     ask.set_defaults(handler=_lazy("desktop.cli._ask", "run"))
 
     route = commands.add_parser("route", help="show where a question would go; sends nothing")

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import time
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any, Literal
 
 Tier = Literal["local", "private", "frontier"]
@@ -26,6 +27,30 @@ class Finding:
     kind: str
     start: int
     end: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    """A passage of the user's documents that an answer was given: where it is, and a snippet.
+
+    ``path`` is the file's absolute path on this device (to open it); ``position`` says where
+    in it in words ("page 3", "§ Installation"); ``page`` is the 1-based PDF page when known.
+    """
+
+    collection: str
+    path: str
+    position: str
+    page: int | None = None
+    snippet: str = ""
+    score: float = 0.0  # the retrieval's fused score (higher is better), for ordering only
+    privacy: str = "device"  # the collection's level: "device" (never leaves) or "send"
+    chunk_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """How a citation names it: ``report.pdf, page 3``."""
+        name = PurePath(self.path).name or self.path
+        return f"{name}, {self.position}" if self.position else name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,6 +108,15 @@ class Receipt:
     fallback_from: int | None = None  # message id of the failed attempt this answer replaced
     requests: int = 0  # HTTP requests a cloud attempt made, retries included (0 on device)
     redacted_parts: tuple[str, ...] = ()  # which parts of what left were changed by redaction
+    # Documents: the passages the answer was given (numbered [1], [2] … in this order), how
+    # many more were retrieved but left out to fit the local model's context, their size in
+    # tokens and how that was known ("counted" by the local model's tokenizer or "estimated"),
+    # and the collections kept on this device that kept the question here.
+    sources: tuple[Source, ...] = ()
+    sources_trimmed: int = 0
+    sources_tokens: int = 0
+    sources_token_basis: str | None = None
+    kept_local_for_collections: tuple[str, ...] = ()
     continued: int = 0  # times "Continue" wrote more of this answer (figures are the sums)
     created_at: float = field(default_factory=time.time)
 
@@ -93,10 +127,25 @@ class Receipt:
         return (f"{self.trimmed_messages} oldest message(s) left out to fit the context window "
                 "(the system prompt is always kept)")
 
+    @property
+    def sources_note(self) -> str | None:
+        """The documents' share of the context in a sentence, or None when none were used."""
+        if not self.sources and not self.sources_trimmed:
+            return None
+        basis = ("counted with the local model's tokenizer"
+                 if self.sources_token_basis == "counted" else "estimated from their length")
+        given = f"{len(self.sources)} passage(s), {self.sources_tokens:,} tokens ({basis})"
+        if self.sources_trimmed:
+            given += (f"; {self.sources_trimmed} lower-ranked passage(s) left out to fit the "
+                      "local model's context")
+        return given
+
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["findings"] = [dataclasses.asdict(f) for f in self.findings]
+        data["sources"] = [dataclasses.asdict(s) for s in self.sources]
         data["context_note"] = self.context_note
+        data["sources_note"] = self.sources_note
         return data
 
     @classmethod
@@ -108,7 +157,14 @@ class Receipt:
         values["classes"] = tuple(data.get("classes", ()))
         values["redacted_parts"] = tuple(data.get("redacted_parts", ()))
         values["kept_local_for"] = tuple(data.get("kept_local_for", ()))
+        values["kept_local_for_collections"] = tuple(data.get("kept_local_for_collections", ()))
+        values["sources"] = tuple(_source(s) for s in data.get("sources") or ())
         return cls(**values)
+
+
+def _source(data: dict[str, Any]) -> Source:
+    names = {f.name for f in dataclasses.fields(Source)}
+    return Source(**{k: v for k, v in data.items() if k in names})
 
 
 @functools.cache

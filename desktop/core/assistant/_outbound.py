@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from desktop.core.assistant._documents import INSTRUCTIONS
 from desktop.core.chat import ChatMessage
 from desktop.core.receipt import Finding
 from desktop.core.routing import KINDS, Redaction, Restorer, RouteDecision, redact
@@ -128,8 +129,9 @@ def prepare_outbound(messages: Sequence[ChatMessage], *, redact_kinds: frozenset
 def _part_name(message: ChatMessage, index: int, last_user: int) -> str:
     if message.role == "system":
         return "system prompt"
-    if index == last_user:
-        return "question"
+    if index == last_user:  # the passages of the user's documents ride in front of it
+        return ("question with document passages" if message.content.startswith(INSTRUCTIONS)
+                else "question")
     return f"earlier {'question' if message.role == 'user' else 'answer'} (message {index})"
 
 

@@ -54,6 +54,7 @@ def local_receipt(accounting: Accounting, info: ModelInfo, answer: LocalAnswer,
         token_probability=math.exp(confidence.mean_logprob) if confidence else None,
         escalation_offer=escalation_offer, question_id=question_id,
         fallback_from=fallback_from, kept_local_for=decision.kept_for,
+        kept_local_for_collections=decision.kept_for_collections,
         **costing.receipt_fields(),
     )
 

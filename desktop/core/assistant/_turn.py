@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from desktop.core.accounting.budget import current_budget
 from desktop.core.accounting.power import RaplMeter
 from desktop.core.accounting.prices import PriceTable
+from desktop.core.assistant._documents import DocumentContext, DocumentReader
 from desktop.core.assistant._outbound import (
     Consent,
     Outbound,
@@ -53,6 +54,9 @@ from desktop.core.routing import (
 )
 from desktop.core.settings import Settings
 from desktop.core.store import TIP, ConversationStore, Message, Place
+
+if TYPE_CHECKING:
+    from desktop.core.documents import Library
 
 _TITLE_LENGTH = 60
 
@@ -103,6 +107,9 @@ class TurnOptions:
     consent: Consent | None = None
     stop: StopSignal | None = None
     lock_local: bool = False  # a new conversation is locked to this device before routing
+    # The document collections the question draws on; None: the conversation's own choice
+    # (a new conversation records the collections given here as its choice).
+    collections: tuple[str, ...] | None = None
     # A local-server client's own request (desktop.core.assistant._clients): its system message
     # and sampling replace the user's settings for this turn only; None keeps the setting.
     system_prompt: str | None = None
@@ -117,7 +124,8 @@ class Assistant:
     def __init__(self, store: ConversationStore, settings: Settings, models: ModelSlot, *,
                  keys: KeyStore | None = None, audit: AuditLog | None = None,
                  prices: PriceTable | None = None,
-                 providers: ProviderFactory | None = None) -> None:
+                 providers: ProviderFactory | None = None,
+                 documents: Callable[[], Library] | None = None) -> None:
         self.store = store
         self.settings = settings
         self.models = models
@@ -126,6 +134,7 @@ class Assistant:
         self._accounting = Accounting(settings, prices or PriceTable.load())
         self._providers = providers or (lambda tier: build_provider(tier, settings, self.keys))
         self.router = Router(settings, self._readiness)
+        self.documents = DocumentReader(settings, models, documents)
         self._meter = RaplMeter()
 
     # -- public turns --------------------------------------------------------------------------
@@ -142,7 +151,8 @@ class Assistant:
         """
         options = _options(options, shortcuts)
         if conversation_id is None:
-            conversation_id = self.store.create_conversation(self.title_for(prompt)).id
+            conversation_id = self.store.create_conversation(
+                self.title_for(prompt), collections=options.collections or ()).id
             if options.lock_local:
                 self.store.set_locked_local(conversation_id, True)
         history = self.store.messages(conversation_id)
@@ -217,11 +227,19 @@ class Assistant:
         beside that message's other children) or, by default, the end of the path shown."""
         conversation = self.store.conversation(conversation_id)
         messages = self._chat_messages(history, options.system_prompt)
-        decision = self.router.decide(user.content, messages[:-1],
-                                      self._context(options.tier, conversation.locked_local))
+        documents = self.documents.context_for(
+            conversation.collections if options.collections is None else options.collections,
+            user.content, messages, model_path=options.model_path,
+            max_tokens=options.max_tokens or self.settings.get_int("local.max_tokens"))
+        # The router reads the passages with the rest of what may leave, before the question.
+        routed = messages[:-1] if documents is None else documents.routed_history(messages)
+        decision = self.router.decide(user.content, routed, self._context(
+            options.tier, conversation.locked_local, documents))
+        if documents is not None:
+            messages = documents.apply(messages)
         if options.on_route is not None:
             options.on_route(decision)
-        turn = _Turn(conversation_id, user, messages, options, reply_parent)
+        turn = _Turn(conversation_id, user, messages, options, reply_parent, documents)
         fallback: _Fallback | None = None
         if decision.tier != "local":
             outcome = self._cloud_turn(turn, decision)
@@ -257,6 +275,7 @@ class Assistant:
                                 fallback_from=fallback.message_id if fallback else None,
                                 question_id=turn.user.id, joules=energy.joules,
                                 escalation_offer=offer)
+        receipt = turn.stamp(receipt)
         status = "stopped" if answer.finish_reason == "cancelled" else "complete"
         self.store.update_message(reply.id, content=answer.text, status=status, receipt=receipt)
         result = TurnResult(turn.conversation_id, turn.user.id, reply.id, answer.text, receipt)
@@ -299,7 +318,8 @@ class Assistant:
                 # One record per HTTP request (retries too), hashing the very bytes sent.
                 self.audit.record_outbound(host=provider.host, payload=request_body,
                                            finding_classes=decision.classes,
-                                           decision=decision.reason, tier=tier)
+                                           decision=decision.reason, tier=tier,
+                                           collections=turn.sent_collections)
 
             reply = self.store.add_message(turn.conversation_id, "assistant", "",
                                            status="streaming", parent_id=turn.next_parent())
@@ -323,6 +343,7 @@ class Assistant:
         receipt = cloud_receipt(self._accounting, tier, answer, decision, payload=sent.payload,
                                 body_sha256=sent.body_sha256, redacted=outbound.redacted,
                                 question_id=turn.user.id, redacted_parts=outbound.changed_parts)
+        receipt = turn.stamp(receipt)
         status = "stopped" if answer.finish_reason == "cancelled" else "complete"
         self.store.update_message(reply.id, content=text, status=status, receipt=receipt)
         return TurnResult(turn.conversation_id, turn.user.id, reply.id, text, receipt)
@@ -343,6 +364,7 @@ class Assistant:
             payload=sent.payload, body_sha256=sent.body_sha256,
             redacted=outbound.redacted, question_id=turn.user.id,
             redacted_parts=outbound.changed_parts)
+        receipt = turn.stamp(receipt)
         self.store.update_message(saver.message_id, content=saver.text, status="failed",
                                   receipt=receipt)
         return _Fallback(exc.reason, saver.message_id)
@@ -374,12 +396,15 @@ class Assistant:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _context(self, tier: TierChoice, locked: bool) -> RouteContext:
+    def _context(self, tier: TierChoice, locked: bool,
+                 documents: DocumentContext | None = None) -> RouteContext:
         limit = self.settings.get_float("accounting.monthly_budget_usd")
         exhausted = limit > 0 and current_budget(self.store, limit).keeps_local
         return RouteContext(requested=tier, locked_local=locked,
                             offline=self.settings.get_bool("network.offline"),
-                            budget_exhausted=exhausted)
+                            budget_exhausted=exhausted,
+                            device_collections=documents.device_collections if documents
+                            else ())
 
     def _readiness(self, tier: CloudTier) -> str | None:
         """None when ``tier`` is configured (no network is touched to find out)."""
@@ -471,7 +496,16 @@ class _Turn:
     messages: list[ChatMessage]
     options: TurnOptions
     reply_parent: int | None
+    documents: DocumentContext | None = None  # the passages it was given, if any
     replies: int = 0
+
+    @property
+    def sent_collections(self) -> tuple[str, ...]:
+        return self.documents.sent_collections if self.documents is not None else ()
+
+    def stamp(self, receipt: Receipt) -> Receipt:
+        """``receipt`` with the sources the answer was given, when it was given any."""
+        return self.documents.stamp(receipt) if self.documents is not None else receipt
 
     def next_parent(self) -> Place:
         """The first reply may start a new version; later ones follow the one before."""

@@ -67,14 +67,18 @@ class AuditLog:
     # -- writing -------------------------------------------------------------------------
 
     def record_outbound(self, *, host: str, payload: bytes | str, finding_classes: Iterable[str],
-                        decision: str, **extra: Scalar) -> dict[str, Any]:
+                        decision: str, collections: Iterable[str] = (),
+                        **extra: Scalar) -> dict[str, Any]:
         """One request about to leave the device: where, how big, and a hash of what (the
-        payload itself is never written)."""
+        payload itself is never written). ``collections``: the document collections whose
+        passages it carries (the field is written only when there are any)."""
         data = payload.encode("utf-8") if isinstance(payload, str) else payload
+        names = sorted(set(collections))
+        documents: dict[str, list[str]] = {"collections": names} if names else {}
         return self.append(OUTBOUND_REQUEST, host=host, bytes=len(data),
                            payload_sha256=hashlib.sha256(data).hexdigest(),
                            finding_classes=sorted(set(finding_classes)), decision=decision,
-                           **extra)
+                           **documents, **extra)
 
     def record_setting_change(self, key: str, old: Scalar, new: Scalar, *,
                               text_is_safe: bool = False) -> dict[str, Any]:

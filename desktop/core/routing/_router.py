@@ -24,7 +24,7 @@ CASCADE_MODES = ("off", "offer", "auto")
 # says the same to a person.
 RouteCode = Literal["chosen_local", "offline", "escalation_off", "locked", "budget_spent",
                     "kept_by_policy", "tier_not_ready", "requested", "no_cloud_tier",
-                    "looks_hard", "routine"]
+                    "looks_hard", "routine", "kept_collection"]
 _CLASS_WORDS = dict(PRIVACY_CLASSES)
 
 # A tier that is not ready says why ("the private tier has no URL"); None means ready.
@@ -47,6 +47,8 @@ class RouteDecision:
     escalate_to: CloudTier | None = field(default=None)  # the cloud tier a cascade would use
     # The classes whose "keep on this device" policy kept the question here (else empty).
     kept_for: tuple[str, ...] = ()
+    # The document collections kept on this device whose passages kept it here (else empty).
+    kept_for_collections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +59,9 @@ class RouteContext:
     locked_local: bool = False
     offline: bool = False
     budget_exhausted: bool = False
+    # Collections kept on this device ("this device only") whose passages the question is
+    # given: none of their text may leave, so the question is answered here.
+    device_collections: tuple[str, ...] = ()
 
 
 class Router:
@@ -78,10 +83,16 @@ class Router:
         # from (the last TOPIC_MEMORY) are read with it; the whole history is scanned only when
         # it might be sent, and that one scan gives the question's findings as well.
         held = self._held_here(context)
+        kept_collections: tuple[str, ...] = ()
+        if held is None and context.device_collections:
+            kept_collections = tuple(dict.fromkeys(context.device_collections))
+            held = (f"it draws on {_quoted(kept_collections)}, kept on this device",
+                    "kept_collection")
         if held is not None:
             recent = [m.content for m in history[-TOPIC_MEMORY:]]
             findings = self.scan([*recent, prompt])[-1]
-            return _local(*held, findings, self._classes([findings]))
+            return replace(_local(*held, findings, self._classes([findings])),
+                           kept_for_collections=kept_collections)
         scanned = self.scan([*(m.content for m in history), prompt])
         findings, classes = scanned[-1], self._classes(scanned)
         kept = sorted({c for c in classes if self.policy(c) == "keep_local"})
@@ -163,6 +174,12 @@ class Router:
         """Sensitive classes anywhere in ``scanned`` (the question, or it and the history)."""
         kinds = {f.kind for findings in scanned for f in findings}
         return tuple(k for k in KINDS if k in kinds)
+
+
+def _quoted(names: Sequence[str]) -> str:
+    """“Tax 2025”, or “Tax 2025” and “Health”, or “A”, “B” and “C”."""
+    quoted = [f"“{name}”" for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
 def _local(reason: str, code: RouteCode, findings: tuple[Finding, ...],
