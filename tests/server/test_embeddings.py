@@ -1,0 +1,56 @@
+"""``/v1/embeddings`` with OpenAI's client, from the embedding model the documents library uses
+(here the tiny generated GGUF, averaged over its tokens as a causal model without pooling)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+
+import gguf
+import numpy as np
+import pytest
+from keyring.backend import KeyringBackend
+
+from desktop.core.settings import Settings
+from tests.server.conftest import Served, start_server
+
+
+@pytest.fixture
+def with_embeddings(server_settings: Settings, tiny_model: Path,
+                    os_keyring: KeyringBackend) -> Iterator[Served]:
+    server_settings.set("documents.embedding_model", str(tiny_model))
+    yield from start_server(os_keyring)
+
+
+def _width(path: Path) -> int:
+    reader = gguf.GGUFReader(path)
+    field = reader.fields["llama.embedding_length"]
+    return int(field.parts[field.data[0]][0])
+
+
+@pytest.mark.parametrize("encoding", ["float", "base64"])
+def test_embeddings_are_unit_vectors_of_the_model_width(
+        with_embeddings: Served, tiny_model: Path, encoding: str) -> None:
+    client = with_embeddings.client()
+    assert "hearth-embedding" in [m.id for m in client.models.list()]
+    reply = client.embeddings.create(model="hearth-embedding", encoding_format=encoding,  # type: ignore[arg-type]
+                                     input=["a hearth is a fireplace", "a hearth is a fireplace",
+                                            "quantized weights"])
+    # Asked for explicitly, base64 comes back as sent: little-endian float32 bytes.
+    vectors = [np.frombuffer(base64.b64decode(item.embedding), dtype="<f4")  # type: ignore[arg-type]
+               if encoding == "base64" else np.asarray(item.embedding, dtype=np.float32)
+               for item in reply.data]
+    assert [item.index for item in reply.data] == [0, 1, 2]
+    assert all(v.shape == (_width(tiny_model),) for v in vectors)
+    assert all(abs(float(np.linalg.norm(v)) - 1.0) < 1e-4 for v in vectors)
+    assert np.allclose(vectors[0], vectors[1]) and not np.allclose(vectors[0], vectors[2])
+    assert reply.usage.prompt_tokens > 0
+
+
+def test_an_unknown_embedding_model_is_404(with_embeddings: Served) -> None:
+    import openai
+
+    with pytest.raises(openai.NotFoundError) as raised:
+        with_embeddings.client().embeddings.create(model="text-embedding-3-small", input="x")
+    assert raised.value.code == "model_not_found"

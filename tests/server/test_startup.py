@@ -1,0 +1,27 @@
+"""The web stack is paid for by ``hearth serve`` only: other commands never import it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.cli.support import REPO
+
+CHECK = """
+import sys
+from desktop.cli import main
+code = main({argv!r})
+print("web stack imported:", sorted(m for m in ("starlette", "uvicorn", "fastapi")
+                                    if m in sys.modules), code)
+"""
+
+
+def _imported(argv: list[str]) -> str:
+    done = subprocess.run([sys.executable, "-c", CHECK.format(argv=argv)], cwd=REPO,
+                          capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout.splitlines()[-1]
+
+
+def test_other_commands_do_not_import_the_web_stack() -> None:
+    assert _imported(["config", "get", "server.port"]) == "web stack imported: [] 0"
+    assert _imported(["serve", "--help"]) == "web stack imported: [] 0"
