@@ -85,6 +85,8 @@ class ChatSession(QObject):
         self._model_state = "none"
         self._cloud_allowed = False
         self._locked = False  # the conversation shown (or the new chat) stays on this device
+        # The document collections a new chat's first question draws on (then stored with it).
+        self.new_chat_collections: tuple[str, ...] = ()
         self._consent: tuple[PendingConsent, ConsentDialog] | None = None
         worker = inference.worker
         worker.turn_saved.connect(self._on_turn_saved)
@@ -240,8 +242,11 @@ class ChatSession(QObject):
             self.composer.set_text("")
             self.chat.begin_answer(text)
         lock_new = self._locked and self._conversation_id is None
+        # A new chat is created with the document collections chosen for it.
+        documents = self.new_chat_collections if self._conversation_id is None else None
         self._start(TurnRequest(prompt=text, conversation_id=self._conversation_id,
-                                edit_of=replace_from, lock_local=lock_new), prompt=text)
+                                edit_of=replace_from, lock_local=lock_new,
+                                collections=documents), prompt=text)
 
     @Slot(str)
     def ask_again(self, tier: str) -> None:

@@ -17,6 +17,7 @@ opens with its last ``RENDERED`` messages, and a link at the top brings in earli
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Mapping
 
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from desktop.core.conversations import Message
 from desktop.ui.answer_heading import Mark, marks_for
+from desktop.ui.answer_sources import sources_html
 from desktop.ui.chat_entry import SCHEME, ChatEntry, bubble_colour, footer_html, header_html
 from desktop.ui.markdown import render_markdown, render_marked, render_plain
 from desktop.ui.theme import LIGHT, Palette
@@ -61,12 +63,14 @@ class ChatView(QTextBrowser):
         version_requested(int): show this version of a message (its id) instead.
         copied(str): what was just copied to the clipboard ("message" or "code").
         ask_again_requested(str): answer the last question again on this tier.
+        source_requested(object): the ``Source`` (a passage of the user's documents) clicked.
     """
 
     receipt_requested = Signal(object)
     version_requested = Signal(int)
     copied = Signal(str)
     ask_again_requested = Signal(str)
+    source_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -407,7 +411,10 @@ class ChatView(QTextBrowser):
         last = not self._writing and index == len(self._entries) - 1
         footer = footer_html(index, entry, p, ask_tiers=self._ask_tiers if last else ())
         footer_block = f'<p style="margin: 6px 0 0 0;">{footer}</p>' if footer else ""
-        return header + (entry.html or "") + footer_block
+        question = self._entries[index - 1].text if index > 0 else ""
+        sources = sources_html(index, entry.receipt, question, p, scheme=SCHEME)
+        sources_block = f'<p style="margin: 6px 0 0 0;">{sources}</p>' if sources else ""
+        return header + (entry.html or "") + sources_block + footer_block
 
     def _found_in(self, index: int) -> list[Mark]:
         """The sensitive values the privacy gate found in question ``index`` (its answer's
@@ -471,6 +478,9 @@ class ChatView(QTextBrowser):
             self.copied.emit("code")
         elif parts[0] == "receipt" and entry.receipt is not None:
             self.receipt_requested.emit(entry.receipt)
+        elif parts[0] == "source" and len(parts) > 2 and entry.receipt is not None:
+            with contextlib.suppress(IndexError, ValueError):
+                self.source_requested.emit(entry.receipt.sources[int(parts[2])])
         elif parts[0] == "version" and len(parts) > 2 and not self._writing:
             try:
                 target = self._sibling(entry, int(parts[2]))

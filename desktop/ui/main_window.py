@@ -7,53 +7,54 @@ The chat itself, the conversation shown and the answer being written, is ``ChatS
 
 from __future__ import annotations
 
-import contextlib
 from functools import partial
-from pathlib import Path
 
 from PySide6.QtCore import Qt, SignalInstance, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
+    QHBoxLayout,
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.assistant import RoutePreview
-from desktop.core.errors import KnownError, NotFoundError
-from desktop.core.local.engine import ModelInfo
+from desktop.core.catalog import ModelRegistry, load_catalog
 from desktop.core.local.slot import ModelSlot
 from desktop.core.receipt import Receipt
 from desktop.core.services import Services
 from desktop.ui import assets, theme
-from desktop.ui.chat_session import ChatSession, last_receipt
+from desktop.ui.chat_session import ChatSession
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.consent import PreviewDialog
 from desktop.ui.conversation_list import ConversationList
 from desktop.ui.dashboard import Dashboard
 from desktop.ui.jobs import JobRunner
+from desktop.ui.model_picker import ModelPicker
 from desktop.ui.models_dialog import ModelsDialog
 from desktop.ui.notices import CrashDialog, NoticeBar
 from desktop.ui.receipt import ReceiptDialog
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.status_bar import HearthStatusBar
 from desktop.ui.welcome import WelcomePage
+from desktop.ui.window_chats import WindowChats
+from desktop.ui.window_documents import WindowDocuments
 from desktop.ui.window_menus import WindowMenus
+from desktop.ui.window_model import WindowModel
 from desktop.ui.worker import InferenceThread
 
-MODEL_FILTER = "GGUF models (*.gguf);;All files (*)"
 # Settings that change where the next question may go (and so what the window says of it).
 _ROUTING_SECTIONS = ("network.", "cloud.", "tiers.", "routing.", "privacy.")
 JOBS_SHUTDOWN_MS = 10_000  # a keyring prompt or a connection test left running is abandoned
 Value = str | int | float | bool
 
 
-class MainWindow(WindowMenus):
+class MainWindow(WindowChats, WindowModel, WindowMenus):
     """The main window, driving the services it is given; ``shut_down`` before discarding it."""
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
@@ -75,12 +76,15 @@ class MainWindow(WindowMenus):
         self.welcome = WelcomePage()
         self.status = HearthStatusBar()
         self.setStatusBar(self.status)
+        self.picker = ModelPicker(ModelRegistry(), lambda: list(load_catalog()))
+        self.sidebar_button = QToolButton()
         self.session = ChatSession(
             self._chats, self.inference, self.chat, self.composer, self.status, self,
             outlook=lambda locked: services.assistant.outlook(locked=locked))
         self._build_layout()
         self._build_actions()
         self._connect()
+        self.documents = WindowDocuments(self)  # the Documents panel, the chat's choice, sources
 
         self._model_state = "none"  # none | loading | ready | failed
         self._closed = False
@@ -133,6 +137,7 @@ class MainWindow(WindowMenus):
         notice_layout = QVBoxLayout(notice_box)
         notice_layout.setContentsMargins(10, 6, 10, 0)
         notice_layout.addWidget(self.notice)
+        right_layout.addWidget(self._build_header())
         right_layout.addWidget(notice_box)
         right_layout.addWidget(self.pages, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -144,6 +149,40 @@ class MainWindow(WindowMenus):
         self.setCentralWidget(splitter)
         self.setTabOrder(self.conversations.list, self.chat)
         self.setTabOrder(self.chat, self.composer.edit)
+
+    def _build_header(self) -> QWidget:
+        """Above the chat: the button that hides the chat list, and the model picker."""
+        header = QWidget()
+        header.setObjectName("ChatHeader")
+        layout = QHBoxLayout(header)
+        layout.setContentsMargins(6, 4, 10, 0)
+        layout.setSpacing(4)
+        button = self.sidebar_button
+        button.setText("☰")
+        button.setAutoRaise(True)
+        button.setCheckable(True)
+        button.setChecked(True)
+        button.setAccessibleName("Show the chat list")
+        button.setToolTip("Show or hide the chat list (Ctrl+B)")
+        button.toggled.connect(self.set_sidebar_shown)
+        layout.addWidget(button)
+        layout.addWidget(self.picker)
+        layout.addStretch(1)
+        return header
+
+    @Slot(bool)
+    def set_sidebar_shown(self, shown: bool) -> None:
+        """Show or hide the chat list; the chat takes its room."""
+        self.conversations.setVisible(shown)
+        for control in (self.sidebar_button, self.sidebar_action):
+            if control.isChecked() != shown:
+                control.setChecked(shown)
+        if not shown and self.conversations.isAncestorOf(self.focusWidget()):
+            self.focus_composer()
+
+    @property
+    def sidebar_shown(self) -> bool:
+        return not self.conversations.isHidden()
 
     def _connect(self) -> None:
         worker = self.inference.worker
@@ -169,6 +208,8 @@ class MainWindow(WindowMenus):
         self.chat.copied.connect(self._on_copied)
         self.welcome.choose_model_requested.connect(self.choose_model_file)
         self.welcome.browse_models_requested.connect(self.open_models)
+        self.picker.model_chosen.connect(self.use_model_file)
+        self.picker.manage_requested.connect(self.open_models)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -189,14 +230,6 @@ class MainWindow(WindowMenus):
     @property
     def answer_failed(self) -> SignalInstance:
         return self.session.answer_failed
-
-    @property
-    def model_state(self) -> str:
-        return self._model_state
-
-    def _set_model_state(self, state: str) -> None:
-        self._model_state = state
-        self.session.set_model_state(state)  # which updates the page too
 
     @Slot()
     def _update_page(self) -> None:
@@ -254,145 +287,6 @@ class MainWindow(WindowMenus):
         self.notice.show_info(f"Answered on this device: {why}.",
                               ("Cloud settings…", lambda: self.open_settings("Cloud")))
 
-    # -- conversations ---------------------------------------------------------------------
-
-    @Slot()
-    def new_chat(self) -> None:
-        self.session.show_new_chat()
-        self.conversations.select(None)
-        self.setWindowTitle("Hearth")
-        self.focus_composer()
-
-    @Slot(int)
-    def open_conversation(self, conversation_id: int) -> None:
-        try:
-            title = self.session.show_conversation(conversation_id).title
-        except NotFoundError:
-            self.conversations.reload()
-            self.new_chat()
-            return
-        except KnownError as exc:
-            self.notice.show_error(str(exc))
-            return
-        self.conversations.select(conversation_id)
-        self.setWindowTitle(f"{title} — Hearth")
-
-    @Slot(int)
-    def _on_conversation_saved(self, conversation_id: int) -> None:
-        with contextlib.suppress(KnownError):
-            self.setWindowTitle(f"{self._chats.get(conversation_id).title} — Hearth")
-        self.conversations.reload()
-        self.conversations.select(conversation_id)
-
-    @Slot()
-    def _on_answer_ended(self) -> None:
-        self.conversations.reload()  # the conversation moved to the top
-        if self._dashboard is not None and self._dashboard.isVisible():
-            self._dashboard.refresh()
-
-    @Slot(int, str)
-    def rename_conversation(self, conversation_id: int, title: str) -> None:
-        try:
-            title = self._chats.rename(conversation_id, title)
-        except KnownError as exc:
-            self.notice.show_error(str(exc))
-            self.conversations.reload()
-            return
-        self.conversations.reload()
-        if conversation_id == self.conversation_id:
-            self.setWindowTitle(f"{title} — Hearth")
-
-    @Slot(int)
-    def delete_conversation(self, conversation_id: int, *, confirm: bool = True) -> None:
-        if self.session.answering_in == conversation_id:
-            self.notice.show_info("An answer is being written in this chat: stop it first.")
-            return
-        if confirm:
-            try:
-                title = self._chats.get(conversation_id).title
-            except KnownError as exc:  # deleted meanwhile, by another process
-                self.notice.show_error(str(exc))
-                self.conversations.reload()
-                return
-            if not self._confirm_delete(title):
-                return
-        try:
-            self._chats.delete(conversation_id)
-        except KnownError as exc:
-            self.notice.show_error(str(exc))
-        self.conversations.reload()
-        if conversation_id == self.conversation_id:
-            self.new_chat()
-
-    def _confirm_delete(self, title: str) -> bool:
-        """Ask before deleting; the buttons say what they do, and Cancel is the default."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Delete the chat",
-                          f"Delete “{title}” and all its messages? This cannot be undone.",
-                          QMessageBox.StandardButton.NoButton, self)
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        self.delete_confirmation = box  # for tests and screenshots while it is open
-        box.exec()
-        self.delete_confirmation = None
-        return box.clickedButton() is delete
-
-    def _delete_current(self) -> None:
-        if self.conversation_id is not None:
-            self.delete_conversation(self.conversation_id)
-
-    # -- the model -------------------------------------------------------------------------
-
-    def _request_load(self) -> None:
-        self.inference.load()
-        self._set_model_state("loading")
-
-    @Slot(str)
-    def _on_load_started(self, path: str) -> None:
-        self.status.show_loading(path)
-        self.welcome.show_loading(path)
-        self._set_model_state("loading")
-        if self.answering:  # the question waits for the model before it is read
-            self.composer.show_waiting("Loading the model…")
-
-    @Slot(object)
-    def _on_loaded(self, info: ModelInfo) -> None:
-        self.status.show_model(info)
-        self.welcome.reset()
-        if self.conversation_id is not None and not self.answering:
-            # The context use of the last answer shown can be said now that the model is known.
-            self.status.show_receipt(last_receipt(self.chat.entries))
-        if self.notice.isVisible() and self.notice.kind == "error":
-            self.notice.hide()
-        self._set_model_state("ready")
-
-    @Slot(str, bool)
-    def _on_load_failed(self, message: str, choose_another: bool) -> None:
-        failed = bool(self._settings.get_str("local.model_path").strip())
-        self.status.show_no_model("Model not loaded" if failed else "No model chosen")
-        self.welcome.show_problem(message)
-        self._set_model_state("failed" if failed else "none")
-        if self.pages.currentWidget() is not self.welcome:  # else the welcome page says it
-            action = ("Choose another model…", self.choose_model_file) if choose_another else None
-            self.notice.show_error(message, action)
-
-    @Slot()
-    def choose_model_file(self) -> None:
-        current = self._settings.get_str("local.model_path")
-        start = str(Path(current).parent) if current else str(Path.home())
-        path, _filter = QFileDialog.getOpenFileName(self, "Choose a model file", start,
-                                                    MODEL_FILTER)
-        if path:
-            self.use_model_file(path)
-
-    def use_model_file(self, path: str) -> None:
-        """Make ``path`` the model that answers; it loads in the background."""
-        try:
-            self._settings.set("local.model_path", path)
-        except KnownError as exc:
-            self.notice.show_error(str(exc))
-
     # -- settings and look -----------------------------------------------------------------
 
     @Slot()
@@ -423,20 +317,6 @@ class MainWindow(WindowMenus):
         dashboard.activateWindow()
         return dashboard
 
-    @Slot()
-    def open_models(self) -> ModelsDialog:
-        """The catalog, downloads and imports; non-modal, so the chat goes on meanwhile."""
-        if self._models_dialog is None:
-            self._models_dialog = ModelsDialog(self._settings, self)
-            self._models_dialog.jobs.crashed.connect(self.show_crash)
-        else:
-            self._models_dialog.reload()
-        dialog = self._models_dialog
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        return dialog
-
     def _on_setting_changed(self, key: str, _value: Value) -> None:
         if self._closed:
             return
@@ -446,6 +326,7 @@ class MainWindow(WindowMenus):
             self._show_network()
         if key == "local.model_path" and not self._settings.get_str(key).strip():
             self.status.show_no_model("No model chosen")
+            self.picker.show_none("No model chosen")
             self._set_model_state("none")
         elif ModelSlot.affects_engine(key):
             self._request_load()
@@ -523,6 +404,7 @@ class MainWindow(WindowMenus):
         self.inference.shut_down()
         if self._models_dialog is not None:
             self._models_dialog.shut_down()  # a download is cancelled, its partial file kept
+        self.documents.shut_down()  # indexing stops after its file; what is done stays
         self.jobs.wait(JOBS_SHUTDOWN_MS)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name

@@ -52,6 +52,7 @@ class WindowMenus(QMainWindow):
         def ask_again(self, tier: str) -> None: ...
         def _delete_current(self) -> None: ...
         def open_dashboard(self) -> Any: ...
+        def set_sidebar_shown(self, shown: bool) -> None: ...
 
     def _action(self, text: str, shortcut: QKeySequence | str | None, slot: Any,
                 menu: Any) -> QAction:
@@ -108,6 +109,10 @@ class WindowMenus(QMainWindow):
                                             view_menu)
         self.zoom_reset_action = self._action("&Usual text size", "Ctrl+0",
                                               lambda: self.zoom(0), view_menu)
+        self.sidebar_action = self._action("Chat l&ist", "Ctrl+B", self.set_sidebar_shown,
+                                           view_menu)
+        self.sidebar_action.setCheckable(True)
+        self.sidebar_action.setChecked(True)
         self.full_screen_action = self._action("&Full screen", "F11", self.toggle_full_screen,
                                                view_menu)
         self.full_screen_action.setCheckable(True)

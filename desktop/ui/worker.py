@@ -50,6 +50,7 @@ class TurnRequest:
     again_on: str | None = None
     tier: str = "auto"
     lock_local: bool = False
+    collections: tuple[str, ...] | None = None  # documents to draw on; None: the chat's choice
 
 
 class PendingConsent:
@@ -185,7 +186,8 @@ class InferenceWorker(QObject):
         assistant = self._assistant
         options = TurnOptions(on_text=batch.add, on_prompt_progress=self.prompt_progress.emit,
                               on_route=self.routed.emit, consent=self._consent(stop),
-                              stop=stop, lock_local=request.lock_local)
+                              stop=stop, lock_local=request.lock_local,
+                              collections=request.collections)
         if request.again_on is not None:
             assert request.conversation_id is not None
             return assistant.ask_again(request.conversation_id,

@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.conversations import Conversations
 from desktop.core.store import ConversationStore
 from desktop.ui.conversation_list import ConversationList
+from desktop.ui.main_window import MainWindow
 
 
 def _sidebar(qtbot: QtBot, tmp_path: Path) -> tuple[ConversationList, ConversationStore]:
@@ -76,3 +77,16 @@ def test_rename_and_delete_are_forwarded(qtbot: QtBot, tmp_path: Path) -> None:
     with qtbot.waitSignal(sidebar.new_requested):
         sidebar.new_button.click()
     store.close()
+
+
+def test_the_chat_list_collapses_with_its_button_and_ctrl_b(qtbot: QtBot,
+                                                            window: MainWindow) -> None:
+    assert window.sidebar_shown and window.conversations.isVisible()
+    width = window.chat.width()
+    qtbot.mouseClick(window.sidebar_button, Qt.MouseButton.LeftButton)
+    assert not window.conversations.isVisible() and not window.sidebar_action.isChecked()
+    qtbot.waitUntil(lambda: window.chat.width() > width)  # the chat takes the room
+    window.composer.edit.setFocus()
+    qtbot.keyClick(window.composer.edit, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert window.conversations.isVisible() and window.sidebar_button.isChecked()
+    assert "Ctrl+B" in [s.toString() for s in window.sidebar_action.shortcuts()]

@@ -41,6 +41,11 @@ from desktop.core.catalog._install import (
     mirrored_url,
     part_path,
 )
+from desktop.core.catalog._installed import (
+    InstalledModel,
+    installed_chat_models,
+    quantization_in_name,
+)
 from desktop.core.catalog._manifest import (
     MANIFEST_FILE,
     ManifestReport,
@@ -71,6 +76,7 @@ __all__ = [
     "DownloadProgress",
     "FetchResult",
     "InstallResult",
+    "InstalledModel",
     "ManifestError",
     "ManifestReport",
     "ModelRecord",
@@ -85,11 +91,13 @@ __all__ = [
     "fetch",
     "format_bytes",
     "import_model",
+    "installed_chat_models",
     "install_catalog_model",
     "load_catalog",
     "mirrored_url",
     "models_dir",
     "part_path",
+    "quantization_in_name",
     "recommend_model",
     "sha256_file",
     "verify_manifest",

@@ -1,0 +1,175 @@
+"""The window's documents: the Documents panel (File ▸ Documents…, Ctrl+Shift+D), the chat's
+"Documents" button above the message box, and the sources under answers, which open their file.
+
+One object wires them into ``MainWindow`` so that the window itself changes by a line: the
+library is opened off the GUI thread the first time it is needed, and every read or write of it
+runs on a job thread; the chat's choice is stored with the conversation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QWidget
+
+from desktop.core.documents import CollectionInfo, Library
+from desktop.core.errors import KnownError
+from desktop.core.receipt import Source
+from desktop.ui.answer_sources import open_source
+from desktop.ui.documents_choice import DocumentsButton
+from desktop.ui.documents_panel import DocumentsPanel
+from desktop.ui.jobs import JobRunner
+
+if TYPE_CHECKING:
+    from desktop.ui.main_window import MainWindow
+
+SHORTCUT = "Ctrl+Shift+D"
+
+
+class WindowDocuments(QObject):
+    """Documents in ``window``: the panel, the chat's choice and the sources' links."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._library: Library | None = None
+        self._shown_for: int | None = None  # the conversation whose choice is shown
+        self.panel: DocumentsPanel | None = None
+        self.jobs = JobRunner(self)
+        self.jobs.crashed.connect(window.show_crash)
+        self.button = DocumentsButton()
+        row = QWidget()
+        row.setObjectName("DocumentsRow")
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(10, 2, 10, 0)
+        row_layout.addWidget(self.button)
+        row_layout.addStretch(1)
+        parent = window.composer.parentWidget()
+        layout = parent.layout() if parent is not None else None
+        if layout is not None:  # just above the message box
+            layout.insertWidget(layout.indexOf(window.composer), row)
+        self.action = QAction("&Documents…", window)
+        self.action.setShortcut(QKeySequence(SHORTCUT))
+        self.action.triggered.connect(lambda _checked=False: self.open_panel())
+        menu, before = _file_menu(window), _quit_action(window)
+        if before is not None and before in menu.actions():
+            menu.insertAction(before, self.action)
+        else:
+            menu.addAction(self.action)
+        self.button.chosen.connect(self.choose)
+        self.button.manage_requested.connect(self.open_panel)
+        window.chat.source_requested.connect(self.open_source)
+        window.session.state_changed.connect(self.show_chat_choice)
+        window.session.conversation_saved.connect(self._on_saved)
+        self.refresh()
+        self.show_chat_choice()
+
+    # -- the library, off the GUI thread -------------------------------------------------------
+
+    def library(self) -> Library:
+        """The user's library, opened on first use (call from a job thread)."""
+        if self._library is None:
+            self._library = Library.open_default(self._window.services.settings)
+        return self._library
+
+    def refresh(self) -> None:
+        """Read the collections again for the chat's button."""
+        self.jobs.run(lambda: self.library().collections(), on_done=self._available,
+                      on_failed=lambda _message: None, context=self.button)
+
+    def _available(self, infos: list[CollectionInfo]) -> None:
+        self.button.set_available(infos)
+
+    # -- the panel -------------------------------------------------------------------------
+
+    @Slot()
+    def open_panel(self) -> None:
+        """Show the Documents panel (opened the first time off the GUI thread)."""
+        if self.panel is not None:
+            self.panel.reload()
+            self._raise(self.panel)
+            return
+        self.jobs.run(self.library, on_done=self._show_panel,
+                      on_failed=self._window.notice.show_error, context=self._window)
+
+    def _show_panel(self, library: Library) -> None:
+        if self.panel is None:
+            self.panel = DocumentsPanel(library, self._window)
+            self.panel.jobs.crashed.connect(self._window.show_crash)
+            self.panel.changed.connect(self.refresh)
+        self._raise(self.panel)
+
+    @staticmethod
+    def _raise(panel: DocumentsPanel) -> None:
+        panel.show()
+        panel.raise_()
+        panel.activateWindow()
+
+    # -- the chat's choice -----------------------------------------------------------------
+
+    @Slot()
+    def show_chat_choice(self) -> None:
+        """Show the collections of the chat on screen (a new chat's pending choice)."""
+        window = self._window
+        conversation_id = window.conversation_id
+        if conversation_id is None:
+            self._shown_for = None
+            self.button.show_choice(window.session.new_chat_collections)
+            return
+        if conversation_id == self._shown_for:
+            return  # the session's state changes often; its conversation less so
+        self._shown_for = conversation_id
+        with contextlib.suppress(KnownError):
+            self.button.show_choice(window.services.conversations.get(conversation_id)
+                                    .collections)
+
+    @Slot(object)
+    def choose(self, names: tuple[str, ...]) -> None:
+        """The user chose ``names`` for the chat on screen: store it with the conversation,
+        or keep it for a new chat's first question."""
+        window = self._window
+        conversation_id = window.conversation_id
+        if conversation_id is None:
+            window.session.new_chat_collections = tuple(names)
+            return
+        try:
+            window.services.conversations.set_collections(conversation_id, names)
+        except KnownError as exc:
+            window.notice.show_error(str(exc))
+
+    @Slot(int)
+    def _on_saved(self, _conversation_id: int) -> None:
+        self._window.session.new_chat_collections = ()  # stored with the new conversation
+        self._shown_for = None
+        self.show_chat_choice()
+
+    # -- sources ---------------------------------------------------------------------------
+
+    @Slot(object)
+    def open_source(self, source: Source) -> None:
+        """Open the passage's file; the notice says where in it the passage is."""
+        self._window.notice.show_info(open_source(source))
+
+    def shut_down(self) -> None:
+        if self.panel is not None:
+            self.panel.shut_down()
+        self.jobs.wait(10_000)
+        if self._library is not None:
+            self._library.close()
+            self._library = None
+
+
+def _file_menu(window: MainWindow) -> QMenu:
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu) and menu.title().replace("&", "") == "File":
+            return menu
+    return window.menuBar().addMenu("&File")
+
+
+def _quit_action(window: MainWindow) -> QAction | None:
+    quit_action = getattr(window, "quit_action", None)
+    return quit_action if isinstance(quit_action, QAction) else None
