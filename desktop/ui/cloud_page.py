@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.accounting.list_prices import GenaiPrices
 from desktop.core.audit import AuditLog
 from desktop.core.cloud import OFFICIAL_URLS, KeyStore
 from desktop.core.cloud.checks import (
@@ -89,12 +90,12 @@ def mark_escalation_explained(settings: Settings) -> None:
 
 
 class EscalationExplanation(QDialog):
-    """What leaves the device and when, said before cloud escalation is first turned on."""
+    """What leaves the device and when, said before questions are first let leave it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Let questions leave this device?")
-        self.setAccessibleName("What cloud escalation means")
+        self.setAccessibleName("What letting questions leave this device means")
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         self.text = QLabel(EXPLANATION)
@@ -287,6 +288,7 @@ class CloudPage(QScrollArea):
         self.explanation: EscalationExplanation | None = None
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         page = QWidget()
         column = QVBoxLayout(page)
         column.setSpacing(10)
@@ -324,16 +326,32 @@ class CloudPage(QScrollArea):
         self.provider_combo: QComboBox = combo
         self.provider_combo.currentIndexChanged.connect(self._on_provider_changed)
         self._on_provider_changed()
+        # Side by side, two to a row: the switch and both tiers fit a 600-pixel-high screen.
+        tiers = QHBoxLayout()
+        tiers.setSpacing(10)
         for box in (self.private, self.frontier):
-            column.addWidget(box)
+            tiers.addWidget(box, 1, Qt.AlignmentFlag.AlignTop)
             box.key.store_requested.connect(self.store_key)
             box.key.remove_requested.connect(self.remove_key)
             box.test_button.clicked.connect(partial(self.test_connection, box.tier))
-
-        column.addWidget(self._group("When to use a cloud tier", ROUTING_KEYS, page))
-        column.addWidget(self._group("Connection", CONNECTION_KEYS, page))
+            clear = partial(_clear_result, box)
+            for key in TIER_KEYS[box.tier]:  # a result no longer true once a field changes
+                self.editors[key].on_edited(clear)
+            box.key.edit.textChanged.connect(clear)
+        column.addLayout(tiers)
+        rules = QHBoxLayout()
+        rules.setSpacing(10)
+        rules.addWidget(self._group("When to use a cloud tier", ROUTING_KEYS, page), 1,
+                        Qt.AlignmentFlag.AlignTop)
+        rules.addWidget(self._group("Connection", CONNECTION_KEYS, page), 1,
+                        Qt.AlignmentFlag.AlignTop)
+        column.addLayout(rules)
         column.addStretch(1)
         self.setWidget(page)
+        model = self.editors["tiers.frontier.model"].widget
+        assert isinstance(model, QComboBox)
+        self.model_combo: QComboBox = model
+        self._model_lists: dict[str, tuple[str, ...]] = {}
 
     # -- building ----------------------------------------------------------------------------
 
@@ -361,6 +379,33 @@ class CloudPage(QScrollArea):
         url.setPlaceholderText(f"{OFFICIAL_URLS.get(provider, '')} (the official address)")
         self.frontier.key.caption.setText(f"{self.provider_combo.currentText()} API key")
         self.frontier.key.show_status(self.frontier.key.status)
+        if hasattr(self, "model_combo"):
+            self._fill_models()
+
+    def _fill_models(self) -> None:
+        """Offer the chosen provider's models from the bundled price data; the name typed
+        stays, whether the list has it or not."""
+        combo = self.model_combo
+        typed = combo.currentText()
+        names = self._model_lists.get(self._frontier_provider(), ())
+        combo.blockSignals(True)  # refilling the list is not an edit
+        combo.clear()
+        combo.addItems(list(names))
+        combo.setCurrentIndex(-1)  # the list suggests; the text typed is the value
+        combo.setEditText(typed)
+        combo.blockSignals(False)
+
+    def _load_model_lists(self) -> None:
+        """Read the providers' model lists on a job: the price data takes a moment to load."""
+        def work() -> dict[str, tuple[str, ...]]:
+            prices = GenaiPrices()
+            return {provider: prices.models(provider) for provider in OFFICIAL_URLS}
+
+        def done(lists: dict[str, tuple[str, ...]]) -> None:
+            self._model_lists = lists
+            self._fill_models()
+
+        self._jobs.run(work, on_done=done, on_failed=lambda _message: None, context=self)
 
     # -- the escalation switch -------------------------------------------------------------
 
@@ -386,6 +431,12 @@ class CloudPage(QScrollArea):
         super().showEvent(event)
         if not self._checked_keys:  # the keyring is asked only once the page is looked at
             self.refresh_keys()
+            self._load_model_lists()
+
+    def clear_results(self) -> None:
+        """Forget the connection tests' results (the dialog is opened again)."""
+        for box in (self.private, self.frontier):
+            box.show_result("", ok=None)
 
     def refresh_keys(self) -> None:
         self._checked_keys = True
@@ -458,3 +509,7 @@ class CloudPage(QScrollArea):
                             ok=False)
 
         self._jobs.run(work, on_done=done, on_failed=failed, context=self)
+
+
+def _clear_result(box: TierBox, *_signal_args: object) -> None:
+    box.show_result("", ok=None)

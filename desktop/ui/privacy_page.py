@@ -21,7 +21,8 @@ from desktop.ui.wording import class_label
 _INTRO = (
     "Before a question may leave this device, Hearth looks for sensitive data in it and in the "
     "earlier messages that would go with it. Choose, for each kind, what happens when it is "
-    "found. These rules matter only when cloud escalation is on: with it off, nothing leaves."
+    "found. These rules matter only when questions may leave this device (the Cloud page): "
+    "otherwise nothing leaves."
 )
 _POLICY_HELP = (
     "Keep on this device: the question is answered here. Replace it, then send: placeholders "

@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDialog,
     QDialogButtonBox,
+    QGridLayout,
     QLabel,
     QScrollArea,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +28,7 @@ from desktop.core.audit import AuditLog
 from desktop.core.cloud import KeyStore
 from desktop.core.errors import ConfigError, KnownError
 from desktop.core.local.slot import ModelSlot
-from desktop.core.settings import SCHEMA, Settings
+from desktop.core.settings import SCHEMA, Setting, Settings
 from desktop.ui.cloud_page import CloudPage
 from desktop.ui.jobs import JobRunner
 from desktop.ui.privacy_page import PrivacyPage
@@ -41,12 +44,20 @@ from desktop.ui.wheel_guard import guard_wheel
 
 __all__ = ["SECTION_TITLES", "SettingEditor", "SettingsDialog", "label_for", "when_applied"]
 
-# Tabs in this order; "cloud" holds the tiers and the routing rules too.
-SECTION_TITLES = {"ui": "General", "local": "Model", "chat": "Chat", "accounting": "Costs",
-                  "network": "Network", "cloud": "Cloud", "privacy": "Privacy",
-                  "models": "Downloads"}
+# Tabs in this order, few and full: each fits a 600-pixel-high screen without scrolling for
+# its main controls. "cloud" holds the tiers and the routing rules too; "ui" (General) the
+# chat's instructions, offline mode and the download mirror.
+SECTION_TITLES = {"ui": "General", "local": "Model", "cloud": "Cloud", "privacy": "Privacy",
+                  "accounting": "Costs"}
 # Sections shown on another section's page.
-_ON_PAGE_OF = {"tiers": "cloud", "routing": "cloud"}
+_ON_PAGE_OF = {"tiers": "cloud", "routing": "cloud", "chat": "ui", "network": "ui",
+               "models": "ui"}
+# Fields under "Advanced" (folded away until asked for): tuning most people never touch.
+ADVANCED = frozenset({"local.batch_size", "local.repack", "local.kv_cache_type",
+                      "local.flash_attention", "local.prompt_lookup"})
+# Fields that take the page's whole width (long text); the others go two to a row.
+_FULL_WIDTH = frozenset({"local.model_path", "chat.system_prompt"})
+_SIZE = (860, 620)  # the dialog's size where the screen has room; never taller than it
 
 Value = str | int | float | bool
 
@@ -75,7 +86,7 @@ class SettingsDialog(QDialog):
         self._settings = settings
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
-        self.resize(680, 620)
+        self.resize(*_SIZE)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Settings sections")
@@ -102,12 +113,26 @@ class SettingsDialog(QDialog):
         guard_wheel(self)  # a setting changes by a click or a key, never by scrolling past it
         self._shown: dict[str, Value] = {}  # each field's value as loaded from the settings
         self.load_values()
+        for editor in self.editors.values():  # "Saved." is no longer true once a field changes
+            editor.on_edited(self.result_label.clear)
         self._setting_changed.connect(self._follow)
         settings.subscribe(self._on_setting_changed)
         self.destroyed.connect(partial(settings.unsubscribe, self._on_setting_changed))
 
     def editor(self, key: str) -> SettingEditor:
         return self.editors[key]
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        """Opened (again): no message from last time, and no taller or wider than the
+        screen."""
+        super().showEvent(event)
+        self.result_label.clear()
+        self.cloud_page.clear_results()
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            # Leave room for the title bar the window system adds.
+            self.resize(min(self.width(), room.width()), min(self.height(), room.height() - 40))
 
     def show_section(self, title: str) -> None:
         """Bring the tab called ``title`` ("Cloud", "Privacy" …) to the front."""
@@ -229,17 +254,59 @@ class SettingsDialog(QDialog):
         page = QWidget()
         column = QVBoxLayout(page)
         column.setSpacing(3)
-        for setting in SCHEMA:
-            if setting.section == section:
-                editor = make_editor(setting, page)
-                add_field(column, editor)
-                self.editors[setting.key] = editor
+        shown = [s for s in SCHEMA if _ON_PAGE_OF.get(s.section, s.section) == section]
+        main = [s for s in shown if s.key not in ADVANCED]
+        advanced = [s for s in shown if s.key in ADVANCED]
+        column.addLayout(self._grid(main, page))
+        if advanced:
+            folded = QWidget(page)
+            folded.setLayout(self._grid(advanced, folded))
+            folded.hide()
+            toggle = QToolButton(page)
+            toggle.setText("Advanced")
+            toggle.setCheckable(True)
+            toggle.setArrowType(Qt.ArrowType.RightArrow)
+            toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            toggle.setAutoRaise(True)
+            toggle.setAccessibleName("Show the advanced settings")
+            toggle.toggled.connect(folded.setVisible)
+            toggle.toggled.connect(lambda on, t=toggle: t.setArrowType(
+                Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow))
+            column.addWidget(toggle)
+            column.addWidget(folded)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(page)
         return scroll
+
+
+    def _grid(self, settings: list[Setting], parent: QWidget) -> QGridLayout:
+        """The fields of ``settings``, two to a row (long text fields on a row of their
+        own), each with its caption, help and error under it."""
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(0)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        row = col = 0
+        for setting in settings:
+            editor = make_editor(setting, parent)
+            self.editors[setting.key] = editor
+            cell = QVBoxLayout()
+            cell.setSpacing(3)
+            add_field(cell, editor)
+            cell.addStretch(1)
+            if setting.key in _FULL_WIDTH:
+                if col:
+                    row, col = row + 1, 0
+                grid.addLayout(cell, row, 0, 1, 2)
+                row += 1
+                continue
+            grid.addLayout(cell, row, col)
+            row, col = (row, 1) if col == 0 else (row + 1, 0)
+        return grid
 
 
 def _sections() -> list[str]:

@@ -6,6 +6,7 @@ build their fields here, so every setting is read, shown and saved the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtGui import QStandardItemModel
@@ -47,7 +48,13 @@ LABELS = {
     "accounting.device_watts": "Power while generating (W)",
     "accounting.electricity_usd_per_kwh": "Electricity price (USD per kWh)",
     "accounting.monthly_budget_usd": "Monthly cloud budget (USD)",
-    "network.offline": "Enforced offline mode",
+    "accounting.hardware_usd": "Price of this computer (USD)",
+    "accounting.private_input_usd_per_mtok": "Private server: price per million prompt tokens "
+                                             "(USD)",
+    "accounting.private_output_usd_per_mtok": "Private server: price per million answer tokens "
+                                              "(USD)",
+    "accounting.private_usd_per_hour": "Private server: price per hour (USD)",
+    "network.offline": "Offline mode",
     "cloud.escalation": "Let questions leave this device",
     "cloud.connect_timeout_s": "Connection timeout (seconds)",
     "cloud.read_timeout_s": "Silence timeout (seconds)",
@@ -126,6 +133,10 @@ SPECIAL_VALUES = {
     "accounting.device_watts": "Unknown",
     "accounting.electricity_usd_per_kwh": "Unknown",
     "accounting.monthly_budget_usd": "No budget",
+    "accounting.hardware_usd": "Not entered",
+    "accounting.private_input_usd_per_mtok": "Unknown",
+    "accounting.private_output_usd_per_mtok": "Unknown",
+    "accounting.private_usd_per_hour": "Unknown",
 }
 PLACEHOLDERS = {
     "tiers.private.base_url": "http://127.0.0.1:8080/v1",
@@ -135,9 +146,12 @@ PLACEHOLDERS = {
     "privacy.phone_regions": "empty: your region, the EU, the UK and the US",
     "models.mirror_url": "https://huggingface.co (no mirror)",
 }
+# Text settings shown as a list of suggestions that still takes any text typed.
+EDITABLE_CHOICES = frozenset({"tiers.frontier.model"})
 _INT_LIMIT = 2**31 - 1
 DECIMALS = 4  # the most a number field shows; fewer where that reads better
-FEWER_DECIMALS = {"accounting.device_watts": 1, "accounting.monthly_budget_usd": 2}
+FEWER_DECIMALS = {"accounting.device_watts": 1, "accounting.monthly_budget_usd": 2,
+                  "accounting.hardware_usd": 2, "accounting.private_usd_per_hour": 2}
 
 Value = str | int | float | bool
 
@@ -190,6 +204,8 @@ class SettingEditor:
         if isinstance(w, QCheckBox):
             return w.isChecked()
         if isinstance(w, QComboBox):
+            if w.isEditable():  # a list to choose from, free text allowed
+                return w.currentText().strip()
             return str(w.currentData())
         if isinstance(w, QDoubleSpinBox):
             return float(w.value())
@@ -205,6 +221,9 @@ class SettingEditor:
         w = self.widget
         if isinstance(w, QCheckBox):
             w.setChecked(bool(value))
+        elif isinstance(w, QComboBox) and w.isEditable():
+            w.setCurrentIndex(-1)  # no suggestion chosen: the text is the value
+            w.setEditText(str(value))
         elif isinstance(w, QComboBox):
             w.setCurrentIndex(max(0, w.findData(value)))
         elif isinstance(w, QDoubleSpinBox):
@@ -222,6 +241,28 @@ class SettingEditor:
         self.error.setText(text)
         self.error.setVisible(bool(text))
 
+    def on_edited(self, slot: Callable[[], None]) -> None:
+        """Call ``slot`` whenever the user (or the form) changes the field's value."""
+        w = self.widget
+
+        def call(*_signal_args: object) -> None:
+            slot()
+
+        if isinstance(w, QCheckBox):
+            w.toggled.connect(call)
+        elif isinstance(w, QComboBox):
+            w.currentIndexChanged.connect(call)
+            if w.isEditable():
+                w.editTextChanged.connect(call)
+        elif isinstance(w, QSpinBox | QDoubleSpinBox):
+            w.valueChanged.connect(call)
+        elif isinstance(w, QPlainTextEdit):
+            w.textChanged.connect(call)
+        else:
+            line = w if isinstance(w, QLineEdit) else w.findChild(QLineEdit)
+            if line is not None:
+                line.textChanged.connect(call)
+
     def show_policy(self, reason: str | None, allowed: tuple[Value, ...] | None = None) -> None:
         """Disable the field with ``reason`` (the policy pins it), or limit a list of choices
         to ``allowed``; None and None: the user's to change."""
@@ -229,7 +270,7 @@ class SettingEditor:
         self.widget.setEnabled(not self.locked)
         self.widget.setToolTip(tooltip_for(self.setting, reason))
         text = reason or ""
-        if isinstance(self.widget, QComboBox):
+        if isinstance(self.widget, QComboBox) and not self.widget.isEditable():
             model = self.widget.model()
             if isinstance(model, QStandardItemModel):
                 for row in range(self.widget.count()):
@@ -272,9 +313,11 @@ def add_field(column: QVBoxLayout, editor: SettingEditor, *, help_text: str | No
     if not isinstance(widget, QCheckBox):
         caption = QLabel(label_for(setting))
         caption.setObjectName("FieldCaption")
+        caption.setWordWrap(True)  # a long caption must not widen a narrow column
         caption.setBuddy(widget)
         column.addWidget(caption)
-    if isinstance(widget, QSpinBox | QDoubleSpinBox | QComboBox | QCheckBox):
+    editable = isinstance(widget, QComboBox) and widget.isEditable()
+    if isinstance(widget, QSpinBox | QDoubleSpinBox | QComboBox | QCheckBox) and not editable:
         if not isinstance(widget, QCheckBox):
             widget.setMinimumWidth(160)
         row = QHBoxLayout()
@@ -337,6 +380,17 @@ def _widget_for(setting: Setting, parent: QWidget) -> QWidget:
                        setting.maximum if setting.maximum is not None else 1e12)
         dspin.setSpecialValueText(SPECIAL_VALUES.get(setting.key, ""))
         return dspin
+    if setting.key in EDITABLE_CHOICES:
+        combo = QComboBox(parent)
+        combo.setEditable(True)  # filled with suggestions by its page; any name may be typed
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        # As wide as the page gives, not as the longest name in the list.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(12)
+        line = combo.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(PLACEHOLDERS.get(setting.key, ""))
+        return combo
     if setting.key.endswith("_path"):
         return _path_field(parent)
     if setting.key.endswith("prompt"):

@@ -60,11 +60,11 @@ class HearthStatusBar(QStatusBar):
     def show_model(self, info: ModelInfo) -> None:
         self._info = info
         self.loading.hide()
-        quant = f" · {info.quantization}" if info.quantization else ""
-        self.model.setText(f"{info.name}{quant}")
+        self.model.setText(info.name)
         params = f"{info.parameter_count / 1e9:.2f} B parameters" if info.parameter_count else ""
+        quant = f"weights stored as {info.quantization}" if info.quantization else ""
         self.model.setToolTip("\n".join(filter(None, [
-            str(info.path), f"{info.architecture} {params}".strip(),
+            str(info.path), f"{info.architecture} {params}".strip(), quant,
             f"loaded in {info.load_s:.1f} s, {info.threads} threads",
         ])))
         self.backend.setText(backend_text(info))
@@ -134,14 +134,11 @@ class HearthStatusBar(QStatusBar):
 
 
 def backend_text(info: ModelInfo) -> str:
-    """Where the layers run, and why not on the GPU when they do not."""
+    """Where the model runs, in words; why not on the graphics card is the tooltip's."""
     if info.gpu_layers > 0:
-        total = f"/{info.gpu_layers_total}" if info.gpu_layers_total else ""
-        partial = " (partly)" if info.offload_reason else ""
-        return f"{info.backend} · {info.gpu_layers}{total} layers on GPU{partial}"
-    if info.offload_reason:
-        return f"CPU · {info.offload_reason}"
-    return "CPU"
+        total = f" of {info.gpu_layers_total}" if info.gpu_layers_total else ""
+        return f"On the GPU ({info.backend}): {info.gpu_layers}{total} layers"
+    return "On the CPU"
 
 
 def _label(text: str, accessible_name: str) -> QLabel:

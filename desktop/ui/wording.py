@@ -210,7 +210,7 @@ def _refused(outlook: Outlook) -> str:
 # Why no cloud tier can be asked, as the Chat menu says it, and the settings page that
 # changes it (None: nothing to change there).
 _NO_CLOUD_ENTRIES: dict[str, tuple[str, str | None]] = {
-    "offline": ("No cloud tier: offline mode is on (Settings → Network)…", "Network"),
+    "offline": ("No cloud tier: offline mode is on (Settings → General)…", "General"),
     "escalation_off": ("No cloud tier: questions may not leave this device "
                        "(Settings → Cloud)…", "Cloud"),
     "no_tier": ("No cloud tier is set up (Settings → Cloud)…", "Cloud"),

@@ -194,7 +194,7 @@ def main(folder: Path) -> None:
         dialog.show_section("Privacy")
         dialog.resize(700, 760)
         _save(dialog, folder, f"privacy-page-{name}")
-        for section in ("Model", "Costs", "Network"):
+        for section in ("General", "Model", "Costs"):
             dialog = SettingsDialog(settings, keys=keys, jobs=jobs)
             dialog.show_section(section)
             dialog.resize(700, 900)

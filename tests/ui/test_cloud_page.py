@@ -12,6 +12,7 @@ from keyring.backends import fail
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
+from desktop.core.accounting.list_prices import GenaiPrices
 from desktop.core.audit import AuditLog
 from desktop.core.cloud import KeyStore
 from desktop.core.settings import Settings
@@ -233,3 +234,44 @@ def test_the_private_tier_needs_no_key(qtbot: QtBot, jobs: JobRunner,
     qtbot.waitUntil(page.private.test_button.isEnabled, timeout=JOB_TIMEOUT_MS)
     assert "open-test-1 answered" in page.private.result.text()
     assert "authorization" not in server.requests[0].headers
+
+
+def test_the_frontier_model_is_chosen_from_the_providers_models_or_typed(
+        qtbot: QtBot, jobs: JobRunner, keyring_backend: MemoryKeyring) -> None:
+    settings = Settings()
+    dialog, page = _cloud_tab(qtbot, settings, KeyStore(keyring_backend), jobs)
+    combo = page.model_combo
+    qtbot.waitUntil(lambda: combo.count() > 0, timeout=JOB_TIMEOUT_MS)
+    anthropic = [combo.itemText(i) for i in range(combo.count())]
+    assert anthropic == list(GenaiPrices().models("anthropic"))  # the bundled price data's
+    combo.setCurrentIndex(anthropic.index("claude-3-5-sonnet"))
+    dialog.editor("tiers.frontier.provider").set_value("openai")
+    openai = [combo.itemText(i) for i in range(combo.count())]
+    assert "gpt-4o" in openai and not [m for m in openai if m.startswith("claude")]
+    assert combo.currentText() == "claude-3-5-sonnet"  # switching the list keeps the name
+    combo.setEditText("gpt-made-up-next-year")  # not in the data: still allowed
+    assert dialog.apply()
+    assert settings.get_str("tiers.frontier.model") == "gpt-made-up-next-year"
+    assert settings.get_str("tiers.frontier.provider") == "openai"
+
+
+def test_a_connection_result_is_cleared_by_an_edit_and_by_reopening(
+        qtbot: QtBot, jobs: JobRunner, keyring_backend: MemoryKeyring,
+        server: LoopbackServer) -> None:
+    dialog, page = _cloud_tab(qtbot, Settings(), KeyStore(keyring_backend), jobs)
+    dialog.editor("tiers.private.base_url").set_value(f"{server.url}/v1")
+    dialog.editor("tiers.private.model").set_value("open-test-1")
+    for _ in range(2):
+        server.queue(sse_reply(openai_stream(["p"], model="open-test-1")))
+    box = page.private
+    box.test_button.click()
+    qtbot.waitUntil(box.test_button.isEnabled, timeout=JOB_TIMEOUT_MS)
+    assert box.result.isVisible() and "Connected" in box.result.text()
+    dialog.editor("tiers.private.model").set_value("open-test-2")  # no longer what was tested
+    assert not box.result.isVisible() and box.result.text() == ""
+    box.test_button.click()
+    qtbot.waitUntil(box.test_button.isEnabled, timeout=JOB_TIMEOUT_MS)
+    assert box.result.text()
+    dialog.hide()
+    dialog.show()  # opened again later
+    assert box.result.text() == "" and dialog.result_label.text() == ""

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QScrollArea,
+    QSpinBox,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop.core.errors import ConfigError
@@ -24,7 +31,7 @@ def test_every_setting_has_a_field_in_its_section(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot, Settings())
     assert set(dialog.editors) == {s.key for s in SCHEMA} - {EXPLAINED}
     tabs = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    assert tabs[:4] == ["General", "Model", "Chat", "Costs"]
+    assert tabs[:5] == ["General", "Model", "Cloud", "Privacy", "Costs"]
     assert isinstance(dialog.editor("ui.theme").widget, QComboBox)
     assert isinstance(dialog.editor("local.threads").widget, QSpinBox)
     assert isinstance(dialog.editor("local.temperature").widget, QDoubleSpinBox)
@@ -132,3 +139,46 @@ def test_no_setting_name_or_internal_term_is_shown_on_any_page(qtbot: QtBot) -> 
             assert term not in text, text
     # The names are still there for whoever wants them: in each field's tooltip.
     assert "Setting: local.gpu_layers" in dialog.editor("local.gpu_layers").widget.toolTip()
+
+
+def test_saved_is_cleared_by_the_next_edit_and_by_reopening(qtbot: QtBot) -> None:
+    settings = Settings()
+    dialog = _dialog(qtbot, settings)
+    dialog.editor("ui.font_size").set_value(13)
+    assert dialog.apply() and dialog.result_label.text() == "Saved."
+    dialog.editor("ui.font_size").set_value(14)  # "Saved." would now be untrue
+    assert dialog.result_label.text() == ""
+    assert dialog.apply() and dialog.result_label.text() == "Saved."
+    dialog.hide()
+    dialog.show()
+    assert dialog.result_label.text() == ""
+
+
+def test_every_page_fits_a_600_pixel_high_screen(qtbot: QtBot) -> None:
+    """At 900 × 600 the dialog is no taller than the screen, and no page needs scrolling to
+    reach its main controls: the generated pages not at all, the Cloud page's tiers and their
+    Test buttons, the Privacy page's table."""
+    dialog = _dialog(qtbot, Settings())
+    dialog.resize(900, 2000)
+    dialog.hide()
+    dialog.show()  # showing caps it to the screen (the offscreen screen is 800 × 600)
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() <= screen.height() and dialog.width() <= screen.width()
+    dialog.resize(min(900, screen.width()), 560)  # a 600-pixel screen less its title bar
+    for title in ("General", "Model", "Costs", "Cloud", "Privacy"):
+        dialog.show_section(title)
+        page = dialog.tabs.currentWidget()
+        assert isinstance(page, QScrollArea)
+        qtbot.waitUntil(lambda p=page: p.viewport().height() > 0)
+        viewport = page.viewport()
+        if title == "Cloud":
+            main = [dialog.cloud_page.private.test_button, dialog.cloud_page.frontier.test_button]
+        elif title == "Privacy":
+            main = [dialog.privacy_page.policy_combo(k) for k in KINDS]
+        else:
+            main = [e.widget for e in dialog.editors.values()
+                    if page.isAncestorOf(e.widget) and e.widget.isVisible()]
+        assert main
+        for widget in main:
+            bottom = widget.mapTo(viewport, widget.rect().bottomLeft()).y()
+            assert bottom <= viewport.height(), (title, widget.accessibleName(), bottom)
