@@ -86,9 +86,10 @@ def _version_links(index: int, entry: ChatEntry, palette: Palette, *, writing: b
 
 
 def footer_html(index: int, entry: ChatEntry, palette: Palette, *,
-                ask_tiers: tuple[str, ...] = ()) -> str:
+                ask_tiers: tuple[str, ...] = (), continuable: bool = False) -> str:
     """Under an answer: why it stayed here, how it ended, its receipt's badge, and links that
-    answer its question again on ``ask_tiers`` (given for the last answer only)."""
+    answer its question again on ``ask_tiers`` (given for the last answer only); a
+    ``continuable`` answer (cut at its length limit) offers to go on."""
     p = palette
     parts = []
     if entry.receipt is not None and entry.receipt.kept_local_for:
@@ -105,6 +106,14 @@ def footer_html(index: int, entry: ChatEntry, palette: Palette, *,
     if entry.receipt is not None:
         parts.append(badge_html(entry.receipt, f"{SCHEME}:receipt/{index}", p.muted,
                                 text=entry.text))
+    if entry.receipt is not None and entry.receipt.continued:
+        times = "once" if entry.receipt.continued == 1 else f"{entry.receipt.continued} times"
+        parts.append(f'<span style="color: {p.muted};">Continued {times}: the receipt adds '
+                     "up every part.</span>")
+    if continuable:
+        parts.append(f'<span style="color: {p.muted};">It stopped at the length limit. </span>'
+                     f'<a href="{SCHEME}:continue/{index}" style="font-weight: 600; '
+                     f'color: {p.link}; text-decoration: none;">Continue</a>')
     footer = "<br>".join(parts)
     links = _ask_again_links(entry, ask_tiers, p)
     return f"{footer}<br>{links}" if footer and links else footer or links

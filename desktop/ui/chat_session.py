@@ -103,6 +103,7 @@ class ChatSession(QObject):
         composer.edit_cancelled.connect(self.cancel_edit)
         composer.lock_toggled.connect(self.set_locked)
         chat.ask_again_requested.connect(self.ask_again)
+        chat.continue_requested.connect(self.continue_answer)
         chat.version_requested.connect(self.show_version)
 
     # -- state -----------------------------------------------------------------------------
@@ -260,6 +261,16 @@ class ChatSession(QObject):
         self._start(TurnRequest(conversation_id=self._conversation_id, again_on=tier),
                     prompt=None)
 
+    @Slot(int)
+    def continue_answer(self, message_id: int) -> None:
+        """Write more of the last answer, which stopped at its length limit, into it."""
+        if self._turn is not None or self._model_state != "ready" or self._conversation_id is None:
+            return
+        self.cancel_edit()
+        if self.chat.resume_answer(message_id):
+            self._start(TurnRequest(conversation_id=self._conversation_id,
+                                    continue_of=message_id), prompt=None)
+
     @Slot(bool)
     def set_locked(self, locked: bool) -> None:
         """Keep the conversation shown on this device (a new chat: from its first question)."""
@@ -318,7 +329,8 @@ class ChatSession(QObject):
         self._inference.stop()
 
     def _start(self, request: TurnRequest, *, prompt: str | None) -> None:
-        saved = request.regenerate or request.again_on is not None
+        saved = request.regenerate or request.again_on is not None \
+            or request.continue_of is not None
         self._turn = _Turn(request.conversation_id, prompt, saved=saved)
         self._status.begin_stream()
         self._inference.run_turn(request)

@@ -17,26 +17,25 @@ opens with its last ``RENDERED`` messages, and a link at the top brings in earli
 
 from __future__ import annotations
 
-import contextlib
 import html
 from collections.abc import Mapping
 
-from PySide6.QtCore import QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import (
     QColor,
-    QDesktopServices,
-    QGuiApplication,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextFrame,
 )
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtWidgets import QWidget
 
+from desktop.core.assistant import can_continue
 from desktop.core.conversations import Message
 from desktop.ui.answer_heading import Mark, marks_for
 from desktop.ui.answer_sources import sources_html
 from desktop.ui.chat_entry import SCHEME, ChatEntry, bubble_colour, footer_html, header_html
+from desktop.ui.chat_links import ChatLinks
 from desktop.ui.markdown import render_markdown, render_marked, render_plain
 from desktop.ui.theme import LIGHT, Palette
 
@@ -52,7 +51,7 @@ _BUBBLE_PADDING_PX = 10
 _EMPTY_STATE = "Ask anything."
 
 
-class ChatView(QTextBrowser):
+class ChatView(ChatLinks):
     """Shows a conversation and streams the answer being written into it.
 
     The last answer can carry links that answer its question again on a cloud tier: those of
@@ -64,13 +63,8 @@ class ChatView(QTextBrowser):
         copied(str): what was just copied to the clipboard ("message" or "code").
         ask_again_requested(str): answer the last question again on this tier.
         source_requested(object): the ``Source`` (a passage of the user's documents) clicked.
+        continue_requested(int): write more of this answer (its id), cut at its length limit.
     """
-
-    receipt_requested = Signal(object)
-    version_requested = Signal(int)
-    copied = Signal(str)
-    ask_again_requested = Signal(str)
-    source_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -297,6 +291,25 @@ class ChatView(QTextBrowser):
                 entry.message_id = message_id
                 return
 
+    def resume_answer(self, message_id: int) -> bool:
+        """Make the last answer (``message_id``) the one being written again: what streams
+        next is appended to its text. False when it is not the last answer shown."""
+        self.flush()
+        if not self._entries or self._entries[-1].message_id != message_id \
+                or len(self._entries) - 1 < self._first_shown:
+            return False
+        entry = self._entries[-1]
+        entry.streaming = True
+        entry.status = "streaming"
+        entry.html = None
+        self._writing = True
+        self._follow = True
+        index = len(self._entries) - 1
+        self._rerender(index)
+        self._stream_cursor = self._answer_end(index)
+        self._scroll_to_end()
+        return True
+
     # -- rendering -------------------------------------------------------------------------
 
     @property
@@ -332,6 +345,7 @@ class ChatView(QTextBrowser):
                     f' margin-right: 40px; color: {self._palette.muted};">'
                     f"{html.escape(self._empty_text)}</p>")
         self.setHtml(body)
+        self._fit_reading_width()  # a new document starts with the root frame's defaults
         # The (invisible) text cursor goes last: Qt keeps it in view when the widget is shown
         # or resized, which would otherwise scroll back to the first message.
         if scroll:
@@ -409,7 +423,9 @@ class ChatView(QTextBrowser):
             entry.html, entry.code_blocks = rendered.html, rendered.code_blocks
         # The last answer offers its question to the cloud tiers, unless one is being written.
         last = not self._writing and index == len(self._entries) - 1
-        footer = footer_html(index, entry, p, ask_tiers=self._ask_tiers if last else ())
+        footer = footer_html(index, entry, p, ask_tiers=self._ask_tiers if last else (),
+                             continuable=last and entry.status == "complete"
+                             and can_continue(entry.receipt))
         footer_block = f'<p style="margin: 6px 0 0 0;">{footer}</p>' if footer else ""
         question = self._entries[index - 1].text if index > 0 else ""
         sources = sources_html(index, entry.receipt, question, p, scheme=SCHEME)
@@ -423,76 +439,6 @@ class ChatView(QTextBrowser):
         if after is None or after.role != "assistant" or after.receipt is None:
             return []
         return marks_for(self._entries[index].text, after.receipt.findings)
-
-    # -- scrolling -------------------------------------------------------------------------
-
-    def _scroll_to_end(self) -> None:
-        bar = self.verticalScrollBar()
-        bar.setValue(bar.maximum())
-
-    @Slot(int, int)
-    def _on_range_changed(self, _minimum: int, maximum: int) -> None:
-        if self._follow:
-            self.verticalScrollBar().setValue(maximum)
-
-    @Slot(int)
-    def _on_scrolled(self, value: int) -> None:
-        # Follow the answer while the view is at the bottom; stop once the user scrolls up.
-        self._follow = value >= self.verticalScrollBar().maximum() - 4
-
-    def scrolled_to_end(self) -> bool:
-        bar = self.verticalScrollBar()
-        return bar.value() >= bar.maximum() - 4
-
-    # -- links -----------------------------------------------------------------------------
-
-    @Slot(QUrl)
-    def _on_link(self, url: QUrl) -> None:
-        if url.scheme() in ("http", "https", "mailto"):
-            QDesktopServices.openUrl(url)
-            return
-        if url.scheme() != SCHEME:
-            return
-        if url.path() == "earlier":
-            self.show_earlier()
-            return
-        parts = url.path().split("/")
-        if parts[0] == "ask" and len(parts) == 2:
-            if parts[1] in self._ask_tiers and not self._writing:
-                self.ask_again_requested.emit(parts[1])
-            return
-        try:
-            entry = self._entries[int(parts[1])]
-        except (IndexError, ValueError):
-            return
-        if parts[0] == "copy":
-            self.flush()
-            QGuiApplication.clipboard().setText(entry.text)
-            self.copied.emit("message")
-        elif parts[0] == "code" and len(parts) > 2:
-            try:
-                code = entry.code_blocks[int(parts[2])]
-            except (IndexError, ValueError):
-                return
-            QGuiApplication.clipboard().setText(code)
-            self.copied.emit("code")
-        elif parts[0] == "receipt" and entry.receipt is not None:
-            self.receipt_requested.emit(entry.receipt)
-        elif parts[0] == "source" and len(parts) > 2 and entry.receipt is not None:
-            with contextlib.suppress(IndexError, ValueError):
-                self.source_requested.emit(entry.receipt.sources[int(parts[2])])
-        elif parts[0] == "version" and len(parts) > 2 and not self._writing:
-            try:
-                target = self._sibling(entry, int(parts[2]))
-            except ValueError:
-                return
-            if target is not None:
-                self.version_requested.emit(target)
-
-    def open_link(self, href: str) -> None:
-        """Follow a link of the document as if it had been clicked (keyboard use and tests)."""
-        self._on_link(QUrl(href))
-
 
 def _warm_up_rendering() -> None:
     render_markdown("*a*\n\n```python\npass\n```", LIGHT, code_link=f"{SCHEME}:warm")

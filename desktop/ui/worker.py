@@ -51,6 +51,7 @@ class TurnRequest:
     tier: str = "auto"
     lock_local: bool = False
     collections: tuple[str, ...] | None = None  # documents to draw on; None: the chat's choice
+    continue_of: int | None = None  # an answer cut at its length limit, to write more of
 
 
 class PendingConsent:
@@ -188,6 +189,8 @@ class InferenceWorker(QObject):
                               on_route=self.routed.emit, consent=self._consent(stop),
                               stop=stop, lock_local=request.lock_local,
                               collections=request.collections)
+        if request.continue_of is not None:
+            return assistant.continue_answer(request.continue_of, options=options)
         if request.again_on is not None:
             assert request.conversation_id is not None
             return assistant.ask_again(request.conversation_id,
