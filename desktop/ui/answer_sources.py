@@ -39,7 +39,12 @@ def sources_html(index: int, receipt: Receipt | None, question: str, palette: Pa
     if receipt is None or not (receipt.sources or receipt.sources_trimmed):
         return ""
     p = palette
-    lines = [f'<span style="color: {p.muted}; font-weight: 600;">Sources</span>']
+    lines = []
+    if receipt.kept_local_for_collections:  # the router's reason, said where it is seen
+        names = ", ".join(f"“{n}”" for n in receipt.kept_local_for_collections)
+        lines.append(f'<span style="color: {p.here_text};">Kept on this device: it draws on '
+                     f"{html.escape(names)}.</span>")
+    lines.append(f'<span style="color: {p.muted}; font-weight: 600;">Sources</span>')
     terms = question_terms(question)
     for number, source in enumerate(receipt.sources, 1):
         tip = html.escape(passage_tooltip(source, terms, palette), quote=True)

@@ -138,7 +138,7 @@ class DocumentsPanel(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._show_selected)
-        layout.addWidget(self.table, 2)
+        layout.addWidget(self.table, 1)
 
         row = QHBoxLayout()
         self.new_button = self._button("New collection…", "Create a document collection",
@@ -175,7 +175,8 @@ class DocumentsPanel(QDialog):
         layout.addWidget(self.failed_label)
         self.failed = QListWidget()
         self.failed.setAccessibleName("Files that could not be read, and why")
-        layout.addWidget(self.failed, 1)
+        self.failed.setMaximumHeight(140)  # the collections keep the room
+        layout.addWidget(self.failed)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
