@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -18,6 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 _SEND_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# The box grows with its text from MIN_LINES to MAX_LINES, then scrolls.
+MIN_LINES = 2
+MAX_LINES = 8
+_SLACK_PX = 4
 
 
 class ComposerState(Enum):
@@ -28,13 +32,53 @@ class ComposerState(Enum):
 
 
 class PromptEdit(QPlainTextEdit):
-    """The text box: Enter (or keypad Enter) submits, Shift+Enter breaks the line.
+    """The text box: Enter (or keypad Enter) submits, Shift+Enter breaks the line; it grows
+    with its text (wrapped lines count) up to ``MAX_LINES``, then scrolls.
 
     Signals:
         submitted(): Enter was pressed.
     """
 
     submitted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self._fit_height()
+
+    @property
+    def shown_lines(self) -> int:
+        """The lines the box is tall enough for now."""
+        return self._lines_for(self.height())
+
+    def _fit_height(self) -> None:
+        # QPlainTextEdit's document layout measures its height in lines, wrapped ones included.
+        lines = int(self.document().documentLayout().documentSize().height())
+        wanted = self._height_for(min(max(lines, MIN_LINES), MAX_LINES))
+        if wanted != self.height() or self.minimumHeight() != wanted:
+            self.setFixedHeight(wanted)
+
+    def _height_for(self, lines: int) -> int:
+        margins = self.contentsMargins()
+        document_margin = int(self.document().documentMargin())
+        # The frame's own margins and a few pixels that QPlainTextEdit keeps below the last line.
+        return (lines * self.fontMetrics().lineSpacing() + 2 * document_margin
+                + margins.top() + margins.bottom() + _SLACK_PX)
+
+    def _lines_for(self, height: int) -> int:
+        margins = self.contentsMargins()
+        document_margin = int(self.document().documentMargin())
+        inner = height - margins.top() - margins.bottom() - 2 * document_margin - _SLACK_PX
+        return round(inner / self.fontMetrics().lineSpacing())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_height()  # a narrower box wraps into more lines
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if event.key() in _SEND_KEYS:
@@ -113,7 +157,6 @@ class Composer(QWidget):
         self.edit.setAccessibleName("Message")
         self.edit.setAccessibleDescription("Enter sends, Shift+Enter starts a new line")
         self.edit.setTabChangesFocus(True)
-        self.edit.setFixedHeight(76)
         row.addWidget(self.edit, 1)
         self.send_button = QPushButton("Send")
         self.send_button.setObjectName("PrimaryButton")

@@ -93,3 +93,24 @@ def test_last_turn_actions_follow_the_state(qtbot: QtBot) -> None:
     assert not composer.edit_button.isVisible()
     with qtbot.waitSignal(composer.edit_cancelled):
         composer.cancel_edit_button.click()
+
+
+def test_the_box_grows_with_its_text_up_to_eight_lines_then_scrolls(qtbot: QtBot) -> None:
+    composer = _composer(qtbot)
+    composer.resize(600, composer.sizeHint().height())
+    edit = composer.edit
+    assert edit.shown_lines == 2
+    empty_height = edit.height()
+    composer.set_text("\n".join(f"line {n}" for n in range(5)))
+    qtbot.waitUntil(lambda: edit.shown_lines == 5)
+    assert edit.height() > empty_height
+    assert edit.verticalScrollBar().maximum() == 0  # all of it in view
+    composer.set_text("\n".join(f"line {n}" for n in range(20)))
+    qtbot.waitUntil(lambda: edit.shown_lines == 8)
+    assert edit.verticalScrollBar().maximum() > 0  # the rest scrolls
+    # A long line wraps into more lines, which count too.
+    composer.set_text("word " * 200)
+    qtbot.waitUntil(lambda: edit.shown_lines > 2)
+    composer.set_text("")
+    qtbot.waitUntil(lambda: edit.shown_lines == 2)
+    assert edit.height() == empty_height
