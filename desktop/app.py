@@ -55,6 +55,9 @@ def run_app(argv: list[str] | None = None) -> int:
         heartbeat.start(250)
         settings_poll = follow_other_processes(services.settings)
         window.show()
+        from desktop.ui.server_page import ServerSwitch
+
+        ServerSwitch.shared(services.settings).start_if_wanted()  # setting server.autostart
         # The privacy gate loads its vocabularies on first use (about 0.4 s): do it now, beside
         # the model's load, so that the first question does not wait for it.
         threading.Thread(target=warm_up_privacy_gate, name="hearth-gate-warm-up",

@@ -32,6 +32,7 @@ from desktop.core.settings import SCHEMA, Setting, Settings
 from desktop.ui.cloud_page import CloudPage
 from desktop.ui.jobs import JobRunner
 from desktop.ui.privacy_page import PrivacyPage
+from desktop.ui.server_page import ServerPage
 from desktop.ui.settings_fields import (
     SettingEditor,
     add_field,
@@ -251,6 +252,10 @@ class SettingsDialog(QDialog):
         if section == "privacy":
             self.editors.update(self.privacy_page.editors)
             return self.privacy_page
+        if section == "server":  # the local server for other apps (server_page.py)
+            self.server_page = ServerPage(self._settings, self.jobs)
+            self.editors.update(self.server_page.editors)
+            return self.server_page
         page = QWidget()
         column = QVBoxLayout(page)
         column.setSpacing(3)

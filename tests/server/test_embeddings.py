@@ -1,5 +1,5 @@
 """``/v1/embeddings`` with OpenAI's client, from the embedding model the documents library uses
-(here the tiny generated GGUF, averaged over its tokens as a causal model without pooling)."""
+(here the generated tiny embedding model, tests/modelgen.py)."""
 
 from __future__ import annotations
 
@@ -13,25 +13,32 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from desktop.core.settings import Settings
+from tests.modelgen import cached_model
 from tests.server.conftest import Served, start_server
 
 
+@pytest.fixture(scope="module")
+def embedding_model() -> Path:
+    return cached_model("embedding")
+
+
 @pytest.fixture
-def with_embeddings(server_settings: Settings, tiny_model: Path,
+def with_embeddings(server_settings: Settings, embedding_model: Path,
                     os_keyring: KeyringBackend) -> Iterator[Served]:
-    server_settings.set("documents.embedding_model", str(tiny_model))
+    server_settings.set("documents.embedding_model", str(embedding_model))
     yield from start_server(os_keyring)
 
 
 def _width(path: Path) -> int:
-    reader = gguf.GGUFReader(path)
-    field = reader.fields["llama.embedding_length"]
-    return int(field.parts[field.data[0]][0])
+    """The model's embedding width, read from the GGUF header with the gguf package."""
+    fields = gguf.GGUFReader(path).fields
+    [name] = [name for name in fields if name.endswith(".embedding_length")]
+    return int(fields[name].parts[fields[name].data[0]][0])
 
 
 @pytest.mark.parametrize("encoding", ["float", "base64"])
 def test_embeddings_are_unit_vectors_of_the_model_width(
-        with_embeddings: Served, tiny_model: Path, encoding: str) -> None:
+        with_embeddings: Served, embedding_model: Path, encoding: str) -> None:
     client = with_embeddings.client()
     assert "hearth-embedding" in [m.id for m in client.models.list()]
     reply = client.embeddings.create(model="hearth-embedding", encoding_format=encoding,  # type: ignore[arg-type]
@@ -42,7 +49,7 @@ def test_embeddings_are_unit_vectors_of_the_model_width(
                if encoding == "base64" else np.asarray(item.embedding, dtype=np.float32)
                for item in reply.data]
     assert [item.index for item in reply.data] == [0, 1, 2]
-    assert all(v.shape == (_width(tiny_model),) for v in vectors)
+    assert all(v.shape == (_width(embedding_model),) for v in vectors)
     assert all(abs(float(np.linalg.norm(v)) - 1.0) < 1e-4 for v in vectors)
     assert np.allclose(vectors[0], vectors[1]) and not np.allclose(vectors[0], vectors[2])
     assert reply.usage.prompt_tokens > 0
