@@ -67,6 +67,14 @@ def _index(library: Library, name: str, *, everything: bool) -> int:
     return EXIT_INTERRUPTED if report.stopped else 0
 
 
+def _notes(library: Library) -> None:
+    """What search by meaning would add, or why it is off."""
+    if library.embedder_problem is not None:
+        print(f"note: search by meaning is off: {library.embedder_problem}", file=sys.stderr)
+    elif not library.semantic_configured:
+        print(f"note: {_NO_MODEL_HINT}")
+
+
 def _summary(library: Library, report: IndexReport) -> None:
     info = library.collection(report.collection)
     rate = (f", {report.chunks / report.elapsed_s:,.0f} chunks/s measured"
@@ -79,8 +87,7 @@ def _summary(library: Library, report: IndexReport) -> None:
     if report.stopped:
         print(f"stopped with {info.pending} files to go; 'hearth docs reindex {info.name}' "
               "goes on from here", file=sys.stderr)
-    if not library.semantic_configured:
-        print(f"note: {_NO_MODEL_HINT}")
+    _notes(library)
 
 
 def _list(library: Library, *, as_json: bool) -> None:
@@ -103,12 +110,13 @@ def _list(library: Library, *, as_json: bool) -> None:
               f" search by {search}")
         for root in c.roots:
             print(f"    {root}")
-    if not library.semantic_configured:
-        print(f"note: {_NO_MODEL_HINT}")
+    _notes(library)
 
 
 def _search(library: Library, args: argparse.Namespace) -> None:
     passages = library.search([args.name], args.query, limit=args.limit)
+    if library.embedder_problem is not None:
+        _notes(library)
     if args.json:
         print(json.dumps([{"collection": p.collection, "privacy": p.privacy, "path": p.path,
                            "position": p.position, "page": p.page, "score": p.score,

@@ -65,6 +65,7 @@ class IndexRun:
         self._started = time.monotonic()
         self._done = self._failed_count = self._chunks = self._bytes = 0
         self._total = self._bytes_total = 0
+        self._in_file = 0  # characters chunked so far in the current file: its progress
         self._failed: list[tuple[str, str]] = []
 
     @property
@@ -181,6 +182,7 @@ class IndexRun:
                                            (item.file_id,))
                 started_batches = True
                 self._chunks += len(batch)
+                self._in_file = min(item.size, self._in_file + sum(len(c.text) for c in batch))
                 if not last:
                     self._report(item.path)
                     if self._stop.is_set():
@@ -191,6 +193,7 @@ class IndexRun:
             self._fail(item, "it is too large or too deeply nested to read")
         self._done += 1
         self._bytes += item.size
+        self._in_file = 0
 
     def _finish(self, item: _Pending, chunks: int, sha256: str | None) -> None:
         self._conn.execute(
@@ -211,7 +214,8 @@ class IndexRun:
             return
         self._progress(IndexProgress(
             self._name, self._done, self._total, self._failed_count, self._chunks,
-            self._bytes, self._bytes_total, time.monotonic() - self._started, current))
+            self._bytes + self._in_file, self._bytes_total, time.monotonic() - self._started,
+            current))
 
 
 def _batches(chunks: Iterator[Chunk]) -> Iterator[tuple[list[Chunk], bool]]:

@@ -57,6 +57,8 @@ class Library:
         self._embedder_factory = embedder
         self._embedder: DocumentEmbedder | None = None
         self._embedder_loaded = False
+        # Why search by meaning is off although a model is set up (None: it is not off).
+        self.embedder_problem: str | None = None
         self.max_file_bytes = max_file_bytes
         why_not = load_sqlite_vec(self._conn)
         self.vector_backend = "sqlite-vec" if why_not is None else "numpy"
@@ -69,8 +71,15 @@ class Library:
         from desktop.core.documents._models import embedder_factory
 
         max_mb = settings.get_int("documents.max_file_mb")
-        return cls(paths.data_dir() / FILE_NAME, embedder=embedder_factory(settings),
-                   max_file_bytes=max_mb * 1_000_000)
+        try:
+            factory = embedder_factory(settings)
+            problem = None
+        except KnownError as exc:  # a wrong setting must not stop search by words
+            factory, problem = None, str(exc)
+        library = cls(paths.data_dir() / FILE_NAME, embedder=factory,
+                      max_file_bytes=max_mb * 1_000_000)
+        library.embedder_problem = problem
+        return library
 
     def __enter__(self) -> Self:
         return self
@@ -98,8 +107,13 @@ class Library:
         """The embedding model, loaded on first use (KnownError if it cannot be)."""
         with self._lock:
             if not self._embedder_loaded and self._embedder_factory is not None:
-                self._embedder = self._embedder_factory()
-                self._embedder_loaded = True
+                try:
+                    self._embedder = self._embedder_factory()
+                except KnownError as exc:
+                    self.embedder_problem = str(exc)
+                    raise
+                finally:
+                    self._embedder_loaded = True  # a model that failed is not tried again
             return self._embedder
 
     # -- collections -----------------------------------------------------------------------
@@ -205,7 +219,10 @@ class Library:
         run goes on where this one ended. Runs on its own connection, in the caller's thread."""
         with self._lock:
             collection_id, _ = self._find(name)
-        embedder = self.embedder()
+        try:
+            embedder = self.embedder()
+        except KnownError:  # kept in embedder_problem: index by words now, vectors later
+            embedder = None
         chunker = Chunker(embedder.count_tokens if embedder is not None else None)
         conn = open_database(self.path)
         try:
@@ -233,8 +250,11 @@ class Library:
                 return []
             terms = query_terms(query)
             rankings = [self._lexical(ids, terms)]
-            if any(self._has_vectors(i) for i in ids):
-                embedder = self.embedder()
+            if any(self._has_vectors(i) for i in ids) and self.embedder_problem is None:
+                try:
+                    embedder = self.embedder()
+                except KnownError:  # kept in embedder_problem; words alone still answer
+                    embedder = None
                 if embedder is not None:
                     vector = embedder.embed_query(query)
                     hits = self._scan.top(ids, embedder.model_name, vector, _CANDIDATES)

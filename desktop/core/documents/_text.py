@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -33,6 +34,12 @@ def fold(text: str) -> str:
     """Lower case without accents, as FTS5's unicode61 remove_diacritics 2 sees it."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    folded = fold(char)
+    return folded[:1] if folded else char
 
 
 def _bigrams(run: str) -> str:
@@ -84,8 +91,7 @@ def snippet(text: str, terms: list[str], *, width: int = SNIPPET_CHARS) -> str:
     flat = " ".join(text.split())
     if len(flat) <= width:
         return flat
-    folded = [fold(c) for c in flat]  # per character, so positions map back one to one
-    haystack = "".join(f[:1] if f else c for f, c in zip(folded, flat, strict=True))
+    haystack = "".join(map(_fold_char, flat))  # one to one, so positions map back
     hits: list[int] = []
     for term in terms:
         stem = term[: max(5, len(term) - 2)] if len(term) >= 6 else term

@@ -183,8 +183,10 @@ def _name(rng: random.Random, taken: set[str], *, japanese: bool = False, parts:
             return name
 
 
-def write_corpus(folder: Path, *, documents: int = 70, seed: int = 1) -> list[Planted]:
-    """Write ``documents`` files (Markdown, text and HTML) into ``folder``; one fact each."""
+def write_corpus(folder: Path, *, documents: int = 70, seed: int = 1,
+                 paragraph_range: tuple[int, int] = (4, 12)) -> list[Planted]:
+    """Write ``documents`` files (Markdown, text and HTML) into ``folder``; one fact each,
+    with ``paragraph_range`` (least, most) paragraphs of filler."""
     rng = random.Random(seed)
     taken: set[str] = set()
     languages = sorted(FACTS)
@@ -200,7 +202,7 @@ def write_corpus(folder: Path, *, documents: int = 70, seed: int = 1) -> list[Pl
         sentence = template.format(**slots)
         filler = FILLER[language]
         paragraphs = [" ".join(rng.choice(filler) for _ in range(rng.randint(3, 6)))
-                      for _ in range(rng.randint(4, 12))]
+                      for _ in range(rng.randint(*paragraph_range))]
         at = rng.randrange(len(paragraphs))
         paragraphs[at] = paragraphs[at] + (" " if not japanese else "") + sentence
         kind = rng.choice(["md", "txt", "html"])

@@ -82,3 +82,21 @@ def test_hearth_docs_with_an_embedding_model(tmp_path: Path, embedding_model: Pa
     assert main(["docs", "search", "garden", "irrigation schedule", "--json"]) == 0
     found = json.loads(capsys.readouterr().out)
     assert [Path(p["path"]).name for p in found] == ["a.txt"]  # by vector: no word in common
+
+
+def test_a_broken_model_setting_leaves_search_by_words(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("The greenhouse is watered at dawn.", encoding="utf-8")
+    not_a_model = tmp_path / "model.gguf"
+    not_a_model.write_bytes(b"this is not a GGUF file at all")
+    for value in (str(tmp_path / "gone.gguf"), str(not_a_model)):
+        assert main(["config", "set", "documents.embedding_model", value]) == 0
+        assert main(["docs", "add", "garden", str(docs)]) == 0
+        captured = capsys.readouterr()
+        assert "note: search by meaning is off: " in captured.err
+        assert main(["docs", "search", "garden", "greenhouse watered", "--json"]) == 0
+        captured = capsys.readouterr()
+        assert json.loads(captured.out)[0]["path"] == str(docs / "a.txt")
