@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("--conversation", metavar="ID", type=int,
                        help="as the next question of this conversation")
     route.add_argument("--json", action="store_true", help="one JSON object")
+    route.add_argument("--docs", metavar="NAME", action="append",
+                       help="as drawing on this document collection (repeatable; default: "
+                            "the conversation's choice)")
     route.set_defaults(handler=_lazy("desktop.cli._route", "run"))
 
     config = commands.add_parser("config", help="show or change settings")

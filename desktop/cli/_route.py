@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 
 from desktop.cli._question import question_from
@@ -14,7 +15,8 @@ def run(args: argparse.Namespace) -> int:
     services = open_services()
     try:
         preview = services.assistant.route(prompt, conversation_id=args.conversation,
-                                           tier=args.tier)
+                                           tier=args.tier,
+                                           collections=tuple(args.docs) if args.docs else None)
     finally:
         services.close()
     decision = preview.decision
@@ -26,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
         "classes": list(decision.classes),
         "host": preview.host,
         "payload": preview.payload,
+        "sources": [dataclasses.asdict(s) for s in preview.sources],
     }
     if args.json:
         print(json.dumps(report, ensure_ascii=False))

@@ -74,3 +74,14 @@ def test_an_unknown_collection_is_a_clear_error(capsys: pytest.CaptureFixture[st
                                                 collections: None) -> None:
     code, _, err = _run(capsys, "ask", "--docs", "Nope", "hello")
     assert code == 3 and "Nope" in err
+
+
+def test_route_says_a_collection_kept_here_keeps_the_question_here(
+        capsys: pytest.CaptureFixture[str], settings: Settings, collections: None) -> None:
+    settings.set("cloud.escalation", True)
+    code, out, err = _run(capsys, "route", "--json", "--docs", "House", "the boiler service?")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["tier"] == "local" and report["code"] == "kept_collection"
+    assert report["reason"] == "it draws on “House”, kept on this device"
+    assert [Path(s["path"]).name for s in report["sources"]] == ["boiler.md"]

@@ -131,9 +131,10 @@ class DocumentReader:
 
     def context_for(self, names: Sequence[str], question: str,
                     messages: Sequence[ChatMessage], *, model_path: Path | None,
-                    max_tokens: int) -> DocumentContext | None:
+                    max_tokens: int, load_engine: bool = True) -> DocumentContext | None:
         """The passages of ``names`` for ``question`` that fit beside ``messages`` (the
-        conversation as it will be sent, the question last); None without collections."""
+        conversation as it will be sent, the question last); None without collections.
+        ``load_engine=False`` (a preview): count with the engine only if it is loaded."""
         if not names:
             return None
         library = self._library()
@@ -141,13 +142,13 @@ class DocumentReader:
             passages = retrieve(library, names, question)
         finally:
             library.close()
-        count, basis, context_size = self._counter(passages, model_path)
+        count, basis, context_size = self._counter(passages, model_path, load_engine)
         budget = passage_budget(messages, context_size=context_size, max_tokens=max_tokens,
                                 count=count)
         return fit_passages(passages, budget=budget, count=count, basis=basis)
 
-    def _counter(self, passages: Sequence[Passage], model_path: Path | None
-                 ) -> tuple[TokenCounter, TokenBasis, int]:
+    def _counter(self, passages: Sequence[Passage], model_path: Path | None,
+                 load_engine: bool) -> tuple[TokenCounter, TokenBasis, int]:
         """How to count tokens, how that is known, and the local model's context size."""
         estimate: tuple[TokenCounter, TokenBasis, int] = (
             estimate_tokens, "estimated", self._settings.get_int("local.context_size"))
@@ -157,7 +158,8 @@ class DocumentReader:
             return estimate
         engine = self._models.loaded
         stays_here = any(p.privacy != "send" for p in passages)
-        if stays_here and (engine is None or engine.config.model_path != wanted):
+        if load_engine and stays_here and (engine is None
+                                           or engine.config.model_path != wanted):
             engine = self._models.engine(model_path)  # answers it anyway
         if engine is None or engine.config.model_path != wanted or not engine.alive:
             return estimate

@@ -41,7 +41,7 @@ from desktop.core.cloud import CloudError, CloudProvider, KeyStore, build_provid
 from desktop.core.errors import KnownError
 from desktop.core.local.engine import LocalAnswer
 from desktop.core.local.slot import ModelSlot
-from desktop.core.receipt import Finding, Privacy, Receipt, Tier
+from desktop.core.receipt import Finding, Privacy, Receipt, Source, Tier
 from desktop.core.routing import (
     CLOUD_TIERS,
     CloudTier,
@@ -81,6 +81,7 @@ class RoutePreview:
     payload: str | None
     host: str | None
     spans: tuple[Finding, ...] = ()  # sensitive values still in ``payload`` (spans into it)
+    sources: tuple[Source, ...] = ()  # the passages of the user's documents it would be given
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,19 +206,31 @@ class Assistant:
         return continue_answer(self, message_id, _options(options, shortcuts))
 
     def route(self, prompt: str, *, conversation_id: int | None = None,
-              tier: TierChoice = "auto") -> RoutePreview:
-        """Decide where ``prompt`` would go and show what would leave; sends and saves nothing."""
+              tier: TierChoice = "auto",
+              collections: Sequence[str] | None = None) -> RoutePreview:
+        """Decide where ``prompt`` would go and show what would leave; sends and saves nothing.
+        ``collections``: the documents it would draw on (None: the conversation's choice)."""
         history = self.store.messages(conversation_id) if conversation_id is not None else []
-        locked = (self.store.conversation(conversation_id).locked_local
-                  if conversation_id is not None else False)
+        conversation = (self.store.conversation(conversation_id)
+                        if conversation_id is not None else None)
+        locked = conversation.locked_local if conversation is not None else False
         question = [*self._chat_messages(history), ChatMessage("user", prompt)]
-        decision = self.router.decide(prompt, question[:-1], self._context(tier, locked))
+        if collections is None:
+            collections = conversation.collections if conversation is not None else ()
+        documents = self.documents.context_for(
+            collections, prompt, question, model_path=None, load_engine=False,
+            max_tokens=self.settings.get_int("local.max_tokens"))
+        routed = question[:-1] if documents is None else documents.routed_history(question)
+        decision = self.router.decide(prompt, routed, self._context(tier, locked, documents))
+        sources = documents.sources() if documents is not None else ()
+        if documents is not None:
+            question = documents.apply(question)
         if decision.tier == "local":
-            return RoutePreview(decision, None, None)
+            return RoutePreview(decision, None, None, sources=sources)
         outbound = self._outbound(question, decision)
         host = self._host_for(decision.tier)
         return RoutePreview(decision, outbound.preview(), host,
-                            payload_spans(outbound, self.router.scan))
+                            payload_spans(outbound, self.router.scan), sources)
 
     # -- one turn --------------------------------------------------------------------------
 

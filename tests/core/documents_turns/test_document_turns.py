@@ -206,3 +206,24 @@ def test_fit_keeps_a_prefix_of_the_ranking_and_counts_what_it_drops() -> None:
     nothing = fit_passages(passages, budget=fixed, count=len, basis="estimated")
     assert nothing.passages == () and nothing.trimmed == 5 and nothing.block == ""
     assert nothing.apply([ChatMessage("user", "q")]) == [ChatMessage("user", "q")]
+
+
+def test_the_route_preview_shows_the_passages_and_loads_no_model(
+        frontier: Settings, store: ConversationStore, server: LoopbackServer,
+        library: Library, tmp_path: Path) -> None:
+    frontier.set("privacy.email", "redact")
+    frontier.set("privacy.payment_card", "redact")
+    add_collection(library, tmp_path / "tax", "Tax 2025", "device", {"boiler.md": BOILER})
+    add_collection(library, tmp_path / "shared", "House", "send", {"contacts.md": SHARED})
+    assistant = _assistant(store, frontier)
+    kept = assistant.route("When is the boiler service due?", tier="frontier",
+                           collections=("Tax 2025",))
+    assert kept.decision.tier == "local" and kept.payload is None
+    assert kept.decision.kept_for_collections == ("Tax 2025",)
+    assert [s.collection for s in kept.sources] == ["Tax 2025"]
+    sent = assistant.route("Whom do I write about the boiler service?", tier="frontier",
+                           collections=("House",))
+    assert sent.decision.tier == "frontier" and sent.payload is not None
+    assert "[1] contacts.md" in sent.payload and "⟨EMAIL_1⟩" in sent.payload
+    assert "jan.smit@example.com" not in sent.payload
+    assert assistant.models.loaded is None and server.requests == []
