@@ -108,6 +108,9 @@ class IndexRun:
         for item in _scan.walk(roots, max_bytes=self._max_bytes):
             seen.add(item.path)
             row = known.get(item.path)
+            if row is not None and isinstance(item, _scan.Found) and self._same_stat(row, item):
+                unchanged += 1  # the common case: no transaction at all
+                continue
             with transaction(self._conn):
                 if isinstance(item, _scan.Refused):
                     self._refuse(row, item)
@@ -121,7 +124,7 @@ class IndexRun:
                 else:
                     self._conn.execute(
                         "UPDATE files SET state = 'pending', size = ?, mtime_ns = ?"
-                        " WHERE id = ? AND state != 'indexing'",
+                        " WHERE id = ?",
                         (item.size, item.mtime_ns, row[0]))
         removed = 0
         for path, row in known.items():
@@ -143,6 +146,12 @@ class IndexRun:
             self._conn.execute("UPDATE files SET state = 'failed', reason = ?, chunks = 0"
                                " WHERE id = ?", (item.reason, file_id))
         self._failed.append((item.path, item.reason))
+
+    def _same_stat(self, row: tuple[object, ...], item: _scan.Found) -> bool:
+        """Done, with this embedding model, and the same size and modification time."""
+        _, _, size, mtime_ns, _, state, model = row
+        return (not self._everything and state == "done" and size == item.size
+                and mtime_ns == item.mtime_ns and (self._embedder is None or model == self._model))
 
     def _is_unchanged(self, row: tuple[object, ...], item: _scan.Found) -> bool:
         """Same size and time, or same content (then the new time is kept); a failed file
