@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from desktop.core.chat import ChatMessage
 from desktop.core.errors import KnownError
+from desktop.core.local.engine import LocalEngine
 from desktop.core.local.slot import ModelSlot
 from desktop.core.receipt import Receipt, Source
 from desktop.core.settings import Settings
@@ -146,6 +147,21 @@ class DocumentReader:
         budget = passage_budget(messages, context_size=context_size, max_tokens=max_tokens,
                                 count=count)
         return fit_passages(passages, budget=budget, count=count, basis=basis)
+
+    @staticmethod
+    def refit(context: DocumentContext, messages: Sequence[ChatMessage], engine: LocalEngine,
+              *, max_tokens: int) -> DocumentContext:
+        """A fit made by estimate, checked with the engine's own tokenizer now that the turn is
+        answered here after all (``messages``: the conversation with the bare question last):
+        passages that do not fit are dropped, lowest-ranked first. An estimate may count too
+        few tokens for a tokenizer that splits finely; the answer must still have its room."""
+        if context.token_basis == "counted" or not context.passages:
+            return context
+        budget = passage_budget(messages, context_size=engine.info.context_size,
+                                max_tokens=max_tokens, count=engine.count_tokens)
+        fitted = fit_passages(context.passages, budget=budget, count=engine.count_tokens,
+                              basis="counted")
+        return dataclasses.replace(fitted, trimmed=fitted.trimmed + context.trimmed)
 
     def _counter(self, passages: Sequence[Passage], model_path: Path | None,
                  load_engine: bool) -> tuple[TokenCounter, TokenBasis, int]:

@@ -39,7 +39,7 @@ from desktop.core.audit import AuditLog
 from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
 from desktop.core.cloud import CloudError, CloudProvider, KeyStore, build_provider
 from desktop.core.errors import KnownError
-from desktop.core.local.engine import LocalAnswer
+from desktop.core.local.engine import LocalAnswer, LocalEngine
 from desktop.core.local.slot import ModelSlot
 from desktop.core.receipt import Finding, Privacy, Receipt, Source, Tier
 from desktop.core.routing import (
@@ -265,6 +265,8 @@ class Assistant:
                     ) -> TurnResult:
         options = turn.options
         engine = self.models.engine(options.model_path)
+        if turn.documents is not None:  # an estimated fit is checked with the real tokenizer
+            turn.refit(engine, options.max_tokens or self.settings.get_int("local.max_tokens"))
         cascade_mode = self.settings.get_str("routing.cascade") if decision.cascade else "off"
         reply = self.store.add_message(turn.conversation_id, "assistant", "",
                                        status="streaming", parent_id=turn.next_parent())
@@ -515,6 +517,15 @@ class _Turn:
     @property
     def sent_collections(self) -> tuple[str, ...]:
         return self.documents.sent_collections if self.documents is not None else ()
+
+    def refit(self, engine: LocalEngine, max_tokens: int) -> None:
+        """Fit the passages again with ``engine``'s tokenizer if they were fitted by estimate."""
+        if self.documents is None:
+            return
+        bare = [*self.messages[:-1], ChatMessage("user", self.user.content)]
+        refitted = DocumentReader.refit(self.documents, bare, engine, max_tokens=max_tokens)
+        if refitted is not self.documents:
+            self.documents, self.messages = refitted, refitted.apply(bare)
 
     def stamp(self, receipt: Receipt) -> Receipt:
         """``receipt`` with the sources the answer was given, when it was given any."""

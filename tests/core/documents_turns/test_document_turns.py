@@ -227,3 +227,31 @@ def test_the_route_preview_shows_the_passages_and_loads_no_model(
     assert "[1] contacts.md" in sent.payload and "⟨EMAIL_1⟩" in sent.payload
     assert "jan.smit@example.com" not in sent.payload
     assert assistant.models.loaded is None and server.requests == []
+
+
+def test_an_estimated_fit_is_checked_with_the_tokenizer_when_answered_here(
+        settings: Settings, store: ConversationStore, library: Library,
+        tmp_path: Path) -> None:
+    """Passages that may be sent are sized by estimate (no model is loaded for a question that
+    may leave); answered here after all, they are fitted again by the model's tokenizer, which
+    splits this tiny model's text far more finely than the estimate assumes."""
+    settings.set("local.context_size", 1024)
+    settings.set("local.max_tokens", 16)
+    add_collection(library, tmp_path / "notes", "Notes", "send", _long_files(8))
+    question = "What is the boiler pressure?"
+    assistant = _assistant(store, settings)
+    estimated = assistant.documents.context_for(
+        ("Notes",), question, [ChatMessage("user", question)], model_path=None,
+        max_tokens=16, load_engine=False)
+    assert estimated is not None and estimated.token_basis == "estimated"
+    try:
+        receipt = assistant.ask(question, collections=("Notes",)).receipt  # escalation off
+        engine = assistant.models.loaded
+        assert engine is not None
+        assert receipt.sources_token_basis == "counted"
+        assert len(receipt.sources) < len(estimated.passages)  # the estimate was too kind
+        assert receipt.sources_trimmed == 8 - len(receipt.sources)
+        assert receipt.trimmed_messages == 0
+        assert receipt.tokens_in + 16 <= engine.info.context_size
+    finally:
+        assistant.models.close()
