@@ -53,6 +53,9 @@ def _route(receipt: Fields) -> list[Row]:
         ("Fallback", str(receipt.get("fallback") or "none"),
          "why a cloud tier was not used after all" if receipt.get("fallback") else ""),
     ]
+    documents = _documents(receipt)
+    if documents is not None:
+        rows.append(documents)
     if receipt.get("fallback_from") is not None:
         rows.append(("Before this answer", "the question was sent to a cloud tier, whose "
                      "answer broke off", "that attempt has its own receipt, just above"))
@@ -69,6 +72,22 @@ def _route(receipt: Fields) -> list[Row]:
         rows.append(("Offered", f"an answer from the {offer} tier, because this one looked "
                      "unsure", "one click on the answer asks it"))
     return rows
+
+
+def _documents(receipt: Fields) -> Row | None:
+    """The passages of the user's documents it was given, and what the context left out."""
+    sources = [s for s in receipt.get("sources") or [] if isinstance(s, Mapping)]
+    trimmed = int(_number(receipt, "sources_trimmed") or 0)
+    if not sources and not trimmed:
+        return None
+    names = ", ".join(dict.fromkeys(f"“{s.get('collection')}”" for s in sources))
+    value = f"{len(sources)} passage(s) from {names}" if sources else "no passage fitted"
+    if trimmed:
+        value += f"; {trimmed} lower-ranked left out to fit the local model's context"
+    tokens = int(_number(receipt, "sources_tokens") or 0)
+    basis = ("counted with the local model's tokenizer"
+             if receipt.get("sources_token_basis") == "counted" else "estimated from length")
+    return ("Documents", value, f"{tokens:,} tokens, {basis}" if sources else "")
 
 
 def _why(receipt: Fields) -> str:

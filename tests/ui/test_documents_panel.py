@@ -125,3 +125,21 @@ def test_a_chats_collections_are_saved_and_its_answer_lists_sources_that_open(
     button.toggle("Tax 2025")
     assert services.conversations.get(conversation_id).collections == ()
     assert button.text() == "Documents: off"
+
+
+def test_the_receipt_view_tells_what_the_documents_took() -> None:
+    from desktop.core.receipt import Receipt, Source
+    from desktop.ui.receipt_summary import summary_sections
+
+    receipt = Receipt(
+        tier="local", provider="llama.cpp", model="m", endpoint=None, privacy="on-device",
+        bytes_sent=0, tokens_in=10, tokens_out=2, ttft_s=None, decode_tok_per_s=None,
+        cost_usd=None, cloud_equivalent_usd=None,
+        reason="it draws on “House”, kept on this device",
+        sources=(Source(collection="House", path="/h/boiler.md", position="§ Boiler"),),
+        sources_trimmed=2, sources_tokens=96, sources_token_basis="estimated")
+    rows = {label: (value, how) for _, section in summary_sections(receipt.to_dict())
+            for label, value, how in section}
+    assert rows["Documents"] == ("1 passage(s) from “House”; 2 lower-ranked left out to fit "
+                                 "the local model's context", "96 tokens, estimated from length")
+    assert rows["Why there"][0] == "it draws on “House”, kept on this device"

@@ -255,3 +255,27 @@ def test_an_estimated_fit_is_checked_with_the_tokenizer_when_answered_here(
         assert receipt.tokens_in + 16 <= engine.info.context_size
     finally:
         assistant.models.close()
+
+
+def test_receipts_keep_their_sources_through_json_and_old_ones_still_load() -> None:
+    from desktop.core.receipt import Receipt, Source
+
+    receipt = Receipt(
+        tier="local", provider="llama.cpp", model="m", endpoint=None, privacy="on-device",
+        bytes_sent=0, tokens_in=10, tokens_out=2, ttft_s=None, decode_tok_per_s=None,
+        cost_usd=None, cloud_equivalent_usd=None, reason="r",
+        sources=(Source(collection="Tax 2025", path="/home/a/report.pdf", position="page 3",
+                        page=3, snippet="due in March", score=0.03, chunk_id=7),),
+        sources_trimmed=2, sources_tokens=96, sources_token_basis="counted",
+        kept_local_for_collections=("Tax 2025",))
+    data = json.loads(json.dumps(receipt.to_dict()))
+    assert Receipt.from_dict(data) == receipt
+    assert data["sources_note"] == ("1 passage(s), 96 tokens (counted with the local model's "
+                                    "tokenizer); 2 lower-ranked passage(s) left out to fit "
+                                    "the local model's context")
+    assert receipt.sources[0].label == "report.pdf, page 3"
+    old = {k: v for k, v in data.items()
+           if not k.startswith("sources") and k != "kept_local_for_collections"}
+    loaded = Receipt.from_dict(old)
+    assert loaded.sources == () and loaded.sources_trimmed == 0
+    assert loaded.kept_local_for_collections == () and loaded.sources_note is None
