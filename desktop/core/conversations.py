@@ -5,15 +5,41 @@ delete and choose a version. The window and the CLI both call these; neither dri
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
 from desktop.core.errors import KnownError
 from desktop.core.store import Conversation, ConversationStore, Message, StoredReceipt, Thread
 
-__all__ = ["Conversation", "Conversations", "Message", "StoredReceipt", "Thread"]
+__all__ = ["Conversation", "Conversations", "Message", "SearchHit", "StoredReceipt", "Thread",
+           "match_snippet"]
 
 MAX_TITLE = 200
+SNIPPET_CHARS = 90  # of the matching message shown under a search hit
+SNIPPETS = 50  # hits that get a snippet (each costs a read of the conversation's messages)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A conversation that matches a search, and where: ``snippet`` is the text around the
+    first match in its messages (None when only the title matches, or beyond ``SNIPPETS``)."""
+
+    conversation: Conversation
+    snippet: str | None
+
+
+def match_snippet(text: str, needle: str, width: int = SNIPPET_CHARS) -> str | None:
+    """About ``width`` characters of ``text`` around the first case-folded match of ``needle``,
+    on one line, with "…" where it was cut; None when it does not match."""
+    flat = " ".join(text.split())
+    folded, wanted = flat.casefold(), " ".join(needle.split()).casefold()
+    at = folded.find(wanted) if wanted else -1
+    if at < 0 or len(folded) != len(flat):  # a length-changing fold: positions would not map
+        return None if at < 0 else flat[:width] + ("…" if len(flat) > width else "")
+    start = max(0, min(at - width // 3, len(flat) - width))
+    end = min(len(flat), start + width)
+    return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
 
 
 class Conversations:
@@ -57,6 +83,19 @@ class Conversations:
     def search(self, text: str) -> list[Conversation]:
         """Conversations whose title or any message contains ``text`` (case folded)."""
         return self._reads.search(text)
+
+    def search_hits(self, text: str) -> list[SearchHit]:
+        """``search``, each hit with the text around its first matching message."""
+        hits: list[SearchHit] = []
+        for index, conversation in enumerate(self._reads.search(text)):
+            snippet = None
+            if index < SNIPPETS:
+                snippet = next((found for m in self._reads.messages(conversation.id)
+                                if m.role != "system"
+                                and (found := match_snippet(m.content, text)) is not None),
+                               None)
+            hits.append(SearchHit(conversation, snippet))
+        return hits
 
     def get(self, conversation_id: int) -> Conversation:
         return self._reads.conversation(conversation_id)

@@ -190,7 +190,8 @@ def test_leaving_a_new_chat_while_it_is_answered_keeps_the_view_where_the_user_w
     window.composer.set_text("a question in a new chat")
     with qtbot.waitSignal(window.answer_finished, timeout=ANSWER_TIMEOUT_MS):
         window.composer.submit()
-        window.conversations.list.setCurrentRow(0)  # back to the older chat at once
+        # back to the older chat at once
+        window.conversations.list.setCurrentItem(window.conversations.chat_item(0))
         assert window.conversation_id == older
     wait_answered(qtbot, window)
     assert window.conversation_id == older

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from desktop.core.conversations import Conversations
@@ -43,7 +45,7 @@ def test_picking_a_conversation_announces_it_once(qtbot: QtBot, tmp_path: Path) 
     picked: list[int] = []
     sidebar.conversation_selected.connect(picked.append)
     sidebar.select(second.id)  # the window's own choice: not announced
-    sidebar.list.setCurrentRow(1)
+    sidebar.list.setCurrentRow(2)  # below the "Today" heading and Second
     sidebar.reload()  # keeps the selection, quietly
     assert picked == [first.id]
     assert sidebar.list.currentItem().text() == "First"
@@ -64,9 +66,9 @@ def test_rename_and_delete_are_forwarded(qtbot: QtBot, tmp_path: Path) -> None:
     sidebar, store = _sidebar(qtbot, tmp_path)
     conversation = store.create_conversation("Title")
     sidebar.reload()
-    sidebar.list.setCurrentRow(0)
+    sidebar.list.setCurrentRow(1)  # row 0 is the "Today" heading
     with qtbot.waitSignal(sidebar.rename_requested) as renamed:
-        sidebar.list.item(0).setText("New title")
+        sidebar.list.item(1).setText("New title")
     assert renamed.args == [conversation.id, "New title"]
     sidebar.activateWindow()
     qtbot.waitUntil(sidebar.isActiveWindow)
@@ -90,3 +92,70 @@ def test_the_chat_list_collapses_with_its_button_and_ctrl_b(qtbot: QtBot,
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     assert window.conversations.isVisible() and window.sidebar_button.isChecked()
     assert "Ctrl+B" in [s.toString() for s in window.sidebar_action.shortcuts()]
+
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def _at(day: dt.date, hour: int = 12) -> float:
+    return dt.datetime(day.year, day.month, day.day, hour).timestamp()
+
+
+def test_chats_are_grouped_by_date_and_other_apps_have_their_own_group(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    now = [0.0]
+    store = ConversationStore(tmp_path / "chats.sqlite3", clock=lambda: now[0])
+    sidebar = ConversationList(Conversations(store, reads=store.reader()), today=lambda: TODAY)
+    qtbot.addWidget(sidebar)
+    made: dict[str, int] = {}
+    for title, day in (("march", dt.date(2026, 3, 2)), ("october", dt.date(2026, 10, 20)),
+                       ("three weeks", TODAY - dt.timedelta(days=21)),
+                       ("five days", TODAY - dt.timedelta(days=5)),
+                       ("yesterday", TODAY - dt.timedelta(days=1)), ("today", TODAY)):
+        now[0] = _at(day)
+        made[title] = store.create_conversation(title).id
+    now[0] = _at(TODAY, 9)
+    made["from an app"] = store.create_conversation("from an app", origin="Obsidian").id
+    sidebar.reload()
+    assert sidebar.headings() == ["Today", "Yesterday", "Previous 7 days", "Previous 30 days",
+                                  "October 2026", "March 2026", "From other apps"]
+    assert sidebar.conversation_ids() == [made[t] for t in (
+        "today", "yesterday", "five days", "three weeks", "october", "march", "from an app")]
+    # A heading is not a chat: the arrow keys pass over it.
+    sidebar.list.setFocus()
+    sidebar.select(made["today"])
+    qtbot.keyClick(sidebar.list, Qt.Key.Key_Down)
+    assert sidebar.list.currentItem().text() == "yesterday"
+    store.close()
+
+
+def test_a_search_hit_shows_what_it_matched_and_down_moves_into_the_results(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    sidebar, store = _sidebar(qtbot, tmp_path)
+    plain = store.create_conversation("Groceries")
+    store.add_message(plain.id, "user", "Buy milk, eggs and the good sourdough bread please")
+    titled = store.create_conversation("Sourdough starter")
+    chosen: list[int] = []
+    sidebar.conversation_selected.connect(chosen.append)
+    sidebar.search.setFocus()
+    qtbot.keyClicks(sidebar.search, "sourdough")
+    qtbot.waitUntil(lambda: len(sidebar.conversation_ids()) == 2)
+    assert sidebar.snippet(plain.id) == "Buy milk, eggs and the good sourdough bread please"
+    assert sidebar.snippet(titled.id) is None  # only its title matched
+    qtbot.keyClick(sidebar.search, Qt.Key.Key_Down)
+    assert sidebar.list.hasFocus()
+    assert chosen == [sidebar.conversation_ids()[0]]
+    store.close()
+
+
+def test_the_rename_editor_is_as_tall_as_it_needs(qtbot: QtBot, tmp_path: Path) -> None:
+    sidebar, store = _sidebar(qtbot, tmp_path)
+    chat = store.create_conversation("A title to rename")
+    sidebar.reload()
+    sidebar.select(chat.id)
+    sidebar.rename_current()
+    editor = sidebar.list.findChild(QLineEdit)
+    assert editor is not None
+    qtbot.waitUntil(editor.isVisible)
+    assert editor.height() >= editor.sizeHint().height()
+    store.close()

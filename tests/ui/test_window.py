@@ -34,7 +34,7 @@ def test_new_chat_starts_empty_and_the_first_question_creates_it(
     second = window.conversation_id
     assert second is not None and second != first
     assert window.conversations.conversation_ids() == [second, first]  # newest first
-    window.conversations.list.setCurrentRow(1)
+    window.conversations.list.setCurrentItem(window.conversations.chat_item(1))
     assert window.conversation_id == first
     assert [e.text for e in window.chat.entries][0] == "about apples"
     assert window.chat.scrolled_to_end()
@@ -44,14 +44,14 @@ def test_rename_a_conversation_in_the_list(qtbot: QtBot, window: MainWindow,
                                            services: Services) -> None:
     ask(qtbot, window, "original title")
     assert window.conversation_id is not None
-    item = window.conversations.list.item(0)
+    item = window.conversations.chat_item(0)
     item.setText("  A better   name ")  # what finishing the in-place editor does
     assert services.store.conversation(window.conversation_id).title == "A better name"
-    assert window.conversations.list.item(0).text() == "A better name"
+    assert window.conversations.chat_item(0).text() == "A better name"
     assert window.windowTitle() == "A better name — Hearth"
-    window.conversations.list.item(0).setText("   ")  # an empty title is refused
+    window.conversations.chat_item(0).setText("   ")  # an empty title is refused
     assert services.store.conversation(window.conversation_id).title == "A better name"
-    assert window.conversations.list.item(0).text() == "A better name"
+    assert window.conversations.chat_item(0).text() == "A better name"
 
 
 def test_delete_a_conversation_after_confirming(qtbot: QtBot, window: MainWindow,
@@ -76,7 +76,7 @@ def test_delete_a_conversation_after_confirming(qtbot: QtBot, window: MainWindow
         QTimer.singleShot(0, press)
 
     window.conversations.list.setFocus()
-    window.conversations.list.setCurrentRow(1)
+    window.conversations.list.setCurrentItem(window.conversations.chat_item(1))
     assert window.conversation_id == kept
     answer("Cancel")
     window.conversations.delete_current()  # cancelled
@@ -102,7 +102,7 @@ def test_search_finds_conversations_by_their_messages(qtbot: QtBot, make_window:
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(window.conversations.search, "BANANA")
     qtbot.waitUntil(lambda: len(window.conversations.conversation_ids()) == 2)
-    titles = [window.conversations.list.item(i).text() for i in range(2)]
+    titles = [window.conversations.chat_item(i).text() for i in range(2)]
     assert sorted(titles) == ["Fruit", "Trees"]
     window.conversations.search.setText("nothing like this")
     qtbot.waitUntil(lambda: window.conversations.empty_label.isVisibleTo(window))
