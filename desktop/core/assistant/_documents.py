@@ -132,14 +132,20 @@ class DocumentReader:
 
     def context_for(self, names: Sequence[str], question: str,
                     messages: Sequence[ChatMessage], *, model_path: Path | None,
-                    max_tokens: int, load_engine: bool = True) -> DocumentContext | None:
+                    max_tokens: int, load_engine: bool = True,
+                    missing_ok: bool = False) -> DocumentContext | None:
         """The passages of ``names`` for ``question`` that fit beside ``messages`` (the
         conversation as it will be sent, the question last); None without collections.
-        ``load_engine=False`` (a preview): count with the engine only if it is loaded."""
+        ``load_engine=False`` (a preview): count with the engine only if it is loaded.
+        ``missing_ok``: names of collections removed since they were chosen (a conversation's
+        stored choice) are passed over; otherwise an unknown name is a ``KnownError``."""
         if not names:
             return None
         library = self._library()
         try:
+            if missing_ok:
+                known = {info.name for info in library.collections()}
+                names = [name for name in names if name in known]
             passages = retrieve(library, names, question)
         finally:
             library.close()

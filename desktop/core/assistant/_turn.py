@@ -215,11 +215,12 @@ class Assistant:
                         if conversation_id is not None else None)
         locked = conversation.locked_local if conversation is not None else False
         question = [*self._chat_messages(history), ChatMessage("user", prompt)]
+        stored = collections is None  # the conversation's choice, which may name a removed one
         if collections is None:
             collections = conversation.collections if conversation is not None else ()
         documents = self.documents.context_for(
             collections, prompt, question, model_path=None, load_engine=False,
-            max_tokens=self.settings.get_int("local.max_tokens"))
+            max_tokens=self.settings.get_int("local.max_tokens"), missing_ok=stored)
         routed = question[:-1] if documents is None else documents.routed_history(question)
         decision = self.router.decide(prompt, routed, self._context(tier, locked, documents))
         sources = documents.sources() if documents is not None else ()
@@ -243,7 +244,8 @@ class Assistant:
         documents = self.documents.context_for(
             conversation.collections if options.collections is None else options.collections,
             user.content, messages, model_path=options.model_path,
-            max_tokens=options.max_tokens or self.settings.get_int("local.max_tokens"))
+            max_tokens=options.max_tokens or self.settings.get_int("local.max_tokens"),
+            missing_ok=options.collections is None)
         # The router reads the passages with the rest of what may leave, before the question.
         routed = messages[:-1] if documents is None else documents.routed_history(messages)
         decision = self.router.decide(user.content, routed, self._context(
