@@ -5,9 +5,10 @@ like the local engine and returns a ``CloudAnswer`` with the provider's usage. E
 a ``CloudError`` (see ``errors``) whose ``reason`` explains a fallback to the local tier.
 """
 
+from typing import TYPE_CHECKING
+
 from desktop.core.cloud._build import OFFICIAL_URLS, build_provider
 from desktop.core.cloud._retry import RetryPolicy
-from desktop.core.cloud._stream import StreamingProvider
 from desktop.core.cloud._types import CloudAnswer, CloudProvider, FinishReason, Tier
 from desktop.core.cloud.errors import (
     CloudAuthError,
@@ -25,6 +26,19 @@ from desktop.core.cloud.errors import (
     KeyringUnavailable,
 )
 from desktop.core.cloud.keys import PROVIDERS, KeyStore
+
+if TYPE_CHECKING:
+    from desktop.core.cloud._stream import StreamingProvider
+
+
+def __getattr__(name: str) -> object:
+    """``StreamingProvider`` on first use: it brings httpx, which Hearth's start need not load."""
+    if name == "StreamingProvider":
+        from desktop.core.cloud._stream import StreamingProvider
+
+        return StreamingProvider
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "OFFICIAL_URLS",

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import ipaddress
 import random
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import httpx
-
-from desktop.core.cloud._anthropic import AnthropicMessages
-from desktop.core.cloud._gemini import GeminiGenerate
-from desktop.core.cloud._openai import OpenAIChat
-from desktop.core.cloud._retry import RetryPolicy
-from desktop.core.cloud._stream import Sleep, StreamingProvider
 from desktop.core.cloud._types import CloudProvider, Dialect, Tier
 from desktop.core.cloud.errors import CloudConfigError, KeyringUnavailable
 from desktop.core.cloud.keys import KeyStore
 from desktop.core.cloud.refusals import RefusedKeys
 from desktop.core.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from desktop.core.cloud._stream import Sleep
 
 OFFICIAL_URLS: Final = {
     "anthropic": "https://api.anthropic.com",
@@ -42,6 +40,12 @@ def build_provider(tier: Tier, settings: Settings, keys: KeyStore, *,
     tier unused until the key is changed, except for an explicit test (``require_escalation``
     False), whose success forgets the refusal.
     """
+    # httpx and the wire formats load here, on the first provider built, not when Hearth
+    # starts: importing httpx takes a fifth of a second that the window's start need not wait.
+    from desktop.core.cloud._openai import OpenAIChat
+    from desktop.core.cloud._retry import RetryPolicy
+    from desktop.core.cloud._stream import StreamingProvider
+
     refusals = refusals or RefusedKeys()
     if require_escalation and not settings.get_bool("cloud.escalation"):
         raise CloudConfigError(
@@ -92,6 +96,10 @@ def build_provider(tier: Tier, settings: Settings, keys: KeyStore, *,
 
 
 def _frontier_dialect(provider: str) -> Dialect:
+    from desktop.core.cloud._anthropic import AnthropicMessages
+    from desktop.core.cloud._gemini import GeminiGenerate
+    from desktop.core.cloud._openai import OpenAIChat
+
     if provider == "anthropic":
         return AnthropicMessages()
     if provider == "openai":
@@ -115,6 +123,8 @@ def _check_url(url: str, tier: Tier, setting: str, *, https_only: bool) -> None:
     def refuse(problem: str) -> CloudConfigError:
         return CloudConfigError(f"{setting} {problem}",
                                 reason=f"{tier} tier not configured ({setting} is invalid)")
+
+    import httpx
 
     try:
         parsed = httpx.URL(url)

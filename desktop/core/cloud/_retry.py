@@ -14,8 +14,10 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 _ANTHROPIC_WINDOWS = ("requests", "tokens", "input-tokens", "output-tokens")
 _OPENAI_WINDOWS = ("requests", "tokens")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
-
-from httpx_sse import ServerSentEvent
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
+
+if TYPE_CHECKING:
+    from httpx_sse import ServerSentEvent
 
 Tier = Literal["private", "frontier"]
 FinishReason = Literal["stop", "length", "cancelled"]

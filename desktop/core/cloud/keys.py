@@ -7,23 +7,27 @@ the database or a log, never put in an exception message, an argument or the env
 
 from __future__ import annotations
 
-from typing import Final
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
+from functools import cache
+from typing import TYPE_CHECKING, Final
 
 from desktop.core.cloud.errors import InvalidKeyError, KeyringUnavailable
 from desktop.core.cloud.refusals import RefusedKeys
 
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
 SERVICE: Final = "hearth"
 PROVIDERS: Final = ("anthropic", "openai", "gemini", "private")
 
+@cache
 def _backend_errors() -> tuple[type[Exception], ...]:
     """What a keyring backend may raise when the keyring cannot be reached. keyring's Secret
     Service backend lets secretstorage's own exceptions through (no D-Bus session, no Secret
-    Service running), so they are mapped here too."""
+    Service running), so they are mapped here too. keyring is imported on first use: it
+    looks for its backends when imported (tens of ms), which the window's start need not
+    wait for."""
+    import keyring.errors
+
     errors: list[type[Exception]] = [keyring.errors.KeyringError, OSError]
     try:
         from secretstorage.exceptions import SecretStorageException
@@ -32,7 +36,6 @@ def _backend_errors() -> tuple[type[Exception], ...]:
     return (*errors, SecretStorageException)
 
 
-_BACKEND_ERRORS: Final = _backend_errors()
 _HOW_TO_FIX = ("install and unlock gnome-keyring/KWallet, or use macOS Keychain / "
                "Windows Credential Locker")
 _MAX_KEY_LENGTH = 4096
@@ -52,6 +55,8 @@ class KeyStore:
     @property
     def backend(self) -> KeyringBackend:
         if self._backend is None:
+            import keyring
+
             self._backend = keyring.get_keyring()
         return self._backend
 
@@ -70,7 +75,7 @@ class KeyStore:
         self._require_usable()
         try:
             return self.backend.get_password(SERVICE, provider)
-        except _BACKEND_ERRORS as exc:
+        except _backend_errors() as exc:
             raise self._failure("read", provider, exc) from exc
 
     def set(self, provider: str, key: str) -> None:
@@ -80,7 +85,7 @@ class KeyStore:
         self._require_usable()
         try:
             self.backend.set_password(SERVICE, provider, clean)
-        except _BACKEND_ERRORS as exc:
+        except _backend_errors() as exc:
             error = self._failure("store", provider, exc)
             raise error from None  # the backend's own exception could echo what it was given
         RefusedKeys().forget(provider)  # a new key: its tier is offered again
@@ -93,9 +98,9 @@ class KeyStore:
             return False
         try:
             self.backend.delete_password(SERVICE, provider)
-        except keyring.errors.PasswordDeleteError:
+        except _password_delete_error():
             return False
-        except _BACKEND_ERRORS as exc:
+        except _backend_errors() as exc:
             raise self._failure("delete", provider, exc) from exc
         RefusedKeys().forget(provider)
         return True
@@ -131,7 +136,15 @@ def validate_key(key: str) -> str:
     return clean
 
 
+def _password_delete_error() -> type[Exception]:
+    import keyring.errors
+
+    return keyring.errors.PasswordDeleteError
+
+
 def _usable(backend: KeyringBackend) -> bool:
+    from keyring.backends import chainer, fail, null
+
     if isinstance(backend, fail.Keyring | null.Keyring):
         return False
     if isinstance(backend, chainer.ChainerBackend):

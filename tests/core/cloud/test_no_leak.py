@@ -57,6 +57,10 @@ def test_the_canary_key_is_found_nowhere(
     ask("anthropic", server.url)
     ask("anthropic", server.url)
     ask("openai", server.url)
+    # The refused key is remembered (in the data folder, scanned below) until it is stored
+    # again, as a user does after a refusal.
+    monkeypatch.setattr(sys, "stdin", io.StringIO(CANARY + "\n"))
+    assert main(["keys", "set", "openai"]) == 0
     ask("openai", server.url)
     ask("openai", closed_port_url())
     # The key did travel, in the header each provider documents, and only there.
