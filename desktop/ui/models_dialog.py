@@ -1,54 +1,49 @@
 """The Models dialog: the catalog to download from, the models Hearth knows, and which one answers.
 
-    catalog   ─ name, size, licence, memory needed, downloaded or not; the recommended one marked
+    search    ─ filters both tables by name, description, quantization
+    catalog   ─ name, what it is for, size, memory needed, licence, downloaded or not; the
+                recommended one first, marked and preselected
     download  ─ progress bar with bytes, speed and time left; Cancel keeps the partial file
-    installed ─ name, size, where it came from, SHA-256; Import…, Use, Remove
+    installed ─ the model in use named above and marked; name, size, where it came from,
+                SHA-256; Import and use…, Use, Remove
 
 Downloads, imports (a trial load in a child process) and the hardware reading for the
 recommendation run on the dialog's own job runner, so the chat stays usable meanwhile; closing
-the dialog does not stop a download. Use sets ``local.model_path``, which makes the window load
-that model.
+the dialog does not stop a download. Use (and an import, which is used at once) sets
+``local.model_path``, which makes the window load that model. A message about an action goes
+when the user moves on (another row, the search), so no stale line stays.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop import __version__
 from desktop.core.catalog import (
     Catalog,
     CatalogEntry,
-    DownloadCancelled,
-    DownloadProgress,
     InstallResult,
     ModelRecord,
     ModelRegistry,
+    Recommendation,
     format_bytes,
     import_model,
-    install_catalog_model,
     load_catalog,
     models_dir,
     recommend_model,
@@ -56,54 +51,23 @@ from desktop.core.catalog import (
 from desktop.core.errors import ConfigError, KnownError
 from desktop.core.settings import Settings
 from desktop.ui.jobs import JobRunner
+from desktop.ui.models_jobs import ModelJobs
+from desktop.ui.models_progress import ProgressRelay
+from desktop.ui.models_tables import (
+    CATALOG_COLUMNS,
+    INSTALLED_COLUMNS,
+    catalog_order,
+    fill_catalog,
+    fill_installed,
+    make_table,
+    selected_row,
+)
 
-MODEL_FILTER = "GGUF models (*.gguf);;All files (*)"
 SHUTDOWN_MS = 10_000
-_CHECKSUM_NOTES = {
-    "catalog": "matches the catalog",
-    "first download": "first download here: recorded, later downloads must match it",
-    "recorded at first download": "matches the first download here",
-}
-CATALOG_COLUMNS = ("Model", "Size", "Licence", "Memory needed", "Status")
-INSTALLED_COLUMNS = ("Name", "Size", "From", "SHA-256", "")
-
 Importer = Callable[..., ModelRecord]
 
 
-@dataclass(frozen=True)
-class Paused:
-    """A cancelled download: what was received is kept, the same download resumes it."""
-
-    message: str
-
-
-class _ProgressRelay(QObject):
-    """Created on the GUI thread; the download thread emits, the slot runs on the GUI thread."""
-
-    progressed = Signal(object)
-
-
-def describe_progress(progress: DownloadProgress) -> str:
-    """``12.3 MB of 400 MB · 4.1 MB/s · 1 min 35 s left``, with what is known."""
-    parts = [format_bytes(progress.done)
-             + (f" of {format_bytes(progress.total)}" if progress.total else "")]
-    if progress.bytes_per_s:
-        parts.append(f"{format_bytes(progress.bytes_per_s)}/s")
-    if progress.eta_s is not None:
-        parts.append(f"{duration(progress.eta_s)} left")
-    return " · ".join(parts)
-
-
-def duration(seconds: float) -> str:
-    whole = int(seconds)
-    if whole >= 3600:
-        return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
-    if whole >= 60:
-        return f"{whole // 60} min {whole % 60:02d} s"
-    return f"{whole} s"
-
-
-class ModelsDialog(QDialog):
+class ModelsDialog(ModelJobs):
     """Browse the catalog, download, import, choose and remove models; non-modal.
 
     Signals:
@@ -119,7 +83,7 @@ class ModelsDialog(QDialog):
         self.setWindowTitle("Models")
         self.setAccessibleName("Models")
         self.setModal(False)
-        self.resize(860, 640)
+        self.resize(960, 680)
         self._settings = settings
         self._catalog = catalog
         self._registry = registry or ModelRegistry()
@@ -127,12 +91,14 @@ class ModelsDialog(QDialog):
         self._entries: list[CatalogEntry] = []
         self._records: list[ModelRecord] = []
         self._recommended: str | None = None
+        self._chose_entry = False  # the user picked a catalog row: the advice keeps off it
+        self._refilling = 0  # tables being filled or rows selected by the dialog itself
         self._cancel: threading.Event | None = None
         self._downloading: CatalogEntry | None = None
         self._importing = False
         self.last_result: InstallResult | None = None
         self.jobs = JobRunner(self)
-        self._relay = _ProgressRelay(self)
+        self._relay = ProgressRelay(self)
         self._relay.progressed.connect(self._on_progress)
         self._build()
         self.reload()
@@ -146,13 +112,21 @@ class ModelsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
 
+        self.search = QLineEdit()
+        self.search.setAccessibleName("Search models")
+        self.search.setPlaceholderText("Search models: name, size, what for…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search)
+        layout.addWidget(self.search)
+
         catalog_box = QGroupBox("Catalog")
         catalog_layout = QVBoxLayout(catalog_box)
-        self.advice = QLabel("Looking at this computer's memory for a recommendation…")
+        self.advice = QLabel("Looking at this computer's memory and speed for a "
+                             "recommendation…")
         self.advice.setObjectName("Muted")
         self.advice.setWordWrap(True)
         catalog_layout.addWidget(self.advice)
-        self.catalog_table = _table(CATALOG_COLUMNS, "Catalog models")
+        self.catalog_table = make_table(CATALOG_COLUMNS, "Catalog models")
         catalog_layout.addWidget(self.catalog_table, 1)
         row = QHBoxLayout()
         self.download_button = QPushButton("Download")
@@ -176,11 +150,16 @@ class ModelsDialog(QDialog):
 
         installed_box = QGroupBox("On this computer")
         installed_layout = QVBoxLayout(installed_box)
-        self.installed_table = _table(INSTALLED_COLUMNS, "Installed models")
+        self.in_use_label = QLabel()
+        self.in_use_label.setAccessibleName("Model in use")
+        self.in_use_label.setWordWrap(True)
+        self.in_use_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        installed_layout.addWidget(self.in_use_label)
+        self.installed_table = make_table(INSTALLED_COLUMNS, "Installed models")
         installed_layout.addWidget(self.installed_table, 1)
         buttons = QHBoxLayout()
-        self.import_button = QPushButton("Import…")
-        self.import_button.setAccessibleName("Import a GGUF file")
+        self.import_button = QPushButton("Import and use…")
+        self.import_button.setAccessibleName("Import a GGUF file and answer with it")
         self.import_button.clicked.connect(self.choose_import)
         self.use_button = QPushButton("Use")
         self.use_button.setAccessibleName("Answer with the selected model")
@@ -205,8 +184,9 @@ class ModelsDialog(QDialog):
         close.rejected.connect(self.close)
         layout.addWidget(close)
 
-        self.catalog_table.itemSelectionChanged.connect(self._update_buttons)
-        self.installed_table.itemSelectionChanged.connect(self._update_buttons)
+        self.catalog_table.itemSelectionChanged.connect(self._on_selection)
+        self.installed_table.itemSelectionChanged.connect(self._on_selection)
+        self.catalog_table.itemClicked.connect(self._note_choice)
         self._show_idle()
 
     # -- what is shown ---------------------------------------------------------------------
@@ -215,83 +195,93 @@ class ModelsDialog(QDialog):
         """Read the catalog (once) and the registry (each time) again and fill both tables."""
         if self._catalog is None:
             self._catalog = load_catalog()
-        self._entries = list(self._catalog)
+        self._entries = catalog_order(list(self._catalog), self._recommended)
         self._records = self._registry.records()
-        self._fill_catalog()
-        self._fill_installed()
+        with self._by_the_dialog():
+            self._fill_catalog()
+            self._fill_installed()
         self._update_buttons()
+
+    @contextlib.contextmanager
+    def _by_the_dialog(self) -> Iterator[None]:
+        """Selection changes meanwhile are the dialog's own, not the user moving on."""
+        self._refilling += 1
+        try:
+            yield
+        finally:
+            self._refilling -= 1
 
     def _context(self) -> int:
         return self._settings.get_int("local.context_size")
 
     def _fill_catalog(self) -> None:
-        table = self.catalog_table
         selected = self.selected_entry()
         installed = {r.catalog_id for r in self._records if r.catalog_id and r.path.is_file()}
-        table.setRowCount(len(self._entries))
-        for row, entry in enumerate(self._entries):
-            name = entry.name + ("  ★ recommended" if entry.id == self._recommended else "")
-            size = format_bytes(entry.size_estimate) if entry.size_estimate else "unknown"
-            need = entry.memory_needed(self._context())
-            memory = f"~{format_bytes(need)}" if need is not None else "unknown"
-            if entry is self._downloading:
-                status = "downloading…"
-            else:
-                status = "downloaded" if entry.id in installed else ""
-            cells = (name, size, entry.licence, memory, status)
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, entry.id)
-                tip = f"{entry.id}: {entry.quantization}, {entry.parameters or '?'} parameters"
-                item.setToolTip(tip + (f"\n{entry.note}" if entry.note else ""))
-                table.setItem(row, column, item)
-            if selected is not None and entry.id == selected.id:
-                table.selectRow(row)
+        fill_catalog(self.catalog_table, self._entries, context=self._context(),
+                     recommended=self._recommended, installed=installed,
+                     downloading=self._downloading.id if self._downloading else None,
+                     needle=self.search.text())
+        if selected is not None:
+            self.select_entry(selected.id)
 
     def _fill_installed(self) -> None:
-        table = self.installed_table
+        selected = self.selected_record()
         current = self._current_path()
-        table.setRowCount(len(self._records))
-        for row, record in enumerate(self._records):
-            origin = {"catalog": "downloaded"}.get(record.source, "copied" if record.owned
-                                                   else "used in place")
-            state = "answering now" if current == record.path else ""
-            if not record.path.is_file():
-                state = "file missing"
-            sha = record.sha256[:16] + "…" if record.sha256 else "—"
-            for column, text in enumerate((record.name, format_bytes(record.size), origin, sha,
-                                           state)):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, record.name)
-                item.setToolTip(f"{record.path}" + (f"\nSHA-256 {record.sha256}"
-                                                     if record.sha256 else ""))
-                table.setItem(row, column, item)
+        fill_installed(self.installed_table, self._records, in_use=current,
+                       needle=self.search.text())
+        if selected is not None:
+            self.select_record(selected.name)
+        self.in_use_label.setText(self._in_use_text(current))
+
+    def _in_use_text(self, current: Path | None) -> str:
+        if current is None:
+            return "No model is in use yet: download one above, or import a GGUF file."
+        record = next((r for r in self._records if r.path == current), None)
+        if record is None:  # chosen as a file, not through this dialog
+            return f"In use: {current.name} ({current})"
+        return f"In use: {record.name} ({format_bytes(record.size)}), {record.path}"
 
     def _current_path(self) -> Path | None:
         value = self._settings.get_str("local.model_path").strip()
         return Path(value).expanduser() if value else None
 
     def selected_entry(self) -> CatalogEntry | None:
-        rows = self.catalog_table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self._entries):
-            return None
-        return self._entries[rows[0].row()]
+        row = selected_row(self.catalog_table)
+        return self._entries[row] if row is not None and row < len(self._entries) else None
 
     def selected_record(self) -> ModelRecord | None:
-        rows = self.installed_table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self._records):
-            return None
-        return self._records[rows[0].row()]
+        row = selected_row(self.installed_table)
+        return self._records[row] if row is not None and row < len(self._records) else None
 
     def select_entry(self, entry_id: str) -> None:
-        for row, entry in enumerate(self._entries):
-            if entry.id == entry_id:
-                self.catalog_table.selectRow(row)
+        with self._by_the_dialog():
+            for row, entry in enumerate(self._entries):
+                if entry.id == entry_id:
+                    self.catalog_table.selectRow(row)
 
     def select_record(self, name: str) -> None:
-        for row, record in enumerate(self._records):
-            if record.name == name:
-                self.installed_table.selectRow(row)
+        with self._by_the_dialog():
+            for row, record in enumerate(self._records):
+                if record.name == name:
+                    self.installed_table.selectRow(row)
+
+    @Slot()
+    def _on_selection(self) -> None:
+        if not self._refilling and not self.downloading and not self._importing:
+            self._say("")  # the last action's message is about something else now
+            self._show_idle()
+        self._update_buttons()
+
+    def _note_choice(self) -> None:
+        self._chose_entry = True
+
+    @Slot(str)
+    def _on_search(self, _text: str) -> None:
+        with self._by_the_dialog():
+            self._fill_catalog()
+            self._fill_installed()
+        if not self.downloading and not self._importing:
+            self._say("")
 
     @Slot()
     def _update_buttons(self) -> None:
@@ -318,167 +308,22 @@ class ModelsDialog(QDialog):
 
     # -- the recommendation ----------------------------------------------------------------
 
-    def _advise(self) -> object:
+    def _advise(self) -> Recommendation:
         from desktop.core.local.hardware import detect_hardware
 
         return recommend_model(self._entries, detect_hardware(), context=self._context())
 
-    def _show_advice(self, advice: object) -> None:
-        entry = getattr(advice, "entry", None)
-        reason = str(getattr(advice, "reason", ""))
+    def _show_advice(self, advice: Recommendation) -> None:
+        """Name the recommended model, put it first and, unless the user chose one, select it."""
+        entry = advice.entry
         self._recommended = entry.id if entry is not None else None
-        self.advice.setText(f"Recommended for this computer: {reason}" if entry is not None
-                            else f"No recommendation: {reason}")
-        self._fill_catalog()
-
-    # -- downloading -----------------------------------------------------------------------
-
-    @property
-    def downloading(self) -> bool:
-        return self._downloading is not None
-
-    @Slot()
-    def download_selected(self) -> None:
-        entry = self.selected_entry()
-        if entry is None or self._downloading is not None:
-            return
-        offline = self._setting("network.offline", False)
-        mirror = str(self._setting("models.mirror_url", ""))
-        self._cancel = threading.Event()
-        self._downloading = entry
-        self._say("")
-        self.progress.setValue(0)
-        self.progress.setRange(0, 0 if entry.size_bytes is None else 100)
-        self.progress.show()
-        self.cancel_button.show()
-        self.cancel_button.setEnabled(True)
-        self.progress_label.setText(f"Starting the download of {entry.name}…")
-        self.progress_label.show()
-        self._fill_catalog()
-        self._update_buttons()
-        work = partial(self._download, entry, bool(offline), mirror, self._cancel)
-        self.jobs.run(work, on_done=self._download_done, on_failed=self._download_failed,
-                      context=self)
-
-    def _download(self, entry: CatalogEntry, offline: bool, mirror: str,
-                  cancel: threading.Event) -> InstallResult | Paused:
-        """On a pool thread."""
-        import httpx
-
-        client = httpx.Client(follow_redirects=True, timeout=httpx.Timeout(30.0, read=120.0),
-                              headers={"User-Agent": f"hearth/{__version__}"})
-        try:
-            return install_catalog_model(entry, client=client, offline=offline,
-                                         mirror_url=mirror, registry=self._registry,
-                                         on_progress=self._relay.progressed.emit,
-                                         cancel=cancel)
-        except DownloadCancelled as exc:
-            return Paused(str(exc))
-        finally:
-            client.close()
-
-    @Slot(object)
-    def _on_progress(self, progress: DownloadProgress) -> None:
-        if self._downloading is None:
-            return
-        if progress.fraction is not None:
-            self.progress.setRange(0, 100)
-            self.progress.setValue(min(100, int(progress.fraction * 100)))
-        self.progress_label.setText(describe_progress(progress))
-
-    @Slot()
-    def cancel_download(self) -> None:
-        """Stop the download at the next chunk; the partial file stays for a later resume."""
-        if self._cancel is not None:
-            self._cancel.set()
-            self.cancel_button.setEnabled(False)
-            self.progress_label.setText("Cancelling…")
-
-    def _download_done(self, result: InstallResult | Paused) -> None:
-        entry = self._downloading
-        self._downloading = None
-        self._cancel = None
-        if isinstance(result, Paused):
-            self._show_idle()
-            self._say(f"Paused: {result.message}. Download it again to resume from there.")
-        else:
-            self.last_result = result
-            self.progress.setRange(0, 100)
-            self.progress.setValue(100)
-            self.cancel_button.hide()
-            record = result.record
-            name = entry.name if entry is not None else record.name
-            if result.already_installed:
-                self._say(f"{name} is already downloaded: {record.path}")
-            else:
-                note = _CHECKSUM_NOTES.get(result.checksum, result.checksum)
-                self.progress_label.setText(f"{format_bytes(record.size)} downloaded")
-                self._say(f"Downloaded {name} ({format_bytes(record.size)}) to {record.path}.\n"
-                          f"SHA-256 {record.sha256} ({note}). Select it below and press Use "
-                          "to answer with it.")
-            self.changed.emit()
-        self.reload()
-        if not isinstance(result, Paused):
-            self.select_record(result.record.name)
-
-    def _download_failed(self, message: str) -> None:
-        self._downloading = None
-        self._cancel = None
-        self._show_idle()
-        self._say(message or "The download failed unexpectedly; see the crash report.",
-                  error=True)
-        self.reload()
-
-    # -- importing -------------------------------------------------------------------------
-
-    @Slot()
-    def choose_import(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "Import a model file",
-                                                    str(Path.home()), MODEL_FILTER)
-        if not path:
-            return
-        box = QMessageBox(QMessageBox.Icon.Question, "Import a model",
-                          f"Copy {Path(path).name} into Hearth's models folder, or use it "
-                          "where it is?", parent=self)
-        copy = box.addButton("Copy", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Use in place", QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        if box.clickedButton() is cancel:
-            return
-        self.import_file(path, copy=box.clickedButton() is copy)
-
-    def import_file(self, path: str | Path, *, copy: bool) -> None:
-        """Check, trial-load (in a child process) and register ``path``, off the GUI thread."""
-        if self._importing:
-            return
-        self._importing = True
-        self._update_buttons()
-        self._say(f"Checking {Path(path).name}: its header, then a trial load in a separate "
-                  "process…")
-        work = partial(self._importer, path, copy=copy, registry=self._registry)
-        self.jobs.run(work, on_done=self._import_done, on_failed=self._import_failed,
-                      context=self)
-
-    @property
-    def importing(self) -> bool:
-        return self._importing
-
-    def _import_done(self, record: ModelRecord) -> None:
-        self._importing = False
-        how = "copied to" if record.owned else "used in place at"
-        sha = f"\nSHA-256 {record.sha256}" if record.sha256 else ""
-        self._say(f"Imported {record.name!r} ({format_bytes(record.size)}), {how} "
-                  f"{record.path}.{sha}")
-        self.changed.emit()
-        self.reload()
-        self.select_record(record.name)
-
-    def _import_failed(self, message: str) -> None:
-        self._importing = False
-        self._say(message or "The import failed unexpectedly; see the crash report.",
-                  error=True)
-        self._update_buttons()
+        self.advice.setText(f"Recommended for this computer: {advice.reason}"
+                            if entry is not None else f"No recommendation: {advice.reason}")
+        self._entries = catalog_order(self._entries, self._recommended)
+        with self._by_the_dialog():
+            self._fill_catalog()
+        if entry is not None and not self._chose_entry and not self.downloading:
+            self.select_entry(entry.id)
 
     # -- using and removing ----------------------------------------------------------------
 
@@ -495,8 +340,9 @@ class ModelsDialog(QDialog):
         except KnownError as exc:
             self._say(str(exc), error=True)
             return
+        with self._by_the_dialog():
+            self._fill_installed()
         self._say(f"Hearth now answers with {record.name}; it is loading.")
-        self._fill_installed()
 
     def remove_selected(self, *, confirm: bool = True) -> None:
         record = self.selected_record()
@@ -541,21 +387,6 @@ class ModelsDialog(QDialog):
         if self._cancel is not None:
             self._cancel.set()
         self.jobs.wait(SHUTDOWN_MS)
-
-
-def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setAccessibleName(name)
-    table.setHorizontalHeaderLabels(list(columns))
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    return table
 
 
 def _inside(path: Path, folder: Path) -> bool:
