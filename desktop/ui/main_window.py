@@ -8,6 +8,7 @@ The chat itself, the conversation shown and the answer being written, is ``ChatS
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, SignalInstance, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -33,13 +34,10 @@ from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.consent import PreviewDialog
 from desktop.ui.conversation_list import ConversationList
-from desktop.ui.dashboard import Dashboard
 from desktop.ui.jobs import JobRunner
 from desktop.ui.model_picker import ModelPicker
 from desktop.ui.models_dialog import ModelsDialog
 from desktop.ui.notices import CrashDialog, NoticeBar
-from desktop.ui.receipt import ReceiptDialog
-from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.status_bar import HearthStatusBar
 from desktop.ui.welcome import WelcomePage
 from desktop.ui.window_chats import WindowChats
@@ -47,6 +45,11 @@ from desktop.ui.window_documents import WindowDocuments
 from desktop.ui.window_menus import WindowMenus
 from desktop.ui.window_model import WindowModel
 from desktop.ui.worker import InferenceThread
+
+if TYPE_CHECKING:  # the dialogs load when first opened, off the window's start
+    from desktop.ui.dashboard import Dashboard
+    from desktop.ui.receipt import ReceiptDialog
+    from desktop.ui.settings_dialog import SettingsDialog
 
 # Settings that change where the next question may go (and so what the window says of it).
 _ROUTING_SECTIONS = ("network.", "cloud.", "tiers.", "routing.", "privacy.")
@@ -292,6 +295,8 @@ class MainWindow(WindowChats, WindowModel, WindowMenus):
     @Slot()
     def open_settings(self, section: str | None = None) -> SettingsDialog:
         if self._settings_dialog is None:
+            from desktop.ui.settings_dialog import SettingsDialog  # on first use: not at start
+
             self._settings_dialog = SettingsDialog(
                 self._settings, self, keys=self.services.assistant.keys, jobs=self.jobs,
                 audit=self.services.audit)
@@ -307,6 +312,8 @@ class MainWindow(WindowChats, WindowModel, WindowMenus):
     @Slot()
     def open_dashboard(self) -> Dashboard:
         if self._dashboard is None:
+            from desktop.ui.dashboard import Dashboard  # with its charts, on first use
+
             self._dashboard = Dashboard(self._chats, self._settings, self.jobs, self,
                                         palette=self.palette_in_use)
         elif self._dashboard.data is not None:
@@ -363,6 +370,8 @@ class MainWindow(WindowChats, WindowModel, WindowMenus):
 
     @Slot(object)
     def show_receipt(self, receipt: Receipt) -> ReceiptDialog:
+        from desktop.ui.receipt import ReceiptDialog
+
         dialog = ReceiptDialog(receipt, self, palette=self.palette_in_use)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()

@@ -20,7 +20,9 @@ _SCRATCH = Path(tempfile.mkdtemp(prefix="hearth-doc-screens-"))
 os.environ["HEARTH_CONFIG_DIR"] = str(_SCRATCH / "config")
 os.environ["HEARTH_DATA_DIR"] = str(_SCRATCH / "data")
 
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent  # noqa: E402
+from PySide6.QtGui import QHelpEvent, QTextCursor  # noqa: E402
+from PySide6.QtWidgets import QApplication, QToolTip, QVBoxLayout, QWidget  # noqa: E402
 
 import desktop.ui  # noqa: E402, F401 - its PySide6 workaround, before any Qt call
 from desktop.core.documents import CollectionInfo, Library  # noqa: E402
@@ -31,7 +33,7 @@ from desktop.ui import theme  # noqa: E402
 from desktop.ui.chat_view import ChatView  # noqa: E402
 from desktop.ui.documents_choice import DocumentsButton  # noqa: E402
 from desktop.ui.documents_panel import DocumentsPanel  # noqa: E402
-from tests.ui.screenshots import _save, _wait, local_receipt  # noqa: E402
+from tests.ui.screenshots import _save, _settle, _wait, local_receipt  # noqa: E402
 
 FILES = {
     "boiler.md": "# Boiler\n\nThe boiler service is due every March. The installer is "
@@ -85,6 +87,23 @@ def answer_messages(folder: Path) -> list[Message]:
     ]
 
 
+def _tooltip_shot(chat: ChatView, text: str, folder: Path, name: str) -> None:
+    """Hover ``text`` in ``chat`` (a tooltip event at its place) and save the tooltip."""
+    _settle()
+    cursor = QTextCursor(chat.document())
+    cursor.setPosition(chat.document().toPlainText().index(text) + 2)
+    place = chat.cursorRect(cursor).center()
+    QCoreApplication.sendEvent(chat.viewport(), QHelpEvent(
+        QEvent.Type.ToolTip, place, chat.viewport().mapToGlobal(place)))
+    _settle()
+    for widget in QApplication.allWidgets():
+        if widget.metaObject().className() == "QTipLabel" and widget.isVisible():
+            path = folder / f"{name}.png"
+            widget.grab().save(str(path))
+            print(path)
+    QToolTip.hideText()
+
+
 def main(folder: Path) -> None:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -114,6 +133,8 @@ def main(folder: Path) -> None:
         layout.addWidget(chat, 1)
         layout.addWidget(button)
         holder.resize(760, 520)
+        holder.show()
+        _tooltip_shot(chat, "[1] boiler.md", folder, f"source-tooltip-{name}")
         _save(holder, folder, f"answer-sources-{name}")
         menu = button.menu()
         assert menu is not None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QTextCursor
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -112,6 +112,11 @@ def test_a_chats_collections_are_saved_and_its_answer_lists_sources_that_open(
     assert [s.label.split(",")[0] for s in answer.receipt.sources] == ["boiler.md"]
     assert 'href="hearth:source/1/0"' in window.chat.toHtml()
     assert "[1] boiler.md, § Boiler" in window.chat.toPlainText()
+    # Hovering the source shows the passage with the question's words marked.
+    cursor = QTextCursor(window.chat.document())
+    cursor.setPosition(window.chat.toPlainText().index("[1] boiler.md") + 2)
+    tip = cursor.charFormat().toolTip()
+    assert "kept on this device" in tip and ">boiler</span>" in tip and ">service</span>" in tip
     # Clicking the source opens the file (through the desktop's opener) and says where.
     opened = _Opened()
     QDesktopServices.setUrlHandler("file", opened, "open")
