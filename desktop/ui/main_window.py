@@ -271,7 +271,9 @@ class MainWindow(WindowChats, WindowModel, WindowMenus):
             self.notice.show_info("Type a question first: the preview shows what it would send.")
             return
         work = partial(self.services.assistant.route, text,
-                       conversation_id=self.conversation_id)
+                       conversation_id=self.conversation_id,
+                       collections=(self.session.new_chat_collections  # a new chat's choice
+                                    if self.conversation_id is None else None))
         self.jobs.run(work, on_done=self._show_preview, on_failed=self._job_failed,
                       context=self)
 
