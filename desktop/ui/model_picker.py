@@ -53,6 +53,8 @@ class ModelPicker(QToolButton):
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setAutoRaise(True)
+        # The label ends in its own ▾; the style's menu arrow would make two.
+        self.setStyleSheet("QToolButton#ModelPicker::menu-indicator { image: none; width: 0; }")
         self._registry = registry
         self._catalog = catalog
         self._current: Path | None = None

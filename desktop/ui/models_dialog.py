@@ -146,7 +146,7 @@ class ModelsDialog(ModelJobs):
         self.progress_label = QLabel()
         self.progress_label.setObjectName("Muted")
         catalog_layout.addWidget(self.progress_label)
-        layout.addWidget(catalog_box, 3)
+        layout.addWidget(catalog_box, 4)
 
         installed_box = QGroupBox("On this computer")
         installed_layout = QVBoxLayout(installed_box)
@@ -156,6 +156,7 @@ class ModelsDialog(ModelJobs):
         self.in_use_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         installed_layout.addWidget(self.in_use_label)
         self.installed_table = make_table(INSTALLED_COLUMNS, "Installed models")
+        self.installed_table.setMaximumHeight(150)  # the catalog gets the rest of the room
         installed_layout.addWidget(self.installed_table, 1)
         buttons = QHBoxLayout()
         self.import_button = QPushButton("Import and use…")
@@ -171,7 +172,7 @@ class ModelsDialog(ModelJobs):
             buttons.addWidget(button)
         buttons.addStretch(1)
         installed_layout.addLayout(buttons)
-        layout.addWidget(installed_box, 2)
+        layout.addWidget(installed_box)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
