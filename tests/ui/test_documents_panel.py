@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QTextCursor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core.documents import Library
 from desktop.core.services import Services
 from desktop.core.settings import Settings
+from desktop.ui.consent import PreviewDialog
 from desktop.ui.documents_panel import DocumentsPanel
 from desktop.ui.main_window import MainWindow
 from desktop.ui.wheel_guard import changes_on_wheel
@@ -148,3 +149,28 @@ def test_the_receipt_view_tells_what_the_documents_took() -> None:
     assert rows["Documents"] == ("1 passage(s) from “House”; 2 lower-ranked left out to fit "
                                  "the local model's context", "96 tokens, estimated from length")
     assert rows["Why there"][0] == "it draws on “House”, kept on this device"
+
+
+def test_the_preview_of_a_new_chat_uses_its_chosen_documents(
+        qtbot: QtBot, make_window: object, services: Services, settings: Settings,
+        library: Library, files: Path) -> None:
+    (files / "broken.pdf").unlink()
+    library.add("Tax 2025", [files])
+    assert not library.index("Tax 2025").failed
+    settings.set("cloud.escalation", True)  # else escalation being off is the reason
+    window: MainWindow = make_window(services)  # type: ignore[operator]
+    qtbot.waitUntil(lambda: bool(window.documents.button._available), timeout=5000)
+    window.documents.button.toggle("Tax 2025")
+    window.composer.set_text("When is the boiler service due?")
+    window.preview_sending()
+
+    def shown() -> list[PreviewDialog]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, PreviewDialog) and w.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(shown()), timeout=10_000)
+    [dialog] = shown()
+    assert dialog.preview.decision.tier == "local"
+    assert dialog.preview.decision.reason == "it draws on “Tax 2025”, kept on this device"
+    assert [s.collection for s in dialog.preview.sources] == ["Tax 2025"]
+    dialog.close()
