@@ -3,9 +3,11 @@
 - stall: the longest the GUI event loop goes without running while answers stream at full
   speed from the tiny model (thousands of tokens a second), finishing steps included;
 - append ratio: time to append a streamed token (and repaint) in a 1000-message conversation
-  divided by the same in a 1-message one (10 messages are timed too: most of the difference
-  is painting a full screen rather than a nearly empty one);
+  divided by the same in a 1-message one, and by the same in a 10-message one (10 messages
+  fill the screen: most of the first ratio is painting a full screen rather than a nearly
+  empty one, the second is what the history's length adds);
 - startup: from launching the process to the window being shown (offscreen), median of runs;
+  ``python -X importtime -m desktop`` shows where it goes (imports are most of it);
 - memory: resident memory of an idle window with its model loaded, minus the pages of the
   model file mapped into it; beside it, the same for a bare llama-cpp-python process loading
   the model with the same settings, so that what the window adds can be told from what
@@ -30,7 +32,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-GOALS = {"stall_ms": 50.0, "append_ratio": 2.0, "startup_s": 1.5, "memory_mb": 250.0}
+GOALS = {"stall_ms": 16.0, "append_ratio": 1.5, "startup_s": 0.6, "memory_mb": 150.0}
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -138,6 +140,8 @@ def bench_stall(model: Path, turns: int) -> dict[str, float]:
     return {
         "stall_ms": ordered[-1] * 1000,
         "p99_gap_ms": ordered[int(len(ordered) * 0.99)] * 1000,
+        "gaps_over_16ms": float(sum(1 for gap in ordered if gap > 0.016)),
+        "gaps": float(len(ordered)),
         "tokens_per_s": tokens[0] / elapsed,
         "tokens": float(tokens[0]),
     }
@@ -199,7 +203,8 @@ def bench_append_ratio(appends: int) -> dict[str, float]:
     ten = _append_cost(10, appends)  # enough to fill the screen: repainting it costs more
     thousand = _append_cost(1000, appends)
     return {"append_1_ms": one * 1000, "append_10_ms": ten * 1000,
-            "append_1000_ms": thousand * 1000, "append_ratio": thousand / one}
+            "append_1000_ms": thousand * 1000, "append_ratio": thousand / one,
+            "append_ratio_full_screen": thousand / ten}
 
 
 # -- startup ---------------------------------------------------------------------------------
@@ -368,8 +373,15 @@ def main(argv: list[str] | None = None) -> int:
          f"≤ {GOALS['stall_ms']:.0f} ms", figures["stall_ms"] <= GOALS["stall_ms"]),
         ("  (99th percentile gap; stream speed)",
          f"{figures['p99_gap_ms']:.1f} ms; {figures['tokens_per_s']:.0f} tok/s", "", None),
+        ("  (gaps over 16 ms, of all)",
+         f"{figures['gaps_over_16ms']:.0f} of {figures['gaps']:.0f}", "", None),
         ("append a token: 1000 msgs / 1 msg", f"{figures['append_ratio']:.2f}",
-         f"≤ {GOALS['append_ratio']:.0f}", figures["append_ratio"] <= GOALS["append_ratio"]),
+         f"≤ {GOALS['append_ratio']:g}", figures["append_ratio"] <= GOALS["append_ratio"]),
+        # 10 messages fill the screen, as 1000 do: this ratio leaves out the cost of painting
+        # a full screen rather than a nearly empty one, and keeps what the history's length adds.
+        ("append a token: 1000 msgs / 10 msgs (full screens)",
+         f"{figures['append_ratio_full_screen']:.2f}", f"≤ {GOALS['append_ratio']:g}",
+         figures["append_ratio_full_screen"] <= GOALS["append_ratio"]),
         ("  (per append: 1 msg; 10 msgs; 1000 msgs)",
          f"{figures['append_1_ms']:.2f}; {figures['append_10_ms']:.2f}; "
          f"{figures['append_1000_ms']:.2f} ms", "", None),
