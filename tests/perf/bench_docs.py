@@ -93,14 +93,29 @@ class _SyntheticEmbedder:
         return len(text) // 4
 
 
-_WORD_TEXT = ("harbour tide ferry lighthouse bridge library archive museum brewery orchard "
-              "mill ledger cargo crew storm shore cliff puffin seal village council budget "
-              "letter map tower keeper winter summer market bakery church fresco")
-_WORDS = _WORD_TEXT.split()
+# A vocabulary of 20,000 made-up words used with Zipf frequencies (as words are in real
+# text): a few very common, most rare. Uniform draws from a small vocabulary would make
+# every chunk match every query word, a worst case no real collection has.
+_VOCABULARY = [f"{a}{b}{c}" for a in ("ka", "lo", "ve", "dra", "mi", "se", "to", "qu",
+                                      "ba", "ne", "ul", "fe", "ri", "os", "wy", "da",
+                                      "et", "ho", "pi", "zu")
+               for b in ("ra", "ne", "lis", "mo", "tu", "ve", "do", "ka", "pe", "si",
+                         "lu", "go", "fa", "ri", "be", "no", "ta", "mi", "ze", "co")
+               for c in ("n", "r", "s", "t", "l", "m", "k", "th", "sh", "x",
+                         "nd", "rt", "st", "lt", "mp", "nk", "rs", "ng", "ck", "ll",
+                         "a", "e", "i", "o", "u", "ay", "ey", "oy", "ia", "eo",
+                         "an", "en", "in", "on", "un", "ar", "er", "ir", "or", "ur",
+                         "as", "es", "is", "os", "us", "al", "el", "il", "ol", "ul")]
+
+
+def _words(rng: np.random.Generator, count: int) -> str:
+    ranks = np.minimum(rng.zipf(1.2, count), len(_VOCABULARY)) - 1
+    return " ".join(_VOCABULARY[r] for r in ranks)
 
 
 def _synthetic_db(path: Path, chunks: int, dims: int) -> None:
-    """``chunks`` chunks of 60 random words with random unit vectors, written directly."""
+    """``chunks`` chunks of 60 Zipf-distributed words with random unit vectors, written
+    directly."""
     with Library(path):
         pass  # creates the schema
     rng = np.random.default_rng(11)
@@ -119,7 +134,7 @@ def _synthetic_db(path: Path, chunks: int, dims: int) -> None:
             vectors = rng.standard_normal((per_file, dims)).astype(np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             for n in range(per_file):
-                text = " ".join(rng.choice(_WORDS, 60))
+                text = _words(rng, 60)
                 chunk_id = conn.execute(
                     "INSERT INTO chunks (file_id, ordinal, position, context, text)"
                     " VALUES (?, ?, 'lines 1–2', '', ?)", (file_id, n, text)).lastrowid
@@ -177,7 +192,7 @@ def _latency(folder: Path, chunks: int, dims: int, runs: int) -> None:
         library.search(["bench"], "warm up")
         samples = []
         for _ in range(runs):
-            words = " ".join(rng.choice(_WORDS, 4))
+            words = _words(rng, 4)
             begin = time.perf_counter()
             library.search(["bench"], f"where is the {words}?")
             samples.append(time.perf_counter() - begin)
@@ -191,24 +206,29 @@ def main() -> int:
     parser.add_argument("--dims", type=int, default=384)
     parser.add_argument("--runs", type=int, default=200, help="queries per latency figure")
     parser.add_argument("--sizes", default="10000,100000", help="chunk counts for latency")
+    parser.add_argument("--skip-indexing", action="store_true", help="latency figures only")
     args = parser.parse_args()
-    from tests.modelgen import cached_model
-
     with tempfile.TemporaryDirectory(prefix="hearth-bench-docs-") as tmp:
         folder = Path(tmp)
-        corpus = folder / "corpus"
-        write_corpus(corpus, documents=args.documents, paragraph_range=(12, 30))
-        size = sum(p.stat().st_size for p in corpus.iterdir())
-        print(f"{args.documents} generated documents, {size / 1e6:.1f} MB "
-              "(Markdown, text, HTML; 7 languages)")
-        _index(corpus, folder / "lexical.sqlite3", None, "lexical only", args.documents,
-               size / 1e6)
-        model = cached_model("embedding")
-        _index(corpus, folder / "hybrid.sqlite3", lambda: Embedder(model),
-               "with the tiny generated embedder", args.documents, size / 1e6)
+        if not args.skip_indexing:
+            _indexing(folder, args.documents)
         for chunks in (int(s) for s in args.sizes.split(",")):
             _latency(folder, chunks, args.dims, args.runs)
     return 0
+
+
+def _indexing(folder: Path, documents: int) -> None:
+    from tests.modelgen import cached_model
+
+    corpus = folder / "corpus"
+    write_corpus(corpus, documents=documents, paragraph_range=(12, 30))
+    size = sum(p.stat().st_size for p in corpus.iterdir())
+    print(f"{documents} generated documents, {size / 1e6:.1f} MB "
+          "(Markdown, text, HTML; 7 languages)")
+    _index(corpus, folder / "lexical.sqlite3", None, "lexical only", documents, size / 1e6)
+    model = cached_model("embedding")
+    _index(corpus, folder / "hybrid.sqlite3", lambda: Embedder(model),
+           "with the tiny generated embedder", documents, size / 1e6)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ from desktop.core.documents import _rows
 from desktop.core.documents._chunk import Chunker
 from desktop.core.documents._db import FILE_NAME, mapped_errors, open_database, transaction
 from desktop.core.documents._index import IndexRun, ProgressCallback, StopFlag
-from desktop.core.documents._text import fts_query, query_terms, snippet
+from desktop.core.documents._lexical import LexicalRanking
+from desktop.core.documents._text import query_terms, snippet
 from desktop.core.documents._types import (
     PRIVACIES,
     CollectionInfo,
@@ -64,6 +65,8 @@ class Library:
         self.vector_backend = "sqlite-vec" if why_not is None else "numpy"
         self.vector_backend_note = why_not or "vectors are scanned inside SQLite by sqlite-vec"
         self._scan = VectorScan(self._conn, use_sqlite_vec=why_not is None)
+        with mapped_errors(self.path, "open the documents database"):
+            self._lexical = LexicalRanking(self._conn)
 
     @classmethod
     def open_default(cls, settings: Settings) -> Library:
@@ -249,7 +252,7 @@ class Library:
             if not ids:
                 return []
             terms = query_terms(query)
-            rankings = [self._lexical(ids, terms)]
+            rankings = [self._lexical.ranked(ids, terms, _CANDIDATES)]
             if any(self._has_vectors(i) for i in ids) and self.embedder_problem is None:
                 try:
                     embedder = self.embedder()
@@ -261,19 +264,6 @@ class Library:
                     rankings.append([chunk_id for chunk_id, _ in hits])
             fused = reciprocal_rank_fusion(rankings)[:limit]
             return self._passages(fused, terms)
-
-    def _lexical(self, collection_ids: list[int], terms: list[str]) -> list[int]:
-        if not terms:
-            return []
-        marks = ",".join("?" * len(collection_ids))
-        # Context (file name, headings) counts half as much as the chunk's own words.
-        rows = self._conn.execute(
-            "SELECT c.id FROM chunks_fts JOIN chunks AS c ON c.id = chunks_fts.rowid"
-            " JOIN files AS f ON f.id = c.file_id"
-            f" WHERE chunks_fts MATCH ? AND f.collection_id IN ({marks})"
-            " ORDER BY bm25(chunks_fts, 1.0, 0.5) LIMIT ?",
-            (fts_query(terms), *collection_ids, _CANDIDATES)).fetchall()
-        return [int(r[0]) for r in rows]
 
     def _passages(self, fused: list[tuple[int, float]], terms: list[str]) -> list[Passage]:
         if not fused:

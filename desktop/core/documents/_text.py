@@ -68,17 +68,24 @@ def query_terms(query: str) -> list[str]:
     return meaningful or words
 
 
-def fts_query(terms: list[str]) -> str:
-    """An FTS5 OR query: each term quoted (no FTS syntax leaks in from the user's text); a
-    long word also matches as a prefix of its stem, so "lighthouses" finds "lighthouse" and
-    "Leuchttürme" finds "Leuchtturm" (a crude stemmer that costs nothing per language)."""
+def stem(term: str) -> str | None:
+    """The prefix a long word is also looked up by, so "lighthouses" finds "lighthouse" and
+    "Leuchttürme" finds "Leuchtturm" (a crude stemmer that costs nothing per language);
+    None for short words and CJK bigrams."""
+    if len(term) < 6 or _CJK.match(term):
+        return None
+    return term[: max(5, len(term) - 2)]
+
+
+def fts_query(terms: list[str], stems: dict[str, str | None] | None = None) -> str:
+    """An FTS5 OR query: each term quoted (no FTS syntax leaks in from the user's text), and
+    its stem as a prefix query (``stems`` overrides ``stem``: None leaves a term's out)."""
     parts: list[str] = []
     for term in terms:
-        quoted = '"' + term.replace('"', '""') + '"'
-        parts.append(quoted)
-        if len(term) >= 6 and not _CJK.match(term):
-            stem = term[: max(5, len(term) - 2)]
-            parts.append('"' + stem.replace('"', '""') + '"*')
+        parts.append('"' + term.replace('"', '""') + '"')
+        prefix = stem(term) if stems is None else stems.get(term)
+        if prefix is not None:
+            parts.append('"' + prefix.replace('"', '""') + '"*')
     return " OR ".join(parts)
 
 
@@ -94,8 +101,7 @@ def snippet(text: str, terms: list[str], *, width: int = SNIPPET_CHARS) -> str:
     haystack = "".join(map(_fold_char, flat))  # one to one, so positions map back
     hits: list[int] = []
     for term in terms:
-        stem = term[: max(5, len(term) - 2)] if len(term) >= 6 else term
-        hits.extend(m.start() for m in re.finditer(re.escape(stem), haystack))
+        hits.extend(m.start() for m in re.finditer(re.escape(stem(term) or term), haystack))
     if hits:
         hits.sort()
         best, best_count = hits[0], 0

@@ -17,7 +17,7 @@ REQUIRED_TOP3_RATE = 0.90
 
 def test_the_planted_document_is_in_the_top_three_for_most_questions(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    planted = write_corpus(tmp_path / "corpus", documents=70)
+    planted = write_corpus(tmp_path / "corpus", documents=140)
     assert main(["docs", "add", "corpus", str(tmp_path / "corpus")]) == 0
     capsys.readouterr()
     hits: Counter[str] = Counter()
