@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from desktop.core.cloud.refusals import RefusedKeys
 from desktop.core.services import Services
 from desktop.ui.main_window import MainWindow
 from desktop.ui.theme import LIGHT
@@ -88,3 +89,24 @@ def test_a_card_number_and_an_email_never_reach_a_title(
     found = window.chat.document().find(CARD)
     assert found.charFormat().background().color().name() == LIGHT.sensitive_bg
     assert "● On this device" in window.chat.toPlainText()
+
+
+def test_a_refused_key_is_not_offered_and_the_chat_menu_leads_to_its_setting(
+        window: MainWindow, services: Services) -> None:
+    _set_up_frontier(services)
+    services.settings.set("cloud.escalation", True)
+    RefusedKeys().note("anthropic", status=401, host="api.anthropic.com")
+    window.new_chat()  # the outlook is read again for the chat shown
+    status, empty = _said(window)
+    assert status == "On this device only: a cloud key was refused"
+    assert "refused by api.anthropic.com (HTTP 401)" in window.status.next_question.toolTip()
+    assert "Settings → Cloud" in window.status.next_question.toolTip()
+    assert "refused the key" in empty and "leaves it" in empty
+    window._update_cloud_actions()
+    assert not window.ask_frontier_action.isVisible()
+    assert window.cloud_why_action.isVisible() and window.cloud_why_action.isEnabled()
+    assert "key was refused" in window.cloud_why_action.text()
+    window.cloud_why_action.trigger()  # opens the page where a new key is stored
+    dialog = window.open_settings()
+    assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Cloud"
+    dialog.close()
