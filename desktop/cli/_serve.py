@@ -19,8 +19,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.new_token:
         tokens.renew()
-        print("made a new token; apps using the old one are refused from now on "
-              "(hearth serve --show-token prints it)")
+        print("made a new token; a running server takes it when it next starts, and apps "
+              "using the old one are refused from then on (hearth serve --show-token prints it)")
         return 0
     from desktop.server._serve import ServeOptions, check_address, serve
 

@@ -76,6 +76,8 @@ def test_a_stream_has_usage_and_continues_the_conversation(served: Served) -> No
     assert [m.content for m in messages] == [QUESTION, answer, "And a GGML file?",
                                              "".join(pieces)]
     assert messages[-1].receipt is not None and messages[-1].receipt.tokens_out == 6
+    # The same client's next turn reuses the engine's KV cache for the shared beginning.
+    assert messages[-1].receipt.tokens_reused > 0
 
 
 def test_a_history_that_differs_starts_a_new_conversation(served: Served) -> None:
