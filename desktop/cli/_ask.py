@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
               f"{result.conversation_id}", file=sys.stderr)
         return EXIT_INTERRUPTED
     if not args.json and sys.stderr.isatty():
-        print(_summary(result.receipt, result.conversation_id), file=sys.stderr)
+        print(_summary(result.receipt, result.conversation_id, result.assistant_message_id),
+              file=sys.stderr)
     if result.receipt.escalation_offer:
         print(f"hearth: the local answer looks unsure; for a second opinion run: hearth ask "
               f"--tier {result.receipt.escalation_offer} --conversation "
@@ -148,8 +149,11 @@ def _print_now(text: str) -> None:
     sys.stdout.flush()
 
 
-def _summary(receipt: Receipt, conversation_id: int) -> str:
+def _summary(receipt: Receipt, conversation_id: int, answer_id: int) -> str:
     speed = f"{receipt.decode_tok_per_s:.1f} tok/s" if receipt.decode_tok_per_s else "n/a"
+    continued = f" · continued {receipt.continued}×, figures summed" if receipt.continued else ""
+    cut = f" · stopped at the length limit: hearth ask --continue {answer_id} writes on" \
+        if receipt.finish_reason == "length" and receipt.tier == "local" else ""
     return (f"[{receipt.privacy} · {receipt.provider} · {receipt.model} · "
-            f"{receipt.tokens_in} in / {receipt.tokens_out} out · {speed} · "
-            f"conversation {conversation_id}]")
+            f"{receipt.tokens_in} in / {receipt.tokens_out} out · {speed}{continued} · "
+            f"conversation {conversation_id}{cut}]")

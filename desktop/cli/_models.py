@@ -103,6 +103,8 @@ def _catalog(args: argparse.Namespace, settings: Settings, registry: ModelRegist
               f"{size}, {memory}")
         context_note = f"{entry.context_length:,}" if entry.context_length else "unknown"
         print(f"    licence: {entry.licence}; trained context: {context_note} tokens")
+        if entry.description:
+            print(f"    {entry.description}")
     checked = catalog.checked.isoformat() if catalog.checked else "unknown"
     print(f"\nMemory need = file + KV cache at local.context_size = {context} tokens. "
           f"Facts checked {checked}; see models/CATALOG.md.")
@@ -370,4 +372,5 @@ def _entry_json(entry: CatalogEntry, context: int, installed: bool) -> dict[str,
             "listed_size_mb": entry.listed_size_mb, "sha256": entry.sha256,
             "parameters": entry.parameters, "context_length": entry.context_length,
             "memory_needed": entry.memory_needed(context), "downloaded": installed,
-            "sources": list(entry.sources), "note": entry.note}
+            "sources": list(entry.sources), "note": entry.note, "kind": entry.kind,
+            "description": entry.description}
