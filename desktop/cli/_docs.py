@@ -79,8 +79,9 @@ def _summary(library: Library, report: IndexReport) -> None:
     info = library.collection(report.collection)
     rate = (f", {report.chunks / report.elapsed_s:,.0f} chunks/s measured"
             if report.elapsed_s > 0 and report.chunks else "")
+    embedded = f", {report.embedded} chunks given vectors" if report.embedded else ""
     print(f"{info.name}: {report.indexed} files indexed in {report.elapsed_s:.1f} s "
-          f"({report.chunks} chunks{rate}), {report.unchanged} unchanged, "
+          f"({report.chunks} chunks{rate}{embedded}), {report.unchanged} unchanged, "
           f"{report.removed} removed; {info.files} files and {info.chunks} chunks in all")
     for path, reason in report.failed:
         print(f"  not indexed: {path}: {reason}")
@@ -138,18 +139,18 @@ class _Reporter:
         self.live = stream.isatty()
         self.shown = False
         self.last = 0.0
-        self.last_done = -1
+        self.last_done = (-1, -1)
 
     def update(self, progress: IndexProgress) -> None:
         now = time.monotonic()
         if self.live:
-            if now - self.last < 0.2 and progress.files_done != progress.files_total:
+            if now - self.last < 0.2:
                 return
             self.last = now
             self.stream.write(f"\r{_line(progress):<100.100}")
             self.shown = True
-        elif progress.files_done != self.last_done:
-            self.last_done = progress.files_done
+        elif (progress.files_done, progress.vectors_done) != self.last_done:
+            self.last_done = (progress.files_done, progress.vectors_done)
             self.stream.write(_line(progress) + "\n")
         self.stream.flush()
 
@@ -161,6 +162,10 @@ class _Reporter:
 
 def _line(p: IndexProgress) -> str:
     left = f", about {p.seconds_left:.0f} s left" if p.seconds_left is not None else ""
+    if p.embedding:
+        rate = p.vectors_done / p.vectors_elapsed_s if p.vectors_elapsed_s > 0 else 0.0
+        return (f"embedding {p.collection}: {p.vectors_done}/{p.vectors_total} chunks "
+                f"({rate:.0f} chunks/s; searchable by words already){left}")
     failed = f", {p.files_failed} not indexed" if p.files_failed else ""
     return (f"indexing {p.collection}: {p.files_done}/{p.files_total} files{failed}, "
             f"{p.chunks} chunks ({p.files_per_s:.1f} files/s, {p.chunks_per_s:.0f} "

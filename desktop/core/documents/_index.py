@@ -1,4 +1,6 @@
-"""One indexing run over a collection: find what changed, then index file by file.
+"""One indexing run over a collection: find what changed, index file by file (phase one:
+chunks and their full-text rows, searchable by words at once), then, with an embedding
+model, give the chunks vectors (phase two, ``_backfill``).
 
 Resumable by construction: each file's state lives in the database and is written in the
 same transaction as its chunks. A small file is one transaction (old chunks out, new chunks
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from desktop.core.documents import _rows, _scan
+from desktop.core.documents import _backfill, _rows, _scan
 from desktop.core.documents._chunk import Chunk, Chunker
 from desktop.core.documents._db import transaction
 from desktop.core.documents._extract import Unreadable, read_blocks
@@ -66,11 +68,9 @@ class IndexRun:
         self._done = self._failed_count = self._chunks = self._bytes = 0
         self._total = self._bytes_total = 0
         self._in_file = 0  # characters chunked so far in the current file: its progress
+        self._embedded = self._vectors_total = 0
+        self._vectors_started = 0.0
         self._failed: list[tuple[str, str]] = []
-
-    @property
-    def _model(self) -> str | None:
-        return self._embedder.model_name if self._embedder is not None else None
 
     def run(self) -> IndexReport:
         """Sync with the disk, then index every pending file; stops early on ``stop``."""
@@ -88,11 +88,28 @@ class IndexRun:
                     raise Stopped
                 self._index_file(item)
                 self._report(None)
-        except Stopped:
+            if self._embedder is not None:
+                self._vectors()
+        except (Stopped, _backfill.Stopped):
             stopped = True
         return IndexReport(self._name, self._done - self._failed_count, tuple(self._failed),
                            removed, unchanged, self._chunks, time.monotonic() - self._started,
-                           stopped)
+                           stopped, self._embedded)
+
+    def _vectors(self) -> None:
+        """Phase two: vectors for the chunks without one (see ``_backfill``)."""
+        assert self._embedder is not None
+        self._vectors_total = _backfill.missing_vectors(self._conn, self._collection_id,
+                                                        self._embedder.model_name)
+        self._vectors_started = time.monotonic()
+        self._report(None)
+
+        def on_batch(done: int) -> None:
+            self._embedded = done
+            self._report(None)
+
+        _backfill.backfill(self._conn, self._collection_id, self._embedder,
+                           should_stop=self._stop.is_set, on_batch=on_batch)
 
     def sync(self) -> tuple[int, int]:
         """Mark new, changed and (with ``everything``) all files pending; forget deleted
@@ -148,19 +165,17 @@ class IndexRun:
         self._failed.append((item.path, item.reason))
 
     def _same_stat(self, row: tuple[object, ...], item: _scan.Found) -> bool:
-        """Done, with this embedding model, and the same size and modification time."""
-        _, _, size, mtime_ns, _, state, model = row
+        """Done, and the same size and modification time (vectors are phase two's)."""
+        _, _, size, mtime_ns, _, state, _ = row
         return (not self._everything and state == "done" and size == item.size
-                and mtime_ns == item.mtime_ns and (self._embedder is None or model == self._model))
+                and mtime_ns == item.mtime_ns)
 
     def _is_unchanged(self, row: tuple[object, ...], item: _scan.Found) -> bool:
         """Same size and time, or same content (then the new time is kept); a failed file
         is always tried again (a permission may have been fixed without a new mtime)."""
-        file_id, _, size, mtime_ns, sha256, state, model = row
+        file_id, _, size, mtime_ns, sha256, state, _ = row
         if self._everything or state in ("pending", "indexing", "failed"):
             return False
-        if self._embedder is not None and model != self._model:
-            return False  # indexed without this embedding model: its vectors are missing
         if size == item.size and mtime_ns == item.mtime_ns:
             return True
         if size == item.size and sha256 is not None and _scan.content_hash(item.path) == sha256:
@@ -177,12 +192,10 @@ class IndexRun:
             sha256 = _scan.content_hash(item.path)
             for batch, last in _batches(self._chunker.chunks(read_blocks(path),
                                                              title=path.name)):
-                vectors = (self._embedder.embed_documents([c.text for c in batch])
-                           if self._embedder is not None and batch else None)
-                with transaction(self._conn):
+                with transaction(self._conn):  # vectors come after, in phase two
                     if not started_batches:
                         _rows.delete_file_chunks(self._conn, item.file_id)
-                    _rows.insert_chunks(self._conn, item.file_id, batch, vectors, self._model)
+                    _rows.insert_chunks(self._conn, item.file_id, batch)
                     written += len(batch)
                     if last:
                         self._finish(item, written, sha256)
@@ -207,8 +220,8 @@ class IndexRun:
     def _finish(self, item: _Pending, chunks: int, sha256: str | None) -> None:
         self._conn.execute(
             "UPDATE files SET state = 'done', reason = NULL, chunks = ?, sha256 = ?,"
-            " embed_model = ?, indexed_at = ? WHERE id = ?",
-            (chunks, sha256, self._model, time.time(), item.file_id))
+            " embed_model = NULL, indexed_at = ? WHERE id = ?",
+            (chunks, sha256, time.time(), item.file_id))
 
     def _fail(self, item: _Pending, reason: str) -> None:
         with transaction(self._conn):
@@ -224,7 +237,8 @@ class IndexRun:
         self._progress(IndexProgress(
             self._name, self._done, self._total, self._failed_count, self._chunks,
             self._bytes + self._in_file, self._bytes_total, time.monotonic() - self._started,
-            current))
+            current, self._embedded, self._vectors_total,
+            time.monotonic() - self._vectors_started if self._vectors_started else 0.0))
 
 
 def _batches(chunks: Iterator[Chunk]) -> Iterator[tuple[list[Chunk], bool]]:

@@ -21,20 +21,15 @@ def to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype="<f4").tobytes()
 
 
-def insert_chunks(conn: sqlite3.Connection, file_id: int, chunks: Sequence[Chunk],
-                  vectors: np.ndarray | None, model: str | None) -> None:
-    """Store ``chunks`` of a file, their FTS rows and (when given) one vector per chunk."""
-    for index, chunk in enumerate(chunks):
+def insert_chunks(conn: sqlite3.Connection, file_id: int, chunks: Sequence[Chunk]) -> None:
+    """Store ``chunks`` of a file with their FTS rows (vectors come later: ``_backfill``)."""
+    for chunk in chunks:
         cursor = conn.execute(
             "INSERT INTO chunks (file_id, ordinal, position, page, context, text)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (file_id, chunk.ordinal, chunk.position, chunk.page, chunk.context, chunk.text))
-        chunk_id = cursor.lastrowid
         conn.execute("INSERT INTO chunks_fts (rowid, body, context) VALUES (?, ?, ?)",
-                     (chunk_id, search_text(chunk.text), search_text(chunk.context)))
-        if vectors is not None and model is not None:
-            conn.execute("INSERT INTO vectors (chunk_id, model, vector) VALUES (?, ?, ?)",
-                         (chunk_id, model, to_blob(vectors[index])))
+                     (cursor.lastrowid, search_text(chunk.text), search_text(chunk.context)))
 
 
 def delete_file_chunks(conn: sqlite3.Connection, file_id: int) -> int:

@@ -44,7 +44,11 @@ class CollectionInfo:
 
 @dataclass(frozen=True, slots=True)
 class IndexProgress:
-    """Where an indexing run stands; rates and time left are measured over this run only."""
+    """Where an indexing run stands; rates and time left are measured over this run only.
+
+    A run reads files first (phase one: searchable by words at once), then, with an
+    embedding model, gives their chunks vectors (phase two: ``vectors_done`` of
+    ``vectors_total``)."""
 
     collection: str
     files_done: int
@@ -55,6 +59,14 @@ class IndexProgress:
     bytes_total: int
     elapsed_s: float
     current: str | None = None
+    vectors_done: int = 0  # phase two: chunks given a vector by the embedding model
+    vectors_total: int = 0  # chunks that needed one when phase two began (0: none, or later)
+    vectors_elapsed_s: float = 0.0  # time spent in phase two
+
+    @property
+    def embedding(self) -> bool:
+        """Whether the run is in phase two (files are read; vectors are being computed)."""
+        return self.vectors_total > 0
 
     @property
     def files_per_s(self) -> float:
@@ -66,7 +78,13 @@ class IndexProgress:
 
     @property
     def seconds_left(self) -> float | None:
-        """Estimated from the bytes read so far (None until there is a rate to go by)."""
+        """Estimated from the bytes read so far, or in phase two from the chunks embedded
+        (None until there is a rate to go by)."""
+        if self.embedding:
+            if self.vectors_done <= 0 or self.vectors_elapsed_s <= 0.5:
+                return None
+            rate = self.vectors_done / self.vectors_elapsed_s
+            return max(0.0, (self.vectors_total - self.vectors_done) / rate)
         if self.bytes_done <= 0 or self.elapsed_s <= 0.5:
             return None
         rate = self.bytes_done / self.elapsed_s
@@ -85,3 +103,4 @@ class IndexReport:
     chunks: int
     elapsed_s: float
     stopped: bool
+    embedded: int = 0  # chunks given a vector in this run

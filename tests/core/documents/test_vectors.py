@@ -3,14 +3,17 @@ stored and normalised, the scans, and reciprocal rank fusion."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from desktop.core.documents import Library
+from desktop.core.documents import IndexProgress, Library
+from desktop.core.documents._backfill import VECTOR_BATCH
 from desktop.core.documents._vectors import VectorScan, load_sqlite_vec, reciprocal_rank_fusion
 from desktop.core.local.embedding import Embedder
 
@@ -169,6 +172,62 @@ def test_setting_up_a_model_later_gives_existing_files_vectors(tmp_path: Path,
     with Library(path, embedder=lambda: Embedder(embedding_model, threads=1)) as hybrid:
         assert not hybrid.collection("mixed").semantic
         report = hybrid.index("mixed")
-        assert report.indexed == 2 and report.unchanged == 0
+        # Not read again: only their chunks' vectors were missing.
+        assert (report.indexed, report.unchanged, report.embedded) == (0, 2, 3)
         assert hybrid.collection("mixed").semantic
-        assert hybrid.index("mixed").unchanged == 2
+        again = hybrid.index("mixed")
+        assert (again.unchanged, again.embedded) == (2, 0)
+
+
+def test_files_are_searchable_by_words_while_vectors_are_computed(
+        tmp_path: Path, embedding_model: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(5):
+        (docs / f"n{n}.txt").write_text("\n\n".join(
+            f"Paragraph {p} of note {n} about the orchard ledger." for p in range(200)),
+            encoding="utf-8")
+    seen: list[tuple[int, int, int]] = []
+    stop = threading.Event()
+    path = tmp_path / "documents.sqlite3"
+    with Library(path, embedder=lambda: Embedder(embedding_model, threads=1)) as library:
+        library.add("notes", [docs])
+
+        def watch(progress: IndexProgress) -> None:
+            if progress.embedding and progress.vectors_done:
+                with Library(path) as reader:  # another process's view: words only
+                    found = len(reader.search(["notes"], "orchard ledger note 3"))
+                seen.append((progress.vectors_done, progress.vectors_total, found))
+                stop.set()  # stop after the first batch of vectors
+
+        first = library.index("notes", progress=watch, stop=stop)
+        assert first.stopped and first.indexed == 5
+        assert seen and seen[0][0] == VECTOR_BATCH < seen[0][1] and seen[0][2] > 0
+        total = seen[0][1]
+        with sqlite3.connect(path) as conn:  # the first file has all its vectors, not all
+            waiting = conn.execute("SELECT COUNT(*) FROM files WHERE embed_model IS NULL"
+                                   ).fetchone()[0]
+        assert 0 < waiting < 5
+        second = library.index("notes")
+        assert (second.indexed, second.embedded) == (0, total - VECTOR_BATCH)
+        assert library.collection("notes").semantic
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0] == total
+        assert conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0] == total
+        assert conn.execute("SELECT COUNT(*) FROM files WHERE embed_model IS NULL"
+                            ).fetchone()[0] == 0
+
+
+def test_another_model_replaces_the_vectors(tmp_path: Path, embedding_model: Path) -> None:
+    other = Path(shutil.copy(embedding_model, tmp_path / "another-model.gguf"))
+    docs = _folder(tmp_path)
+    path = tmp_path / "documents.sqlite3"
+    with Library(path, embedder=lambda: Embedder(embedding_model, threads=1)) as first:
+        first.add("mixed", [docs])
+        first.index("mixed")
+    with Library(path, embedder=lambda: Embedder(other, threads=1)) as second:
+        assert second.index("mixed").embedded == 3
+        assert second.collection("mixed").semantic
+    with sqlite3.connect(path) as conn:
+        models = conn.execute("SELECT model, COUNT(*) FROM vectors GROUP BY model").fetchall()
+    assert models == [("another-model", 3)]
