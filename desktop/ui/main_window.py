@@ -14,11 +14,9 @@ from PySide6.QtCore import Qt, SignalInstance, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
     QMessageBox,
     QSplitter,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +27,7 @@ from desktop.core.local.slot import ModelSlot
 from desktop.core.receipt import Receipt
 from desktop.core.services import Services
 from desktop.ui import assets, theme
+from desktop.ui.chat_header import ChatHeader
 from desktop.ui.chat_session import ChatSession
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
@@ -80,7 +79,8 @@ class MainWindow(WindowChats, WindowModel, WindowMenus):
         self.status = HearthStatusBar()
         self.setStatusBar(self.status)
         self.picker = ModelPicker(ModelRegistry(), lambda: list(load_catalog()))
-        self.sidebar_button = QToolButton()
+        self.header = ChatHeader(self.picker)
+        self.sidebar_button = self.header.sidebar_button
         self.session = ChatSession(
             self._chats, self.inference, self.chat, self.composer, self.status, self,
             outlook=lambda locked: services.assistant.outlook(locked=locked))
@@ -116,7 +116,8 @@ class MainWindow(WindowChats, WindowModel, WindowMenus):
             if ids:  # past chats can be read; answering needs a model
                 self.notice.show_info("No model is chosen yet: Hearth needs a GGUF model file "
                                       "to answer.", ("Choose a model file…",
-                                                     self.choose_model_file), fade=False)
+                                                     self.choose_model_file), fade=False,
+                                      about="model")
         self.focus_composer()
 
     # -- building --------------------------------------------------------------------------
@@ -140,7 +141,7 @@ class MainWindow(WindowChats, WindowModel, WindowMenus):
         notice_layout = QVBoxLayout(notice_box)
         notice_layout.setContentsMargins(10, 6, 10, 0)
         notice_layout.addWidget(self.notice)
-        right_layout.addWidget(self._build_header())
+        right_layout.addWidget(self.header)
         right_layout.addWidget(notice_box)
         right_layout.addWidget(self.pages, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -152,26 +153,6 @@ class MainWindow(WindowChats, WindowModel, WindowMenus):
         self.setCentralWidget(splitter)
         self.setTabOrder(self.conversations.list, self.chat)
         self.setTabOrder(self.chat, self.composer.edit)
-
-    def _build_header(self) -> QWidget:
-        """Above the chat: the button that hides the chat list, and the model picker."""
-        header = QWidget()
-        header.setObjectName("ChatHeader")
-        layout = QHBoxLayout(header)
-        layout.setContentsMargins(6, 4, 10, 0)
-        layout.setSpacing(4)
-        button = self.sidebar_button
-        button.setText("☰")
-        button.setAutoRaise(True)
-        button.setCheckable(True)
-        button.setChecked(True)
-        button.setAccessibleName("Show the chat list")
-        button.setToolTip("Show or hide the chat list (Ctrl+B)")
-        button.toggled.connect(self.set_sidebar_shown)
-        layout.addWidget(button)
-        layout.addWidget(self.picker)
-        layout.addStretch(1)
-        return header
 
     @Slot(bool)
     def set_sidebar_shown(self, shown: bool) -> None:
@@ -211,6 +192,7 @@ class MainWindow(WindowChats, WindowModel, WindowMenus):
         self.chat.copied.connect(self._on_copied)
         self.welcome.choose_model_requested.connect(self.choose_model_file)
         self.welcome.browse_models_requested.connect(self.open_models)
+        self.sidebar_button.toggled.connect(self.set_sidebar_shown)
         self.picker.model_chosen.connect(self.use_model_file)
         self.picker.manage_requested.connect(self.open_models)
 

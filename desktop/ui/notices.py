@@ -52,6 +52,7 @@ class NoticeBar(QFrame):
         close.clicked.connect(self.hide)
         layout.addWidget(close)
         self._action: Callable[[], None] | None = None
+        self._about = ""
         self.action_button.clicked.connect(self._run_action)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -66,13 +67,22 @@ class NoticeBar(QFrame):
         self._show(text, "error", action)
 
     def show_info(self, text: str, action: tuple[str, Callable[[], None]] | None = None,
-                  *, fade: bool = True) -> None:
+                  *, fade: bool = True, about: str = "") -> None:
+        """News; ``about`` names what it is about ("model"), so that ``resolved(about)`` can
+        take it away once it no longer holds."""
         self._show(text, "info", action)
+        self._about = about
         if fade:
             self._timer.start(INFO_TIMEOUT_MS)
 
+    def resolved(self, about: str) -> None:
+        """What the message shown was ``about`` is settled: it goes (a stale message misleads)."""
+        if self.isVisible() and self._about == about:
+            self.hide()
+
     def _show(self, text: str, kind: str,
               action: tuple[str, Callable[[], None]] | None) -> None:
+        self._about = ""
         self._timer.stop()
         self.label.setText(text)
         self.setProperty("kind", kind)

@@ -86,6 +86,7 @@ class WindowModel:
             self.status.show_receipt(last_receipt(self.chat.entries))
         if self.notice.isVisible() and self.notice.kind == "error":
             self.notice.hide()
+        self.notice.resolved("model")  # "no model is chosen yet" no longer holds
         self._set_model_state("ready")
 
     def _on_load_failed(self, message: str, choose_another: bool) -> None:

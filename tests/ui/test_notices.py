@@ -58,3 +58,16 @@ def test_news_fades_by_itself(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> 
     _parent, bar = _bar(qtbot)
     bar.show_info("Copied.")
     qtbot.waitUntil(lambda: not bar.isVisible())
+
+
+def test_a_message_goes_once_what_it_was_about_is_settled(qtbot: QtBot) -> None:
+    bar = NoticeBar()
+    qtbot.addWidget(bar)
+    bar.show_info("No model is chosen yet", fade=False, about="model")
+    bar.resolved("network")
+    assert bar.isVisible()
+    bar.resolved("model")  # a model loaded: the message would now mislead
+    assert not bar.isVisible()
+    bar.show_error("The download failed")  # another message since: it stays
+    bar.resolved("model")
+    assert bar.isVisible()

@@ -1,0 +1,108 @@
+"""Pictures of every screen at one window size, light and dark, for a person to look at.
+
+    xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb \\
+        python -m tests.ui.screen_tour FOLDER 1440x900
+
+The window (chat with a receipt, welcome), the model manager, each settings page, the consent
+dialog and the dashboard, each as large as the size given allows (dialogs are capped to the
+screen as on a real one). Uses throwaway folders, an in-memory keyring, the tiny test model and
+made-up receipts (``tests.ui.screenshots``); sends nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tests.ui import screenshots as shots  # first: it points Hearth at throwaway folders
+
+from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
+
+from desktop.core.cloud import KeyStore  # noqa: E402
+from desktop.core.services import open_services  # noqa: E402
+from desktop.core.settings import Settings  # noqa: E402
+from desktop.ui.consent import ConsentDialog  # noqa: E402
+from desktop.ui.main_window import MainWindow  # noqa: E402
+from tests.core.cloud.support import MemoryKeyring  # noqa: E402
+from tests.modelgen import cached_model  # noqa: E402
+
+
+def _grab(widget: QWidget, folder: Path, name: str) -> None:
+    shots._settle(250)
+    path = folder / f"{name}.png"
+    widget.grab().save(str(path))
+    print(path)
+
+
+def _fit(dialog: QWidget, width: int, height: int) -> None:
+    """As large as the dialog wants, within the window size (a title bar left)."""
+    hint = dialog.sizeHint()
+    dialog.resize(min(max(hint.width(), 760), width), min(max(hint.height(), 560), height - 40))
+
+
+def main(folder: Path, width: int, height: int) -> None:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    folder.mkdir(parents=True, exist_ok=True)
+    size = f"{width}x{height}"
+    keys = KeyStore(MemoryKeyring())
+    keys.set("anthropic", "sk-ant-made-up-key-for-pictures")
+    settings = Settings()
+    settings.set("local.threads", 1)
+    settings.set("local.max_tokens", 16)
+    services = open_services(settings, keys=keys)
+    conversation = services.store.create_conversation("Idempotent HTTP methods")
+    for message in shots.chat_messages():
+        services.store.add_message(conversation.id, message.role, message.content,
+                                   receipt=message.receipt)
+    window = MainWindow(services)
+    window.resize(width, height)
+    window.show()
+    for theme_name in ("light", "dark"):
+        settings.set("ui.theme", theme_name)
+        settings.set("local.model_path", "")
+        window.new_chat()
+        shots._settle(300)
+        _grab(window, folder, f"welcome-{theme_name}-{size}")
+        settings.set("local.model_path", str(cached_model("tiny")))
+        shots._wait(lambda: window.model_state == "ready", 120)
+        settings.set("cloud.escalation", True)
+        settings.set("tiers.frontier.model", "claude-sonnet-4-5")
+        window.open_conversation(conversation.id)
+        _grab(window, folder, f"chat-receipt-{theme_name}-{size}")
+
+        models = window.open_models()
+        _fit(models, width, height)
+        _grab(models, folder, f"models-{theme_name}-{size}")
+        models.close()
+
+        dialog = window.open_settings()
+        _fit(dialog, width, height)
+        for index in range(dialog.tabs.count()):
+            dialog.tabs.setCurrentIndex(index)
+            title = dialog.tabs.tabText(index).lower()
+            _grab(dialog, folder, f"settings-{title}-{theme_name}-{size}")
+        dialog.close()
+
+        consent = ConsentDialog(shots.consent_request(), window,
+                                palette=window.palette_in_use)
+        consent.show()
+        _fit(consent, width, height)
+        _grab(consent, folder, f"consent-{theme_name}-{size}")
+        consent.done(QDialog.DialogCode.Rejected.value)
+
+        dashboard = window.open_dashboard()
+        shots._wait(lambda d=dashboard: d.data is not None)
+        _fit(dashboard, width, height)
+        _grab(dashboard, folder, f"dashboard-{theme_name}-{size}")
+        dashboard.close()
+        settings.set("cloud.escalation", False)
+    window.close()
+    window.shut_down()
+    services.close()
+
+
+if __name__ == "__main__":
+    given = sys.argv[2] if len(sys.argv) > 2 else "1440x900"
+    w, h = (int(n) for n in given.split("x"))
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".cache/screens"), w, h)
