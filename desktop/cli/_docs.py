@@ -147,7 +147,7 @@ class _Reporter:
             if now - self.last < 0.2:
                 return
             self.last = now
-            self.stream.write(f"\r{_line(progress):<100.100}")
+            self.stream.write(f"\r{_bar(progress)} {_line(progress):<100.100}")
             self.shown = True
         elif (progress.files_done, progress.vectors_done) != self.last_done:
             self.last_done = (progress.files_done, progress.vectors_done)
@@ -158,6 +158,16 @@ class _Reporter:
         if self.shown:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def _bar(p: IndexProgress, width: int = 20) -> str:
+    """``[#######-------------]``: files read, then chunks embedded."""
+    if p.embedding:
+        fraction = p.vectors_done / p.vectors_total
+    else:
+        fraction = p.bytes_done / p.bytes_total if p.bytes_total else 1.0
+    filled = round(width * min(1.0, fraction))
+    return "[" + "#" * filled + "-" * (width - filled) + "]"
 
 
 def _line(p: IndexProgress) -> str:
