@@ -14,17 +14,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tests.ui import screenshots as shots  # first: it points Hearth at throwaway folders
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
-
-from desktop.core.cloud import KeyStore  # noqa: E402
-from desktop.core.services import open_services  # noqa: E402
-from desktop.core.settings import Settings  # noqa: E402
-from desktop.ui.consent import ConsentDialog  # noqa: E402
-from desktop.ui.main_window import MainWindow  # noqa: E402
-from tests.core.cloud.support import MemoryKeyring  # noqa: E402
-from tests.modelgen import cached_model  # noqa: E402
+from desktop.core.cloud import KeyStore
+from desktop.core.services import open_services
+from desktop.core.settings import Settings
+from desktop.ui.consent import ConsentDialog
+from desktop.ui.main_window import MainWindow
+from tests.core.cloud.support import MemoryKeyring
+from tests.modelgen import cached_model
+from tests.ui import screenshots as shots  # points Hearth at throwaway folders
 
 
 def _grab(widget: QWidget, folder: Path, name: str) -> None:
@@ -38,6 +37,35 @@ def _fit(dialog: QWidget, width: int, height: int) -> None:
     """As large as the dialog wants, within the window size (a title bar left)."""
     hint = dialog.sizeHint()
     dialog.resize(min(max(hint.width(), 760), width), min(max(hint.height(), 560), height - 40))
+
+
+def _privacy_chat(services: object) -> int:
+    """A card number kept on this device, then a hard question answered by the cloud model
+    with the earlier card number replaced by a placeholder: the chat at the top of the
+    README."""
+    store = services.store  # type: ignore[attr-defined]
+    assistant = services.assistant  # type: ignore[attr-defined]
+    [found] = assistant.router.scan([shots.CARD_QUESTION])
+    chat = store.create_conversation(assistant.title_for(shots.CARD_QUESTION))
+    store.add_message(chat.id, "user", shots.CARD_QUESTION)
+    store.add_message(
+        chat.id, "assistant", "The number passes the Luhn check, so it is well formed; only "
+        "the bank can say whether the card is still valid.",
+        receipt=shots.local_receipt(
+            escalation_offer=None, token_probability=None, findings=found,
+            classes=tuple(sorted({f.kind for f in found})), kept_local_for=("payment_card",),
+            reason="it holds payment card numbers, which your privacy settings keep on this "
+                   "device"))
+    store.add_message(chat.id, "user", shots.HARD_QUESTION)
+    store.add_message(
+        chat.id, "assistant", "**Raft** elects a leader, which appends entries and replicates "
+        "them to a majority; **Paxos** separates *prepare* and *accept*. For five nodes one "
+        "round costs 8 messages in Raft and 16 in classic Paxos.",
+        receipt=shots.cloud_receipt(
+            findings=(), classes=("payment_card",), privacy="redacted",
+            payload=shots.CARD_QUESTION.replace("4111 1111 1111 1111", "⟨PAYMENT_CARD_1⟩")
+            + "\n\n" + shots.HARD_QUESTION))
+    return int(chat.id)
 
 
 def main(folder: Path, width: int, height: int) -> None:
@@ -55,6 +83,7 @@ def main(folder: Path, width: int, height: int) -> None:
     for message in shots.chat_messages():
         services.store.add_message(conversation.id, message.role, message.content,
                                    receipt=message.receipt)
+    private = _privacy_chat(services)
     window = MainWindow(services)
     window.resize(width, height)
     window.show()
@@ -70,6 +99,9 @@ def main(folder: Path, width: int, height: int) -> None:
         settings.set("tiers.frontier.model", "claude-sonnet-4-5")
         window.open_conversation(conversation.id)
         _grab(window, folder, f"chat-receipt-{theme_name}-{size}")
+        window.open_conversation(private)
+        window.chat.verticalScrollBar().setValue(window.chat.verticalScrollBar().maximum())
+        _grab(window, folder, f"chat-privacy-{theme_name}-{size}")
 
         models = window.open_models()
         _fit(models, width, height)
