@@ -88,10 +88,17 @@ class TurnJob:
             if stops.matched:
                 self.stop.set()
 
+        def on_attempt(attempt: Attempt) -> None:
+            # A later attempt (a cloud answer that broke off, then the local one; or the
+            # cascade asking the cloud after an unsure local answer) starts its text afresh:
+            # the whole body carries the final answer only. A stream has sent the earlier text.
+            nonlocal stops
+            stops = StopSequences(request.stop)
+            self._emit(Started(attempt))
+
         options = TurnOptions(tier=request.tier, max_tokens=request.max_tokens,
                               temperature=request.temperature, seed=request.seed,
-                              on_text=on_text, stop=self.stop,
-                              on_attempt=lambda attempt: self._emit(Started(attempt)))
+                              on_text=on_text, stop=self.stop, on_attempt=on_attempt)
         try:
             result = self._turns.ask(ClientQuestion(self._client, request.messages), options)
         except ApiError as exc:

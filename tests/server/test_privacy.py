@@ -11,8 +11,8 @@ from keyring.backend import KeyringBackend
 
 from desktop.core.conversations import Conversations
 from desktop.core.settings import Settings
-from tests.core.cloud.loopback import LoopbackServer, loopback_server
-from tests.core.cloud.wire import openai_stream, sse_reply
+from tests.core.cloud.loopback import LoopbackServer, Reply, loopback_server
+from tests.core.cloud.wire import SSE_HEADERS, openai_stream, sse_reply
 from tests.server.conftest import Served, start_server
 
 CARD = "My card is 4111 1111 1111 1111, exp 12/29. Is it still valid?"
@@ -96,3 +96,22 @@ def test_a_server_started_offline_serves(server_settings: Settings,
         answer = served.client().chat.completions.create(
             model="hearth-auto", messages=[{"role": "user", "content": "hi"}], max_tokens=3)
         assert answer.choices[0].message.content
+
+
+def test_a_cloud_answer_that_breaks_off_is_replaced_by_the_local_one(
+        escalating: Served, cloud: LoopbackServer) -> None:
+    whole = openai_stream(["Partial ", "answer."], model="gpt-4o")
+    cut = whole.rfind(b"data:", 0, whole.index(b"answer."))
+    cloud.queue(Reply(headers=SSE_HEADERS, pieces=[whole[:cut]], after="reset"))
+    raw = escalating.client().chat.completions.with_raw_response.create(
+        model="hearth-frontier", messages=[{"role": "user", "content": "Capital of France?"}],
+        max_tokens=4, user="flaky")
+    completion = raw.parse()
+    assert raw.headers["x-hearth-tier"] == "local" and raw.headers["x-hearth-fallback"]
+    with Conversations.open_default() as conversations:
+        [conversation] = conversations.recent()
+        *_, failed, answer = conversations.thread(conversation.id).messages
+    assert failed.status == "failed" and failed.content == "Partial "
+    # The body is the answer that replaced it, not the broken-off text before it.
+    assert completion.choices[0].message.content == answer.content
+    assert int(raw.headers["x-hearth-receipt"]) == answer.id
