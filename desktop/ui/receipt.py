@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from desktop.core.receipt import Receipt
 from desktop.ui.receipt_summary import Fields, summary_html
 from desktop.ui.theme import LIGHT, Palette
-from desktop.ui.wording import host_of, money, size
+from desktop.ui.wording import class_label, host_of, money, size
 
 __all__ = ["FIELDS", "NOT_MEASURED", "ReceiptDialog", "badge_html", "badge_parts", "money",
            "privacy", "receipt_rows", "size", "where"]
@@ -194,7 +194,8 @@ FIELDS: dict[str, Field] = {
     "privacy": Field("Privacy"),
     "bytes_sent": Field("Data sent", _bytes),
     "findings": Field("Sensitive data found", _findings),
-    "classes": Field("Sensitive kinds in the conversation", lambda v: ", ".join(v) or "none"),
+    "classes": Field("Sensitive kinds in the conversation",
+                     lambda v: ", ".join(class_label(k) for k in v) or "none"),
     "reason": Field("Why here"),
     "fallback": Field("Fallback", when_none="none"),
     "tokens_in": Field("Prompt tokens", _count),

@@ -177,3 +177,10 @@ def test_a_receipt_kept_here_for_its_data_says_why_in_words(qtbot: QtBot) -> Non
     text = dialog.summary.toPlainText()
     assert "Kept on this device: it contains a card number and an e-mail address." in text
     assert "payment_card" not in text
+    # The table of every field names the kinds in words too.
+    kept = _local(classes=("payment_card", "email"))
+    table = ReceiptDialog(kept)
+    qtbot.addWidget(table)
+    rows = {table.table.item(r, 0).text(): table.table.item(r, 1).text()
+            for r in range(table.table.rowCount())}
+    assert rows["Sensitive kinds in the conversation"] == "payment card numbers, e-mail addresses"
