@@ -65,8 +65,9 @@ def _route(receipt: Fields) -> list[Row]:
                      "estimated from the question (length, code, maths, steps, output asked)"))
     probability = _number(receipt, "token_probability")
     if probability is not None:
-        rows.append(("Confidence", f"{probability:.2f} mean token probability",
-                     "measured by llama.cpp; a heuristic, not a calibrated measure"))
+        rows.append(("Confidence", f"sure of its words {probability:.0%} on average",
+                     "the mean probability llama.cpp gave the words it chose; a heuristic, "
+                     "not a calibrated measure"))
     offer = receipt.get("escalation_offer")
     if offer:
         rows.append(("Offered", f"an answer from the {offer} tier, because this one looked "

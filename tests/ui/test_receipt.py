@@ -158,7 +158,7 @@ def test_estimated_and_unknown_figures_say_so(qtbot: QtBot) -> None:
     assert "estimated from the power setting" in text
     assert "unknown: no frontier model is configured" in text
     assert "needs both figures above" in text
-    assert "0.21 mean token probability" in text and "frontier tier" in text
+    assert "sure of its words 21% on average" in text and "frontier tier" in text
     assert "you chose not to send it" in text
 
 

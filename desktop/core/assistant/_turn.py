@@ -299,6 +299,7 @@ class Assistant:
         if unsure and cascade_mode == "auto" and decision.escalate_to and status == "complete":
             escalated = dataclasses.replace(
                 decision, tier=decision.escalate_to, cascade=False, escalate_to=None,
+                code="unsure_answer",
                 reason=f"the local answer looked unsure ({unsure}); asked the "
                        f"{decision.escalate_to} tier as well",
             )
@@ -452,7 +453,8 @@ class Assistant:
         probability = math.exp(confidence.mean_logprob)
         threshold = self.settings.get_float("routing.min_token_probability")
         if probability < threshold:
-            return f"mean token probability {probability:.2f} < {threshold:g}"
+            return (f"the model was {probability:.0%} sure of its words on average, below "
+                    f"your {threshold:.0%}")
         return None
 
     def _split_at_last_question(self, conversation_id: int

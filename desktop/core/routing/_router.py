@@ -24,7 +24,7 @@ CASCADE_MODES = ("off", "offer", "auto")
 # says the same to a person.
 RouteCode = Literal["chosen_local", "offline", "escalation_off", "locked", "budget_spent",
                     "kept_by_policy", "tier_not_ready", "requested", "no_cloud_tier",
-                    "looks_hard", "routine", "kept_collection"]
+                    "looks_hard", "routine", "kept_collection", "unsure_answer"]
 _CLASS_WORDS = dict(PRIVACY_CLASSES)
 
 # A tier that is not ready says why ("the private tier has no URL"); None means ready.

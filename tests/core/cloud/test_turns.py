@@ -179,7 +179,8 @@ def test_cascade_escalates_an_unsure_local_answer(
     local.set("routing.min_token_probability", 0.99)  # random weights are never this sure
     server.queue(sse_reply(openai_stream(["A better answer."])))
     result = _assistant(store, local).ask(SIMPLE)
-    assert result.receipt.tier == "frontier" and "looked unsure" in result.receipt.reason
+    assert result.receipt.tier == "frontier" and "looked unsure" in str(result.receipt.reason)
+    assert "sure of its words on average, below your 99%" in str(result.receipt.reason)
     user, local_answer, cloud_answer = store.messages(result.conversation_id)
     assert local_answer.receipt is not None and local_answer.receipt.tier == "local"
     assert local_answer.receipt.token_probability < 0.99
