@@ -429,7 +429,7 @@ class Assistant:
         try:
             self._providers(tier).close()
         except CloudError as exc:
-            return str(exc)
+            return exc.reason  # plain words; the message's remedy is a command for the CLI
         return None
 
     def _host_for(self, tier: CloudTier) -> str | None:

@@ -51,7 +51,7 @@ def build_provider(tier: Tier, settings: Settings, keys: KeyStore, *,
         raise CloudConfigError(
             "cloud escalation is off, so nothing leaves this device; turn it on with "
             "'hearth config set cloud.escalation true'",
-            reason=f"{tier} tier not used (cloud escalation is off)")
+            reason=f"{tier} tier not used: questions may not leave this device")
     dialect: Dialect
     if tier == "private":
         dialect = OpenAIChat(compatible=True)
@@ -77,13 +77,13 @@ def build_provider(tier: Tier, settings: Settings, keys: KeyStore, *,
         if not key:
             raise CloudConfigError(
                 f"no {dialect.display} key is stored; add one with 'hearth keys set {provider}'",
-                reason=f"{tier} tier not configured (no {dialect.display} key)")
+                reason=f"{tier} tier not set up: no {dialect.display} key is stored")
     refused = refusals.get(dialect.key_account) if require_escalation else None
     if refused is not None:
         raise CloudConfigError(
             f"the {tier} tier's {refused.sentence()}; store a new key in Settings → Cloud or "
             f"with 'hearth keys set {dialect.key_account}'",
-            reason=f"{tier} tier not used ({refused.sentence()})")
+            reason=f"{tier} tier not used: {refused.sentence()}")
     return StreamingProvider(
         dialect, tier=tier, base_url=base_url, model=model, api_key=key,
         connect_timeout_s=settings.get_float("cloud.connect_timeout_s"),
@@ -112,7 +112,7 @@ def _required(settings: Settings, key: str, tier: Tier, what: str) -> str:
     if not value:
         raise CloudConfigError(f"the {tier} tier needs {what}: set it with "
                                f"'hearth config set {key} VALUE'",
-                               reason=f"{tier} tier not configured ({key} is empty)")
+                               reason=f"{tier} tier not set up: it needs {what}")
     return value
 
 
@@ -122,7 +122,7 @@ def _check_url(url: str, tier: Tier, setting: str, *, https_only: bool) -> None:
 
     def refuse(problem: str) -> CloudConfigError:
         return CloudConfigError(f"{setting} {problem}",
-                                reason=f"{tier} tier not configured ({setting} is invalid)")
+                                reason=f"{tier} tier not set up: its address {problem}")
 
     import httpx
 

@@ -109,8 +109,9 @@ class Router:
             tier = context.requested
             problem = self._readiness(tier)
             if problem:
-                return _local(f"the {tier} tier is not ready: {problem}", "tier_not_ready",
-                              findings, classes)
+                said = problem if problem.startswith(f"{tier} tier") else \
+                    f"the {tier} tier is not ready: {problem}"
+                return _local(said, "tier_not_ready", findings, classes)
             return RouteDecision(tier=tier, reason=f"you asked for the {tier} tier",
                                  code="requested",
                                  findings=findings, classes=classes, redact=redact,

@@ -39,7 +39,7 @@ def test_escalation_off_keeps_everything_local() -> None:
     settings.set("cloud.escalation", False)
     with pytest.raises(CloudConfigError, match="cloud.escalation true") as caught:
         build_provider("frontier", settings, memory_keys())
-    assert caught.value.reason == "frontier tier not used (cloud escalation is off)"
+    assert caught.value.reason == "frontier tier not used: questions may not leave this device"
     # An explicit connection test may build it anyway.
     build_provider("frontier", settings, memory_keys(), require_escalation=False).close()
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from desktop.core.assistant import Assistant
 from desktop.core.assistant._outlook import outlook_for
 from desktop.core.cloud import CloudAuthError, CloudConfigError, build_provider
 from desktop.core.cloud.refusals import RefusedKeys
@@ -76,3 +77,15 @@ def test_a_damaged_memory_refuses_nothing() -> None:
     memory.path.parent.mkdir(parents=True, exist_ok=True)
     memory.path.write_text("{not json", encoding="utf-8")
     assert memory.get("openai") is None
+
+
+def test_asking_a_tier_whose_key_was_refused_says_why_in_words(frontier: Assistant) -> None:
+    RefusedKeys().note("openai", status=401, host="api.openai.com",
+                       now=datetime(2026, 11, 29, tzinfo=UTC))
+    decision = frontier.route("Hello there", tier="frontier").decision
+    assert decision.tier == "local" and decision.code == "tier_not_ready"
+    assert decision.reason == ("frontier tier not used: the key was refused by api.openai.com "
+                               "(HTTP 401) on 2026-11-29")
+    frontier.keys.delete("openai")  # no key at all now: said without a command to type
+    decision = frontier.route("Hello there", tier="frontier").decision
+    assert decision.reason == "frontier tier not set up: no OpenAI key is stored"
