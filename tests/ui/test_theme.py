@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QCheckBox, QStyle, QStyleOptionButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialogButtonBox,
+    QStyle,
+    QStyleOptionButton,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop.ui import assets, theme
@@ -72,3 +78,16 @@ def test_every_kind_of_control_shows_keyboard_focus() -> None:
 
 def _close(a: QColor, b: QColor) -> bool:
     return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < 90
+
+
+def test_dialog_buttons_carry_no_stock_icons_that_smudge_on_the_dark_theme(
+        qtbot: QtBot) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    theme.apply(app, theme.DARK)
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close
+                           | QDialogButtonBox.StandardButton.Ok)
+    qtbot.addWidget(box)
+    box.show()
+    assert box.buttons() and all(b.icon().isNull() for b in box.buttons())
+    theme.apply(app, theme.LIGHT)
