@@ -6,7 +6,9 @@ measured on this computer:
 - indexing 1,000 generated documents (about 5 MB of text in seven languages,
   ``tests/core/documents/corpus.py``): files/s, chunks/s and peak RSS while indexing,
   lexical only, then with the generated tiny embedding model (64 dimensions, random weights:
-  it measures the plumbing around llama.cpp, not a real model's cost);
+  it measures the plumbing around llama.cpp, not a real model's cost), and the embedding
+  speed of the Llama-3.2-1B-shaped bench model on a few of the same chunks (heavier per token
+  than the catalog's embedding models: an upper bound on their cost);
 - query latency p50/p95 at 10k and 100k chunks with synthetic random vectors
   (``--dims``, default 384, the width of bge-small and e5-small): the NumPy scan alone,
   sqlite-vec's scan when this Python can load it, and a whole hybrid ``Library.search``
@@ -207,11 +209,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=200, help="queries per latency figure")
     parser.add_argument("--sizes", default="10000,100000", help="chunk counts for latency")
     parser.add_argument("--skip-indexing", action="store_true", help="latency figures only")
+    parser.add_argument("--bench-model-chunks", type=int, default=16,
+                        help="chunks embedded with the 1B-shaped bench model (0: skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hearth-bench-docs-") as tmp:
         folder = Path(tmp)
         if not args.skip_indexing:
             _indexing(folder, args.documents)
+            if args.bench_model_chunks:
+                _bench_model_rate(folder, args.bench_model_chunks)
         for chunks in (int(s) for s in args.sizes.split(",")):
             _latency(folder, chunks, args.dims, args.runs)
     return 0
@@ -229,6 +235,28 @@ def _indexing(folder: Path, documents: int) -> None:
     model = cached_model("embedding")
     _index(corpus, folder / "hybrid.sqlite3", lambda: Embedder(model),
            "with the tiny generated embedder", documents, size / 1e6)
+
+
+def _bench_model_rate(folder: Path, count: int) -> None:
+    """Embedding speed of the Llama-3.2-1B-shaped bench model (mean pooling) on real chunks
+    of the lexical run: a 1.2B-parameter shape, far more work per token than
+    nomic-embed-text (137M parameters), so an upper bound on a catalog model's cost."""
+    from tests.modelgen import cached_model
+
+    with sqlite3.connect(folder / "lexical.sqlite3") as conn:
+        texts = [t for (t,) in conn.execute("SELECT text FROM chunks ORDER BY id LIMIT ?",
+                                            (count,))]
+    embedder = Embedder(cached_model("bench"))
+    try:
+        tokens = sum(embedder.count_tokens(t) for t in texts)
+        started = time.perf_counter()
+        embedder.embed_documents(texts)
+        elapsed = time.perf_counter() - started
+    finally:
+        embedder.close()
+    print(f"embed with the 1B-shaped bench model: {len(texts) / elapsed:.2f} chunks/s, "
+          f"{tokens / elapsed:.0f} tokens/s ({len(texts)} chunks, {tokens} tokens, "
+          f"{elapsed:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ class Embedder:
         pooling = (llama_cpp.LLAMA_POOLING_TYPE_UNSPECIFIED
                    if _has_pooling(header.metadata, header.architecture)
                    else llama_cpp.LLAMA_POOLING_TYPE_MEAN)
+        _native_log.install()  # llama.cpp's messages go to logging, as the engine's do
         with _native_log.capture() as log:
             try:
                 self._llm: Any = llama_cpp.Llama(
