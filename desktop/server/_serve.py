@@ -66,6 +66,11 @@ def serve(options: ServeOptions, *, settings: Settings | None = None,
         server = _Server(config, on_ready)
         try:
             server.run()
+        except SystemExit:
+            # uvicorn exits when it cannot bind (after logging the OS's reason); say it once,
+            # as every other known problem is said.
+            if server.started:
+                raise
         finally:
             queue.close()
             embeddings.close()

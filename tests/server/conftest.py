@@ -8,7 +8,8 @@ import re
 import socket
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import openai
 import pytest
@@ -27,10 +28,14 @@ class Served:
     url: str
     token: str
     process: subprocess.Popen[bytes]
+    clients: list[openai.OpenAI] = field(default_factory=list)
 
     def client(self, **kwargs: object) -> openai.OpenAI:
-        return openai.OpenAI(base_url=self.url, api_key=self.token, max_retries=0,
-                             timeout=60.0, **kwargs)  # type: ignore[arg-type]
+        """An OpenAI client of this server (closed with the server, so no socket is left)."""
+        client = openai.OpenAI(base_url=self.url, api_key=self.token, max_retries=0,
+                               timeout=60.0, **kwargs)  # type: ignore[arg-type]
+        self.clients.append(client)
+        return client
 
 
 def free_port() -> int:
@@ -48,10 +53,13 @@ def server_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def served(server_settings: Settings, os_keyring: KeyringBackend) -> Iterator[Served]:
-    yield from start_server(os_keyring)
+    with start_server(os_keyring) as running:
+        yield running
 
 
+@contextmanager
 def start_server(keyring_backend: KeyringBackend, *extra: str) -> Iterator[Served]:
+    """``hearth serve`` on a free port with the test's settings, until the block ends."""
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     with hearth_process(["serve", "--port", str(free_port()), *extra], env=env) as process:
         shown = read_until(process, lambda out: READY.search(out) is not None)
@@ -61,9 +69,14 @@ def start_server(keyring_backend: KeyringBackend, *extra: str) -> Iterator[Serve
             pytest.fail(f"hearth serve did not start:\n{shown!r}\n{process.stderr.read()!r}")
         token = keyring_backend.get_password("hearth", "local-server")
         assert token
-        yield Served(found.group(1).decode(), token, process)
-        process.terminate()
-        process.wait(timeout=15)
-        assert process.stderr is not None
-        print(process.stderr.read().decode(errors="replace"))  # shown when a test fails
-    keyring_backend.delete_password("hearth", "local-server")
+        served = Served(found.group(1).decode(), token, process)
+        try:
+            yield served
+        finally:
+            for client in served.clients:
+                client.close()
+            process.terminate()
+            process.wait(timeout=15)
+            assert process.stderr is not None
+            print(process.stderr.read().decode(errors="replace"))  # shown when a test fails
+            keyring_backend.delete_password("hearth", "local-server")

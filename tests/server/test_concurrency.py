@@ -22,7 +22,8 @@ LONG = 3000  # tokens: far longer than the test waits, so only a stop can end it
 def roomy(server_settings: Settings, os_keyring: KeyringBackend) -> Iterator[Served]:
     server_settings.set("local.context_size", 4096)
     server_settings.set("server.queue_size", 3)
-    yield from start_server(os_keyring)
+    with start_server(os_keyring) as running:
+        yield running
 
 
 def _stream(client: openai.OpenAI, user: str, prompt: str, max_tokens: int
@@ -101,7 +102,7 @@ def test_a_full_queue_is_429_with_retry_after(server_settings: Settings,
                                              os_keyring: KeyringBackend) -> None:
     server_settings.set("local.context_size", 4096)
     server_settings.set("server.queue_size", 1)
-    for served in start_server(os_keyring):
+    with start_server(os_keyring) as served:
         running = _stream(served.client(), "a", "Say a lot.", LONG)
         next(iter(running))
         waiting = threading.Thread(target=_drain, args=(served.client(), "b"))

@@ -26,7 +26,8 @@ def embedding_model() -> Path:
 def with_embeddings(server_settings: Settings, embedding_model: Path,
                     os_keyring: KeyringBackend) -> Iterator[Served]:
     server_settings.set("documents.embedding_model", str(embedding_model))
-    yield from start_server(os_keyring)
+    with start_server(os_keyring) as running:
+        yield running
 
 
 def _width(path: Path) -> int:

@@ -28,9 +28,9 @@ def _error(reply: httpx.Response) -> dict[str, object]:
 
 
 def test_a_wrong_or_missing_token_is_refused(served: Served) -> None:
-    with pytest.raises(openai.AuthenticationError) as raised:
-        openai.OpenAI(base_url=served.url, api_key="hearth-wrong", max_retries=0
-                      ).models.list()
+    with openai.OpenAI(base_url=served.url, api_key="hearth-wrong", max_retries=0) as wrong, \
+            pytest.raises(openai.AuthenticationError) as raised:
+        wrong.models.list()
     assert raised.value.code == "invalid_api_key"
     reply = httpx.post(f"{served.url}/chat/completions", json={"model": "hearth-local",
                                                                "messages": ASK})
@@ -64,7 +64,7 @@ def test_oversized_bodies_and_prompts_are_refused(server_settings: Settings,
                                                   os_keyring: KeyringBackend) -> None:
     server_settings.set("server.max_request_kb", 2)
     server_settings.set("server.max_prompt_chars", 500)
-    for served in start_server(os_keyring):
+    with start_server(os_keyring) as served:
         client = served.client()
         with pytest.raises(openai.APIStatusError) as raised:
             client.chat.completions.create(
@@ -91,7 +91,7 @@ def test_oversized_bodies_and_prompts_are_refused(server_settings: Settings,
 def test_no_model_is_503_and_the_server_still_serves(server_settings: Settings,
                                                      os_keyring: KeyringBackend) -> None:
     server_settings.set("local.model_path", "")
-    for served in start_server(os_keyring):
+    with start_server(os_keyring) as served:
         with pytest.raises(openai.InternalServerError) as raised:
             served.client().chat.completions.create(model="hearth-local", messages=ASK)
         assert raised.value.status_code == 503 and raised.value.code == "model_not_available"
@@ -118,3 +118,33 @@ def test_show_token_prints_the_token_the_server_checks(
     shown = subprocess.run([sys.executable, "-m", "desktop", "serve", "--show-token"],
                            capture_output=True, text=True, check=True, timeout=60, cwd=REPO)
     assert shown.stdout.strip() == served.token
+
+
+def test_a_port_in_use_is_a_known_error(served: Served) -> None:
+    port = served.url.rsplit(":", 1)[1].split("/")[0]
+    with hearth_process(["serve", "--port", port]) as process:
+        code = process.wait(timeout=60)
+        assert process.stderr is not None
+        err = process.stderr.read().decode()
+    assert code == 3
+    assert f"hearth: error: could not listen on 127.0.0.1:{port}" in err
+
+
+def test_browsers_are_refused_unless_their_origin_is_configured(
+        server_settings: Settings, os_keyring: KeyringBackend) -> None:
+    server_settings.set("server.cors_origins", "http://localhost:3000")
+    with start_server(os_keyring) as served:
+        preflight = {"origin": "http://localhost:3000", "access-control-request-method": "POST",
+                     "access-control-request-headers": "authorization, content-type"}
+        allowed = httpx.options(f"{served.url}/chat/completions", headers=preflight)
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "http://localhost:3000"
+        other = httpx.options(f"{served.url}/chat/completions",
+                              headers={**preflight, "origin": "http://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_without_origins_no_page_may_read_an_answer(served: Served) -> None:
+    reply = httpx.get(f"{served.url}/models", headers={
+        "origin": "http://localhost:3000", "authorization": f"Bearer {served.token}"})
+    assert reply.status_code == 200 and "access-control-allow-origin" not in reply.headers

@@ -32,7 +32,8 @@ def escalating(server_settings: Settings, cloud: LoopbackServer,
     server_settings.set("tiers.frontier.model", "gpt-4o")
     server_settings.set("tiers.frontier.base_url", f"{cloud.url}/v1")
     os_keyring.set_password("hearth", "openai", "test-key-0123456789")
-    yield from start_server(os_keyring)
+    with start_server(os_keyring) as running:
+        yield running
 
 
 def test_a_harmless_question_for_the_frontier_goes_there(escalating: Served,
@@ -92,7 +93,7 @@ def test_offline_mode_keeps_serving_on_loopback_and_sends_nothing(
 def test_a_server_started_offline_serves(server_settings: Settings,
                                          os_keyring: KeyringBackend) -> None:
     server_settings.set("network.offline", True)
-    for served in start_server(os_keyring):
+    with start_server(os_keyring) as served:
         answer = served.client().chat.completions.create(
             model="hearth-auto", messages=[{"role": "user", "content": "hi"}], max_tokens=3)
         assert answer.choices[0].message.content

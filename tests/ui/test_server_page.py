@@ -44,9 +44,9 @@ def test_copy_the_token_start_ask_and_stop(qtbot: QtBot, settings: Settings,
     page.toggle.click()
     qtbot.waitUntil(lambda: page.state.text().startswith("Running"), timeout=60_000)
     assert page.toggle.text() == "Stop the server"
-    answer = openai.OpenAI(base_url=page.address.text(), api_key=TOKEN, max_retries=0
-                           ).chat.completions.create(
-        model="hearth-local", messages=[{"role": "user", "content": "hi"}], max_tokens=2)
+    with openai.OpenAI(base_url=page.address.text(), api_key=TOKEN, max_retries=0) as client:
+        answer = client.chat.completions.create(
+            model="hearth-local", messages=[{"role": "user", "content": "hi"}], max_tokens=2)
     assert answer.choices[0].message.content
 
     page.toggle.click()
