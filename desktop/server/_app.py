@@ -91,9 +91,10 @@ async def _models(request: Request) -> Response:
     gateway: Gateway = request.app.state.gateway
     created = int(time.time())
     names = [*MODEL_ROUTES, *([EMBEDDING_MODEL] if gateway.embeddings.installed() else [])]
+    # How many requests wait for the model: an app can see how busy it is before asking.
     return JSONResponse({"object": "list", "data": [
         {"id": name, "object": "model", "created": created, "owned_by": "hearth"}
-        for name in names]})
+        for name in names]}, headers={"x-hearth-waiting": str(gateway.queue.waiting())})
 
 
 async def _chat(request: Request) -> Response | TurnResponse:

@@ -38,6 +38,18 @@ def _drain(client: openai.OpenAI, user: str) -> None:
         pass
 
 
+def _wait_until_waiting(served: Served, count: int) -> None:
+    """Until the server says ``count`` requests wait for the model (header x-hearth-waiting)."""
+    client = served.client()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        reply = client.models.with_raw_response.list()
+        if reply.headers["x-hearth-waiting"] == str(count):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"never {count} waiting requests")
+
+
 def test_four_streaming_clients_each_get_their_own_answer(roomy: Served) -> None:
     results: dict[str, tuple[str, str | None]] = {}
 
@@ -82,7 +94,7 @@ def test_a_client_that_hangs_up_frees_the_model_at_once(roomy: Served) -> None:
 
     waiter = threading.Thread(target=next_client)
     waiter.start()
-    time.sleep(1.0)  # the second request is queued behind the first
+    _wait_until_waiting(roomy, 1)  # the second request is queued behind the first
     assert not started, "the second request must wait for the first"
     hung_up = time.monotonic()
     first.close()
@@ -107,7 +119,7 @@ def test_a_full_queue_is_429_with_retry_after(server_settings: Settings,
         next(iter(running))
         waiting = threading.Thread(target=_drain, args=(served.client(), "b"))
         waiting.start()
-        time.sleep(1.0)
+        _wait_until_waiting(served, 1)
         with pytest.raises(openai.RateLimitError) as raised:
             served.client().chat.completions.create(
                 model="hearth-local", messages=[{"role": "user", "content": "c"}])
