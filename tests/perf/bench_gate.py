@@ -5,6 +5,7 @@ Run with ``python -m tests.perf.bench_gate`` (also part of ``make bench``). Prin
 
 - recall per class and per group, and the false-positive rate, for each part of the corpus in
   ``tests/core/routing/corpus`` (how each part was used: ``tests/core/routing/corpus_eval.py``);
+- the wall-clock time of ``scan_conversation`` per corpus prompt (every part), median and p95;
 - the wall-clock and thread CPU time of ``scan`` on a 4 KB prompt (prose, a Python snippet, a
   log excerpt and a few sensitive values), median and p99 over ``--runs`` runs (default 1000),
   and of ``scan`` + ``redact``.
@@ -100,6 +101,18 @@ def _corpus() -> bool:
     return met
 
 
+def _per_prompt(rounds: int = 5) -> list[float]:
+    """Wall-clock ms of ``scan_conversation`` for each corpus prompt, ``rounds`` times each."""
+    entries = [entry for part in PARTS for entry in load(part)]
+    samples = []
+    for _ in range(rounds):
+        for entry in entries:
+            started = time.perf_counter()
+            scan_conversation(entry.messages)
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
 def _timed(action: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
     wall_ms, cpu_ms = [], []
     for _ in range(runs):
@@ -120,6 +133,10 @@ def main() -> int:
     print(f"medication vocabulary loaded in {(time.perf_counter() - started) * 1000:.0f} ms "
           "(once per process)")
     corpus_met = _corpus()
+    per_prompt = _per_prompt()
+    print(f"scan_conversation per corpus prompt, wall, {len(per_prompt)} scans: "
+          f"median {statistics.median(per_prompt):.3f} ms, "
+          f"p95 {_percentile(per_prompt, 0.95):.3f} ms, max {max(per_prompt):.3f} ms")
 
     prompt = realistic_prompt()
     findings = scan(prompt)

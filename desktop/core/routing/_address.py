@@ -43,7 +43,8 @@ _FR_TYPES = ("rue", "avenue", "av.", "boulevard", "bd", "allée", "chemin", "pla
              "quai", "route", "cours", "square", "passage", "résidence")
 _SOUTH_TYPES = ("Calle", "C/", "c/", "Avenida", "Avda.", "Av.", "Paseo", "Plaza", "Pza.",
                 "Camino", "Carretera", "Ronda", "Travesía", "Via", "Viale", "Corso", "Piazza",
-                "Piazzale", "Largo", "Vicolo", "Strada", "Lungomare", "Rua")
+                "Piazzale", "Largo", "Vicolo", "Strada", "Lungomare", "Rua", "Avenida",
+                "ul.", "ulica", "al.", "aleja", "os.", "pl.")
 _GERMANIC_PREPOSITIONS = ("Am", "An der", "An den", "Auf dem", "Auf der", "Im", "In der", "Zum",
                           "Zur", "Unter den")
 
@@ -112,13 +113,18 @@ def _streets(text: str, lowered: str) -> list[tuple[int, int]]:
 # (Dutch with two letters).
 _POSTCODE = re.compile(
     r"[\s,]+(?:[A-Za-zÀ-ÿ .'-]{2,30},?\s+)?(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"
-    r"|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\d{4,5}\s?(?:[A-Z]{2}\s)?[A-ZÀ-Ý][\wÀ-ÿ-]+)"
+    r"|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\d{4,5}\s?(?:[A-Z]{2}\s)?[A-ZÀ-Ý][\wÀ-ÿ-]+"
+    # Irish Eircode; Polish and Portuguese codes with a dash ("00-238 Warszawa", "1000-001")
+    r"|[AC-FHKNPRTV-Y]\d[\dW]\s?[0-9AC-FHKNPRTV-Y]{4}\b|\d{2}-\d{3}\s+[A-ZÀ-Ý]|\d{4}-\d{3}\b)"
 )
 _LEAD = re.compile(
     r"(?:\b(?:live|lives|living|moved|reside|resides|address|addressed|ship|shipping|send|"
     r"deliver|delivery|mail|post|wohne|wohnt|wohnen|adresse|anschrift|absender|empfänger|"
     r"habite|habitons|domicile|destinataire|expéditeur|vivo|vive|dirección|domicilio|envía|"
-    r"enviar|abito|abita|residente|indirizzo|spett|woon|woont|adres|stuur|bezorg)\b)",
+    r"enviar|abito|abita|residente|indirizzo|spett|woon|woont|adres|stuur|bezorg|"
+    # Polish and Portuguese; the field names of forms, CSV headers and JSON keys
+    r"mieszkam|mieszka|zamieszkały|zamieszkała|moro|mora|morada|endereço|street|strasse|"
+    r"straße|calle|rue|via|straat|addr|address1|line1|address_line1)\b)",
     re.I,
 )
 
@@ -133,17 +139,26 @@ _PREMISES = re.compile(
 )
 
 
+# A line that is only a name, as on a label or atop a letter ("Liam O'Connor").
+_NAME_LINE = re.compile(r"[ \t]*(?:[A-ZÀ-Ý][\wÀ-ÿ'’.-]+[ \t]+){1,3}[A-ZÀ-Ý][\wÀ-ÿ'’.-]+"
+                        r"[ \t]*,?[ \t]*\n?\Z")
+
+
 def detect_addresses(text: str, lower: str | None, found: list[Candidate]) -> None:
     """Append the street addresses of ``text`` that belong to a person (``lower``:
     ``_text.lowered(text)``)."""
     for start, end in _streets(text, text if lower is None else lower):
         line_start = max(text.rfind("\n", 0, start), text.rfind(".", 0, start - 1)) + 1
         before = text[max(line_start, start - 120):start]
+        # An address block: a lead word ("Return address:", "Ship to:") on the lines above.
+        block = text[max(0, start - 120):start]
         # A name on the line before ("Herr Jonas Fischer\nAm Mühlbach 9") is part of the letter.
         previous_line = text[max(0, text.rfind("\n", 0, max(0, line_start - 1)) + 1):line_start]
         premises = _PREMISES.search(before) is not None
         if not (_LEAD.search(before) or (has_person(before) and not premises)
                 or _POSTCODE.match(text, end) is not None
-                or (previous_line.strip() and has_person(previous_line))):
+                or (previous_line.strip() and (has_person(previous_line)
+                                               or _NAME_LINE.match(previous_line) is not None))
+                or (not premises and "\n" in block and _LEAD.search(block) is not None)):
             continue
         found.append(Candidate(start, end, ADDRESS, PATTERN))

@@ -187,11 +187,33 @@ def _ipv6(text: str, found: list[Candidate]) -> None:
         found.append(Candidate(start, end, IP_ADDRESS, ADDRESS))
 
 
+# An address spelled out against harvesters: "kate dot wilson at gmail.com", "kate[at]gmx.de".
+_SPELLED_AT = re.compile(r"[ \t]*(?:\[at\]|\(at\)|\{at\})[ \t]*|[ \t]+(?:at|AT|@)[ \t]+")
+_SPELLED_DOT = r"(?:[ \t]*(?:\[dot\]|\(dot\)|\{dot\})[ \t]*|[ \t]+(?:dot|DOT)[ \t]+|\.)"
+_SPELLED_LOCAL = re.compile(rf"[A-Za-z0-9_%+-]+(?:{_SPELLED_DOT}[A-Za-z0-9_%+-]+)*\Z")
+_SPELLED_DOMAIN = re.compile(rf"[A-Za-z0-9-]+(?:{_SPELLED_DOT}[A-Za-z0-9-]+)*")
+_SPELLED_TLD = re.compile(r"(?:\.|[^\w.]+dot[^\w.]+|[^\w.]+DOT[^\w.]+)([A-Za-z]{2,24})\Z")
+
+
+def _spelled_emails(text: str, found: list[Candidate]) -> None:
+    for at in _SPELLED_AT.finditer(text):
+        window = max(0, at.start() - 64)
+        local = _SPELLED_LOCAL.search(text, window, at.start())
+        domain = _SPELLED_DOMAIN.match(text, at.end())
+        if local is None or domain is None or _SPELLED_TLD.search(domain.group()) is None:
+            continue
+        spelled = "@" not in at.group() and " at " not in at.group().lower() or any(
+            "dot" in part.lower() for part in (local.group(), domain.group()))
+        if spelled:
+            found.append(Candidate(local.start(), domain.end(), EMAIL, PATTERN))
+
+
 def detect_contacts(text: str, found: list[Candidate], regions: Sequence[str]) -> None:
     """Append candidates for e-mail addresses, phone numbers (national ones checked against
     ``regions``) and IP addresses."""
     if "@" in text:
         _emails(text, found)
+    _spelled_emails(text, found)
     _phones(text, found, regions)
     if "." in text:
         _ipv4(text, found)

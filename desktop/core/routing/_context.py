@@ -15,7 +15,7 @@ from desktop.core.routing import _vocabulary as vocab
 from desktop.core.routing._candidates import MARKER, PATTERN, Candidate
 from desktop.core.routing._money import MONEY_CUES, detect_money
 from desktop.core.routing._recognizers import RECOGNIZERS, detect_after_cue, detect_topic
-from desktop.core.routing._secrets import PASSWORD_CUES, detect_stated_password
+from desktop.core.routing._secrets import PASSWORD_CUES, PIN_CUES, detect_stated_password
 from desktop.core.routing._text import word_matches
 
 DATE_OF_BIRTH = "date_of_birth"
@@ -117,7 +117,7 @@ def detect_in_context(text: str, lower: str | None, found: list[Candidate],
             elif name == "health_cue":
                 _health_cue(text, match.end(), found)
             elif name == PASSWORD_TOPIC:
-                detect_stated_password(text, match.end(), found)
+                detect_stated_password(text, match.end(), found, phrase in PIN_CUES)
             else:
                 detect_after_cue(name, text, start, match.end(), found)
             if topics is not None and name not in _NOT_TOPICS:

@@ -57,6 +57,24 @@ _NOT_MEDICAL = frozenset({
     "jocose", "otiose", "adipose", "ballistose", "gnosis", "trichose",
 })
 
+# A lab value: the analyte, then its number within a few words ("my TSH came back at 7.8",
+# "HbA1c liegt bei 8,2 %", "LDL 4.9 mmol/L"). Abbreviations only in their usual capitals.
+_LAB = re.compile(
+    r"(?<![\w-])(?:(?:TSH|HbA1c|A1[Cc]|LDL|HDL|e?GFR|PSA|CRP|INR|ALT|AST|GGT|f?T[34]|FT[34]|"
+    r"WBC|CD4|BNP|FSH|AMH|hCG)|(?i:ferritin[ea]?|cholesterol|cholesterin|cholestérol|"
+    r"colesterol[o]?|triglycerides?|triglyceride|triglyzeride|creatinine?|kreatinin|"
+    r"créatinine|creatinina|h(?:a|ä)?emoglobin[ea]?|hémoglobine|emoglobina|blood sugar|"
+    r"glucose|blutzucker|glycémie|glucemia|glicemia|bloedsuiker|blood pressure|blutdruck|"
+    r"tension artérielle|presión arterial|pressione arteriosa|bloeddruk|vitamin[ea]? d|"
+    r"platelets?|thrombozyten|leukozyten|viral load|viruslast|charge virale|carga viral))"
+    r"(?![\w-])[^\d\n.!?]{0,30}?\d+(?:[.,]\d+)?(?:/\d+)?(?:[ ]?(?:%|mmol/l|mg/dl|µiu/ml|"
+    r"miu/l|mu/l|ng/ml|g/dl|mmhg))?",
+)
+# A sentence about reference values, not anyone's result.
+_LAB_GENERIC = re.compile(r"\b(?:normal|range|reference|average|typical|target|healthy|"
+                          r"guideline|normalwert\w*|referenz\w*|normale?s?|rango|valori? "
+                          r"normali|normaalwaarde\w*)\b", re.I)
+
 _drugs: frozenset[str] | None = None
 _drugs_lock = threading.Lock()
 # Names in the drug dictionary that are common words in the languages of the corpus.
@@ -158,6 +176,11 @@ def detect_health(text: str, lower: str | None, found: list[Candidate]) -> None:
                 if word in hits:
                     is_drug = word in drugs or word + "e" in drugs
                     terms.append((match.start(), match.end(), is_drug))
+    for match in _LAB.finditer(text):
+        left, right = _sentence_at(text, match.start())
+        sentence = text[left:right]
+        if has_person(sentence) or not _LAB_GENERIC.search(sentence):
+            found.append(Candidate(match.start(), match.end(), HEALTH, MARKER))
     if not terms:
         return
     for start, end, is_drug in sorted(terms):

@@ -25,6 +25,7 @@ from desktop.core.routing._validators import (
     dni_ok,
     iban_ok,
     iban_registered,
+    itin_ok,
     nino_ok,
     nir_ok,
     ssn_ok,
@@ -35,18 +36,21 @@ IBAN = "iban"
 NATIONAL_ID = "national_id"
 
 # A run of digits joined by single spaces, dashes or dots, not glued to a word, a decimal point
-# or a longer dashed/dotted number (the end is checked in Python). Possessive, so a run is never
+# or a longer dashed/dotted number (a comma counts only after a digit: "Lena,4111…" is a CSV
+# field, "1,4111" a decimal) (the end is checked in Python). Possessive, so a run is never
 # cut short to make a match, and a long run is read once.
-_DIGIT_RUN = re.compile(r"\d(?<![\w.,/-]\d)(?:[ .-]?\d)++")
+_DIGIT_RUN = re.compile(r"\d(?<![\w./-]\d)(?<!\d,\d)(?:[ .-]?\d)++")
 # Letters in either case are spelled out rather than matched with re.I: a case-insensitive
 # class costs more at every position of a long prompt.
 _IBAN = re.compile(r"\b[A-Za-z]{2}\d\d(?:[ -]{0,2}[A-Za-z0-9])++")
-_SSN = re.compile(r"(\d(?<![\w.,/-]\d)\d\d)-(\d\d)-(\d{4})(?!\w|-\d)")
+_SSN = re.compile(r"(\d(?<![\w./-]\d)(?<!\d,\d)\d\d)-(\d\d)-(\d{4})(?!\w|-\d)")
 _NINO = re.compile(r"\b([A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z]) ?\d\d"
                    r" ?\d\d ?\d\d ?[A-Da-d](?!\w)")
-_DNI = re.compile(r"([0-9XYZxyz](?<![\w.,+-][0-9XYZxyz])(?:\d{7}|\d\.\d{3}\.\d{3}))[- ]?"
-                  r"([A-Za-z])(?!\w|[+-]\d)")
-_NIR = re.compile(r"[12](?<![\w.,-][12]) ?\d\d ?\d\d ?(?:\d\d|2[AB]) ?\d{3} ?\d{3} ?\d\d"
+# DNI "12345678Z", "12.345.678-Z"; NIE "X1234567L", "X-1234567-L".
+_DNI = re.compile(r"((?:[XYZxyz](?<![\w.+-][XYZxyz])[- .]?\d{7})|(?:\d(?<![\w.+-]\d)(?<!\d,\d)"
+                  r"(?:\d{7}|\d\.\d{3}\.\d{3})))[- ]?([A-Za-z])(?!\w|[+-]\d)")
+# Grouped with spaces, dots or dashes, as printed on the carte Vitale or retyped from it.
+_NIR = re.compile(r"[12](?<![\w.,-][12])([ .-]?)\d\d\1\d\d\1(?:\d\d|2[AB])\1\d{3}\1\d{3}\1\d\d"
                   r"(?!\w|[.,-]\d)")
 _CF_DIGIT = "[0-9LMNP-Vlmnp-v]"
 _CODICE_FISCALE = re.compile(
@@ -120,17 +124,17 @@ def _ibans(text: str, found: list[Candidate]) -> None:
 def _national_ids(text: str, found: list[Candidate]) -> None:
     if "-" in text:
         for match in _SSN.finditer(text):
-            if ssn_ok(*match.groups()):
+            if ssn_ok(*match.groups()) or itin_ok(*match.groups()):
                 found.append(Candidate(match.start(), match.end(), NATIONAL_ID, FORMAT))
     for match in _NINO.finditer(text):
         if nino_ok(match.group(1).upper()):
             found.append(Candidate(match.start(), match.end(), NATIONAL_ID, FORMAT))
     for match in _DNI.finditer(text):
-        number, letter = compact(match.group(1), "."), match.group(2).upper()
+        number, letter = compact(match.group(1), ". -"), match.group(2).upper()
         if number[1:].isdigit() and dni_ok(number, letter):
             found.append(Candidate(match.start(), match.end(), NATIONAL_ID, CHECKSUM))
     for match in _NIR.finditer(text):
-        if nir_ok(match.group().replace(" ", "")):
+        if nir_ok(compact(match.group(), " .-")):
             found.append(Candidate(match.start(), match.end(), NATIONAL_ID, CHECKSUM))
     for match in _CODICE_FISCALE.finditer(text):
         if codice_fiscale_ok(compact(match.group(), " ")):

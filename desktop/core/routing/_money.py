@@ -38,7 +38,15 @@ MONEY_CUES: tuple[str, ...] = (
     "busta paga",
     # Dutch
     "salaris", "brutosalaris", "nettosalaris", "loon", "verdien", "inkomen", "schuld",
-    "spaargeld",
+    "spaargeld", "studieschuld", "hypotheek", "lening", "krediet", "roodstand", "rood staan",
+    # Portuguese
+    "salário", "ordenado", "ganho", "recebo", "dívida", "dívidas", "poupança",
+    # German, French, Spanish and Italian loans and overdrafts
+    "kredit", "autokredit", "studienkredit", "ratenkredit", "dispo", "dispokredit",
+    "überziehung", "découvert", "crédit", "prêt", "touche", "touches", "préstamo", "hipoteca",
+    "descubierto", "debo", "debes", "prestito", "mutuo", "scoperto", "overdraft",
+    # Stating what one has: the amount must follow at once ("Tengo 3.200 euros", "j'ai 8 000 €")
+    "tengo", "tenho", "j'ai", "ich habe", "ik heb", "i have", "i've got", "ho",
     # scores
     "credit score", "fico score", "schufa", "schufa-score",
 )
@@ -47,16 +55,26 @@ _PERSONAL_CUES = frozenset({
     "balance", "bank balance", "kontostand", "saldo", "solde", "payslip", "pay slip",
     "verdiene", "gagne", "gagnons", "cobro", "gano", "guadagno", "verdien", "fiche de paie",
     "busta paga", "nómina", "take-home", "take home", "bruttogehalt", "nettogehalt",
-    "brutosalaris", "nettosalaris",
+    "brutosalaris", "nettosalaris", "touche", "ganho", "recebo", "debo", "roodstand",
+    "découvert", "dispo", "overdraft", "studieschuld",
 })
+# Verbs of having: personal, but only with an amount right after them.
+_HAVING_CUES = frozenset({"tengo", "tenho", "j'ai", "ich habe", "ik heb", "i have", "i've got",
+                          "ho"})
+_HAVING_REACH = 12
 _SCORES = frozenset({"credit score", "fico score", "schufa", "schufa-score"})
 
 _NUMBER = r"\d{1,3}(?:[ .,'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+# A period after an amount makes a bare number pay: "9,400/month", "3 200 par mois".
+_PERIOD = (r"(?i:[ ]?/[ ]?|[ ]+(?:per|a|an|pro|par|por|al|all'|im|in[ ]the)[ ]+)"
+           r"(?i:hour|hr|h|month|mo|year|yr|week|wk|std|stunde|monat|jahr|heure|mois|an|"
+           r"hora|mes|año|ora|mese|anno|uur|maand|jaar)\b")
 _AMOUNT = re.compile(
     rf"(?:[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|JPY|INR|SEK|NOK|DKK|PLN)\b)[ ]?(?:{_NUMBER})"
     r"(?:[ ]?[kKmM]\b)?(?:[ ]?/[ ]?(?:hour|hr|h|month|mo|year|yr|std|heure|hora|ora|uur)\b)?"
-    rf"|(?<![\w.,])(?:{_NUMBER})(?:[ ]?[kK]\b|[ ]?[€$£]|[ ]?(?:EUR|USD|GBP|CHF|euros?|dollars?|"
-    r"pounds?|francs?|bucks|grand)\b)"
+    rf"|(?<![\w.,])(?:{_NUMBER})(?:[ ]?[kK]\b|[ ]?[€$£]|[ ]?(?i:EUR|USD|GBP|CHF|euros?|"
+    r"dollars?|pounds?|francs?|bucks|grand|złotych|zł|pln)\b)"
+    rf"|(?<![\w.,])(?:{_NUMBER})(?={_PERIOD})"
 )
 _SCORE = re.compile(r"(?<![\w.,])[3-8]\d\d(?![\w.,])")
 _SENTENCE_STOP = re.compile(r"\n|[!?;](?:\s|$)|\.(?:\s|$)")
@@ -81,7 +99,12 @@ def detect_money(cue: str, text: str, start: int, end: int, found: list[Candidat
         if match:
             found.append(Candidate(match.start(), match.end(), FINANCIAL, CONTEXT))
         return
-    amount = _AMOUNT.search(text, end, min(right, end + 60))
+    reach = _HAVING_REACH if cue in _HAVING_CUES else 60
+    amount = _AMOUNT.search(text, end, min(right, end + reach + 20))
+    if amount is not None and amount.start() - end > reach:
+        amount = None
+    if amount is None and cue in _HAVING_CUES:
+        return
     if amount is None:
         before = list(_AMOUNT.finditer(text, max(left, start - 40), start))
         if not before:
@@ -91,4 +114,7 @@ def detect_money(cue: str, text: str, start: int, end: int, found: list[Candidat
     # Without a person, only a person's own account counts, and not when it is generic.
     if (cue not in _PERSONAL_CUES or _GENERIC.search(sentence)) and not has_person(sentence):
         return
-    found.append(Candidate(amount.start(), amount.end(), FINANCIAL, CONTEXT))
+    # The sentence is about a person's money: its other amounts are too ("mon découvert est de
+    # 500 € et je suis à -612,40 €").
+    for other in _AMOUNT.finditer(text, amount.start(), right):
+        found.append(Candidate(other.start(), other.end(), FINANCIAL, CONTEXT))

@@ -50,6 +50,9 @@ _PERSON_WORDS = (
     "sorella", "nonna", "nonno", "zio", "zia", "collega", "capo", "sig.", "sig.ra", "signor",
     "signora", "ho", "abito",
     # Dutch
+    # Portuguese, Polish
+    "eu", "meu", "minha", "meus", "minhas", "mam", "mój", "moja", "moje", "mojej", "mojego",
+    "jestem",
     "ik", "mij", "mijn", "wij", "ons", "onze", "hij", "zij", "ze", "haar", "hem",
     "moeder", "vader", "zoon", "dochter", "vrouw", "broer", "zus", "opa", "oma",
     "collega", "baas", "dhr.", "mevr.", "meneer", "mevrouw", "heb", "woon",
@@ -83,8 +86,8 @@ _NAME_VERB = re.compile(
 # A labelled name: "Patient: Rosa Alvarez", "Name: Petra Lang", "Empfänger: Herr …".
 _NAME_FIELD = re.compile(
     r"\b(?i:name|patient|client|customer|employee|applicant|tenant|nom|nombre|nome|naam|"
-    r"paciente|paziente|patiënt|kunde|kundin|mieter|mitarbeiter|mitarbeiterin)\s*:\s*"
-    r"[A-ZÀ-Ý][a-zà-ÿ]+")
+    r"paciente|paziente|patiënt|kunde|kundin|mieter|mitarbeiter|mitarbeiterin)(?:[\"']?\s*:\s*[\"']?"
+    r"[A-ZÀ-Ý][a-zà-ÿ]+|\s+[A-ZÀ-Ý][a-zà-ÿ]+\s+[A-ZÀ-Ý][a-zà-ÿ]+)")
 
 
 # A name after "of" in the languages that put the owner last: "lo stipendio di Marco",

@@ -29,6 +29,7 @@ from desktop.core.routing._validators import (
     aba_routing_ok,
     luhn_ok,
     nino_ok,
+    personal_number_ok,
     ssn_ok,
     stdnum_ok,
 )
@@ -68,12 +69,14 @@ def _document(value: str) -> bool:
 
 
 _NANP_SHAPE = re.compile(r"\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}")
+# 555-0100 to 555-0199: reserved for fiction in North America, never assigned.
+_NANP_FICTION = re.compile(r"(?:^|\D)555[ .-]?01\d\d$")
 
 
 def _phone(value: str) -> bool:
     """7–15 digits; written as a North American number, one that can exist there (or, with
     spaces only, in one of the default regions: "347 123 4567" is an Italian mobile)."""
-    if not 7 <= len(digits(value)) <= 15:
+    if not 7 <= len(digits(value)) <= 15 or _NANP_FICTION.search(value):
         return False
     if not _NANP_SHAPE.fullmatch(value) or nanp_number_ok(value):
         return True
@@ -81,11 +84,34 @@ def _phone(value: str) -> bool:
         value, regions_from_setting(""))
 
 
+def _dialled(value: str) -> bool:
+    return _phone(value) and (value.startswith("+") or national_number_ok(
+        value, regions_from_setting("")))
+
+
 def _std(name: str, separators: str = " -./") -> Callable[[str], bool]:
     return lambda value: stdnum_ok(name, compact(value, separators))
 
 
+def _personal_number(value: str) -> bool:
+    return personal_number_ok(compact(value))
+
+
 RECOGNIZERS: tuple[CuedValue, ...] = (
+    # A generic cue and a number whose check digit some country's personal or tax number
+    # passes: "my tax id is 40295186178" (Germany), "O meu NIF é 123605334" (Portugal).
+    CuedValue(
+        "checked_id", NATIONAL_ID,
+        ("tax id", "tax-id", "tax number", "tax no", "tax identification number", "taxpayer id",
+         "tin", "id", "id number", "id no", "id nr", "id-nummer", "identification number",
+         "identity number", "personal number", "personal id", "national number",
+         "national id", "citizen number", "nif", "nie", "cpf", "pesel", "personnummer",
+         "numéro fiscal", "numéro d'identification", "identifiant fiscal", "número fiscal",
+         "número de identificación", "numero fiscale", "numero identificativo",
+         "codice identificativo", "identificatienummer", "fiscaal nummer", "numer",
+         "identyfikator", "número de contribuinte", "contribuinte", "steuernummer",
+         "persönliche nummer"),
+        r"\d(?:[ .-]?\d){8,14}", shape=_personal_number, check=_personal_number, reach=40),
     CuedValue(
         "us_ssn", NATIONAL_ID,
         ("ssn", "ss#", "ss #", "ss no", "social security", "social security number",
@@ -208,8 +234,17 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
          "handynummer", "mobil", "mobilnummer", "rückruf", "ruf mich an unter", "portable",
          "téléphone", "tél", "tél.", "numéro", "appelle-moi au", "rappelez", "móvil", "movil",
          "teléfono", "telefono", "llámame", "llamame", "llámame al", "cellulare",
-         "chiamami", "chiamami al", "numero di telefono"),
+         "chiamami", "chiamami al", "numero di telefono", "ring me", "ring mig",
+         "numer telefonu", "telefone", "telemóvel", "celular"),
         r"\+?\(?\d[\d ()./-]{5,22}\d", shape=_phone, reach=40),
+    # Verbs of calling ("chiama il 333 123 4567", "appelle le 06 12 34 56 78") are weaker cues:
+    # the number must be international or valid in one of the default regions.
+    CuedValue(
+        "phone_verb", PHONE,
+        ("chiama", "chiamare", "chiamate", "telefona", "appelle", "appeler", "appelez",
+         "llama", "llamar", "llame", "bel", "bellen", "anrufen", "ruf", "ruft", "liga",
+         "ligue", "zadzwoń"),
+        r"\+?\(?\d[\d ()./-]{5,22}\d", shape=_dialled, reach=25),
 )
 
 BY_NAME: dict[str, CuedValue] = {r.name: r for r in RECOGNIZERS}

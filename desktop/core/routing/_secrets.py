@@ -72,7 +72,7 @@ NOT_A_VALUE = frozenset({
 })
 _CODE_LIKE = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|[a-z]+(?:[A-Z][a-z]+)+$"
                         r"|[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
-                        r"|[^(\[]*[(\[]|[$%@][{(]?\w")
+                        r"|[^(\[]*[(\[]|[$%@][{(]?[\w.]+[})]?$")
 _PATHLIKE = re.compile(r"[/~]|\./|[a-z]:\\", re.I)
 _PROSE_AFTER = re.compile(r"[ \t]+[A-Za-z]")
 
@@ -93,7 +93,13 @@ PASSWORD_CUES: tuple[str, ...] = (
     "pin", "pin code", "api key", "api token", "access token", "secret key", "secret",
     "token", "passwd", "login", "log-in", "credentials", "creds", "zugangsdaten",
     "anmeldedaten", "identifiants", "credenciales", "credenziali", "inloggegevens",
+    "pincode", "pin-code", "code pin", "code secret", "geheimzahl", "pin-nummer", "código pin",
+    "codice pin",
 )
+#: Cues after which a number alone is the secret ("my bank PIN is 4827").
+PIN_CUES = frozenset({"pin", "pin code", "pincode", "pin-code", "code pin", "code secret",
+                      "geheimzahl", "pin-nummer", "código pin", "codice pin", "passcode"})
+_PIN = re.compile(r"\d{4,8}")
 # "login is user@mail.com / hunter2", "creds: admin:S3cret!": the second of the pair.
 _PAIR = re.compile(r"""(\S+?)[ \t]*(?:/|\||:)[ \t]*(["'`]?)([^\s"'`]{3,64})\2""")
 _STATED = re.compile(
@@ -234,8 +240,12 @@ def detect_secrets(text: str, lower: str | None, found: list[Candidate]) -> None
     _near_credential_words(text, lowered, found)
 
 
-def detect_stated_password(text: str, cue_end: int, found: list[Candidate]) -> None:
-    """The password a person states after a password word ("my password is hunter2")."""
+def detect_stated_password(text: str, cue_end: int, found: list[Candidate],
+                           digits_only: bool = False) -> None:
+    """The password a person states after a password word ("my password is hunter2");
+    ``digits_only``: the word names a PIN, so a number alone is the secret."""
+    if cue_end < len(text) and text[cue_end] in "@/":  # "user:password@host": a URL's parts
+        return
     match = _STATED.match(text, cue_end)
     if match is None:
         return
@@ -251,6 +261,9 @@ def detect_stated_password(text: str, cue_end: int, found: list[Candidate]) -> N
         stripped = value.rstrip(".,;:?)]}>")
         end -= len(value) - len(stripped)
         value = stripped
+    if digits_only and _PIN.fullmatch(value):
+        found.append(Candidate(start, end, SECRET, FORMAT))
+        return
     symbols = any(not c.isalnum() for c in value)
     # Prose ("is required", "is on the invite") has no digit or symbol mixed into a word.
     if not mixed(value) and not (symbols and any(c.isalpha() for c in value)):

@@ -18,12 +18,21 @@ _SPACES = ("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u
 # Hyphens and dashes: hyphen, non-breaking hyphen, figure dash, en dash, minus sign, small and
 # full-width hyphen-minus. The em dash stays: people use it between words, not inside numbers.
 _HYPHENS = "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"
-_FOLD = str.maketrans(_SPACES + _HYPHENS, " " * len(_SPACES) + "-" * len(_HYPHENS))
-_NEEDS_FOLD = re.compile(f"[{_SPACES}{_HYPHENS}]")
+# Full-width forms (Japanese, Chinese and Korean input methods type "０９０－１２３４" and
+# "ＤＥ８９"), and the Arabic-Indic and Persian digits: one ASCII character each.
+_WIDE = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
+_INDIC_DIGITS = "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669" \
+                "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"
+_FOLD = str.maketrans(
+    _WIDE + _INDIC_DIGITS + _SPACES + _HYPHENS,
+    "".join(chr(ord(c) - 0xFEE0) for c in _WIDE) + "0123456789" * 2
+    + " " * len(_SPACES) + "-" * len(_HYPHENS))
+_NEEDS_FOLD = re.compile(f"[{_SPACES}{_HYPHENS}\uff01-\uff5e\u0660-\u0669\u06f0-\u06f9]")
 
 
 def fold(text: str) -> str:
-    """``text`` with Unicode spaces and hyphens replaced one-for-one by ASCII ones."""
+    """``text`` with Unicode spaces, hyphens, full-width forms and Arabic-Indic digits replaced
+    one-for-one by ASCII ones."""
     if _NEEDS_FOLD.search(text) is None:
         return text
     return text.translate(_FOLD)

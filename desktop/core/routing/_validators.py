@@ -125,7 +125,30 @@ _STDNUM: dict[str, Callable[[str], bool]] = {
     "es.nie": _stdnum_check("es.nie"),
     "be.nn": _stdnum_check("be.nn"),
     "ch.ssn": _stdnum_check("ch.ssn"),
+    "pt.nif": _stdnum_check("pt.nif"),
+    "dk.cpr": _stdnum_check("dk.cpr"),
+    "se.personnummer": _stdnum_check("se.personnummer"),
+    "no.fodselsnummer": _stdnum_check("no.fodselsnummer"),
+    "fi.hetu": _stdnum_check("fi.hetu"),
+    "br.cpf": _stdnum_check("br.cpf"),
 }
+
+# The personal numbers with a check digit, by length: any of them after a generic cue ("tax
+# id", "ID number", "NIF") is a national ID whichever country issued it.
+_PERSONAL_BY_LENGTH: dict[int, tuple[str, ...]] = {
+    9: ("nl.bsn", "pt.nif"),
+    10: ("dk.cpr", "se.personnummer"),
+    11: ("de.idnr", "pl.pesel", "be.nn", "no.fodselsnummer", "br.cpf", "fr.nir"),
+    12: ("se.personnummer",),
+    13: ("ch.ssn", "fr.nir"),
+    15: ("fr.nir",),
+}
+
+
+def personal_number_ok(compact: str) -> bool:
+    """``compact`` (digits) is a valid personal or tax number of one of the countries above."""
+    names = _PERSONAL_BY_LENGTH.get(len(compact), ())
+    return compact.isdigit() and any(_STDNUM[name](compact) for name in names)
 
 
 def stdnum_ok(name: str, compact: str) -> bool:
@@ -147,6 +170,13 @@ def ssn_ok(area: str, group: str, serial: str) -> bool:
     if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
         return False
     return area + group + serial not in _SSN_NEVER_ISSUED
+
+
+def itin_ok(area: str, group: str, serial: str) -> bool:
+    """US ITIN (written like an SSN): area 9xx, group 50–65, 70–88, 90–92 or 94–99."""
+    number = int(group)
+    return area[0] == "9" and serial != "0000" and (
+        50 <= number <= 65 or 70 <= number <= 88 or 90 <= number <= 92 or 94 <= number <= 99)
 
 
 _NINO_UNUSED_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})

@@ -103,6 +103,19 @@ CONDITIONS_MORE: tuple[str, ...] = (
     "dyslexia", "tourette's", "long covid", "covid", "miscarried", "stillbirth",
     "vasectomy", "hysterectomy", "mastectomy", "radiation therapy",
     "alcoholic", "concussion", "tbi", "als", "gerd", "ibs", "std", "sti", "aids",
+    "ckd", "chronic kidney disease", "kidney disease", "renal failure", "herniated disc",
+    "slipped disc", "hypothyroidism", "hyperthyroidism", "atrial fibrillation", "afib",
+    "shingles", "stroke survivor",
+    # German, French, Spanish, Italian, Dutch conditions the lists above lack
+    "niereninsuffizienz", "nierenversagen", "bandscheibenvorfall", "gürtelrose",
+    "schilddrüsenunterfunktion", "vorhofflimmern", "insuffisance rénale", "hernie discale",
+    "zona", "hypothyroïdie", "insuficiencia renal", "hernia discal", "hipotiroidismo",
+    "insufficienza renale", "ernia del disco", "ipotiroidismo", "nierfalen",
+    "nierinsufficiëntie", "hernia", "gordelroos",
+    # Portuguese and Polish, the commonest
+    "diabetes tipo 1", "diabetes tipo 2", "depressão", "cancro", "câncer", "grávida",
+    "cukrzyca", "cukrzycę", "cukrzycy", "depresja", "depresję", "nowotwór", "nadciśnienie",
+    "padaczka", "padaczkę", "w ciąży", "insulinę",
 )
 
 
@@ -148,6 +161,10 @@ HEALTH_CUES: tuple[str, ...] = (
     "prescription for", "treated for", "being treated for", "tested positive for",
     "tested negative for", "i suffer from", "i'm suffering from", "i am suffering from",
     "he suffers from", "she suffers from", "my diagnosis", "medical history of",
+    "diagnosis:", "diagnose", "diagnose:", "diagnosi", "diagnosi:", "diagnóstico",
+    "diagnóstico:", "diagnostic", "diagnostic :", "diagnostic:", "dx", "dx:",
+    "diagnostiziert mit", "diagnostiqué", "diagnostiquée", "diagnosticado con",
+    "diagnosticada con", "diagnosticato", "diagnosticata", "gediagnosticeerd met",
 )
 
 BIRTH_CUES: tuple[str, ...] = (
@@ -158,6 +175,9 @@ BIRTH_CUES: tuple[str, ...] = (
     "fecha de nacimiento", "fecha de nac.", "fecha de nac", "f. nac.", "nacido", "nacida",
     "nacido el", "nacida el", "nací", "nací el", "nato", "nata", "nato il", "nata il",
     "data di nascita", "nascita",
+    "geb.-datum", "geb-datum", "geb.dat.", "geburtsdatum:", "nasci", "nasceu", "nascido",
+    "nascida", "data de nascimento", "urodzony", "urodzona", "urodziłem się",
+    "urodziłam się", "data urodzenia", "född", "fødselsdato", "syntymäaika", "doğum tarihi",
 )
 
 MONTHS: tuple[str, ...] = (

@@ -26,7 +26,7 @@ from pathlib import Path
 from desktop.core.receipt import Finding
 
 CORPUS = Path(__file__).with_name("corpus")
-PARTS = ("dev", "holdout", "fresh")
+PARTS = ("dev", "holdout", "fresh", "unseen")
 
 IDENTIFIERS = ("payment_card", "iban", "national_id", "email", "phone", "ip_address",
                "date_of_birth")

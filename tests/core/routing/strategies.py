@@ -84,9 +84,15 @@ valid_ssn = st.builds(
     st.integers(1, 899).filter(lambda a: a != 666), st.integers(1, 99), st.integers(1, 9999),
 ).filter(lambda s: s not in ("078-05-1120", "219-09-9999"))
 
+# Neither an SSN nor an ITIN (9xx with group 50–65, 70–88, 90–92 or 94–99: a national ID too).
+_NOT_ITIN_GROUPS = [g for g in range(1, 100)
+                    if not (50 <= g <= 65 or 70 <= g <= 88 or 90 <= g <= 92 or 94 <= g <= 99)]
 invalid_ssn = st.one_of(
     st.builds(lambda area, g, s: f"{area:03d}-{g:02d}-{s:04d}",
-              st.sampled_from([0, 666, 900, 950, 999]), st.integers(1, 99), st.integers(1, 9999)),
+              st.sampled_from([0, 666]), st.integers(1, 99), st.integers(1, 9999)),
+    st.builds(lambda area, g, s: f"{area:03d}-{g:02d}-{s:04d}",
+              st.sampled_from([900, 950, 999]), st.sampled_from(_NOT_ITIN_GROUPS),
+              st.integers(1, 9999)),
     st.builds(lambda area, s: f"{area:03d}-00-{s:04d}", st.integers(1, 899), st.integers(1, 9999)),
     st.builds(lambda area, g: f"{area:03d}-{g:02d}-0000", st.integers(1, 899), st.integers(1, 99)),
 )
