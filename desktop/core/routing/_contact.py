@@ -196,6 +196,9 @@ _SPELLED_TLD = re.compile(r"(?:\.|[^\w.]+dot[^\w.]+|[^\w.]+DOT[^\w.]+)([A-Za-z]{
 
 
 def _spelled_emails(text: str, found: list[Candidate]) -> None:
+    # Spelled out means a "dot" word or a bracketed "at": without one, nothing to look for.
+    if not any(sign in text for sign in ("dot", "DOT", "[at]", "(at)", "{at}")):
+        return
     for at in _SPELLED_AT.finditer(text):
         window = max(0, at.start() - 64)
         local = _SPELLED_LOCAL.search(text, window, at.start())

@@ -58,18 +58,23 @@ _NOT_MEDICAL = frozenset({
 })
 
 # A lab value: the analyte, then its number within a few words ("my TSH came back at 7.8",
-# "HbA1c liegt bei 8,2 %", "LDL 4.9 mmol/L"). Abbreviations only in their usual capitals.
-_LAB = re.compile(
-    r"(?<![\w-])(?:(?:TSH|HbA1c|A1[Cc]|LDL|HDL|e?GFR|PSA|CRP|INR|ALT|AST|GGT|f?T[34]|FT[34]|"
-    r"WBC|CD4|BNP|FSH|AMH|hCG)|(?i:ferritin[ea]?|cholesterol|cholesterin|cholestérol|"
-    r"colesterol[o]?|triglycerides?|triglyceride|triglyzeride|creatinine?|kreatinin|"
-    r"créatinine|creatinina|h(?:a|ä)?emoglobin[ea]?|hémoglobine|emoglobina|blood sugar|"
-    r"glucose|blutzucker|glycémie|glucemia|glicemia|bloedsuiker|blood pressure|blutdruck|"
-    r"tension artérielle|presión arterial|pressione arteriosa|bloeddruk|vitamin[ea]? d|"
-    r"platelets?|thrombozyten|leukozyten|viral load|viruslast|charge virale|carga viral))"
-    r"(?![\w-])[^\d\n.!?]{0,30}?\d+(?:[.,]\d+)?(?:/\d+)?(?:[ ]?(?:%|mmol/l|mg/dl|µiu/ml|"
-    r"miu/l|mu/l|ng/ml|g/dl|mmhg))?",
-)
+# "HbA1c liegt bei 8,2 %", "LDL 4.9 mmol/L"). Abbreviations count only in their usual capitals.
+_LAB_ABBREVIATIONS = frozenset({
+    "TSH", "HbA1c", "A1c", "A1C", "LDL", "HDL", "GFR", "eGFR", "PSA", "CRP", "INR", "ALT", "AST",
+    "GGT", "T3", "T4", "fT3", "fT4", "FT3", "FT4", "WBC", "CD4", "BNP", "FSH", "AMH", "hCG"})
+_LAB_WORDS = (
+    "ferritin", "ferritine", "ferritina", "cholesterol", "cholesterin", "cholestérol",
+    "colesterol", "colesterolo", "triglycerides", "triglyceride", "triglyzeride", "creatinine",
+    "creatinin", "kreatinin", "créatinine", "creatinina", "hemoglobin", "haemoglobin",
+    "hämoglobin", "hémoglobine", "hemoglobina", "emoglobina", "blood sugar", "glucose",
+    "blutzucker", "glycémie", "glucemia", "glicemia", "bloedsuiker", "blood pressure",
+    "blutdruck", "tension artérielle", "presión arterial", "pressione arteriosa", "bloeddruk",
+    "vitamin d", "vitamine d", "vitamina d", "platelets", "thrombozyten", "leukozyten",
+    "viral load", "viruslast", "charge virale", "carga viral")
+_LAB_NAME = re.compile(rf"(?<![\w-])(?:{vocab.trie(set(_LAB_WORDS))}|"
+                       rf"{vocab.trie({a.lower() for a in _LAB_ABBREVIATIONS})})(?![\w-])")
+_LAB_VALUE = re.compile(r"[^\d\n.!?]{0,30}?\d+(?:[.,]\d+)?(?:/\d+)?(?:[ ]?(?:%|mmol/l|mg/dl|"
+                        r"µiu/ml|miu/l|mu/l|ng/ml|g/dl|mmhg))?")
 # A sentence about reference values, not anyone's result.
 _LAB_GENERIC = re.compile(r"\b(?:normal|range|reference|average|typical|target|healthy|"
                           r"guideline|normalwert\w*|referenz\w*|normale?s?|rango|valori? "
@@ -155,6 +160,23 @@ def _sentence_at(text: str, position: int) -> tuple[int, int]:
     return left, stop.start() if stop else len(text)
 
 
+def _lab_values(text: str, lower: str | None, found: list[Candidate]) -> None:
+    source = text.lower() if lower is None else lower
+    for name in _LAB_NAME.finditer(source):
+        word = text[name.start():name.end()]
+        if word.lower() != word and word not in _LAB_ABBREVIATIONS and not word[0].isupper():
+            continue
+        if len(word) <= 5 and word.lower() not in _LAB_WORDS and word not in _LAB_ABBREVIATIONS:
+            continue  # "tsh", "ldl", "alt": an abbreviation in lower case is another word
+        value = _LAB_VALUE.match(source, name.end())
+        if value is None:
+            continue
+        left, right = _sentence_at(text, name.start())
+        sentence = text[left:right]
+        if has_person(sentence) or not _LAB_GENERIC.search(sentence):
+            found.append(Candidate(name.start(), value.end(), HEALTH, MARKER))
+
+
 def detect_health(text: str, lower: str | None, found: list[Candidate]) -> None:
     """Append the medical terms of ``text`` that are in a sentence about a person (``lower``:
     ``_text.lowered(text)``)."""
@@ -176,11 +198,7 @@ def detect_health(text: str, lower: str | None, found: list[Candidate]) -> None:
                 if word in hits:
                     is_drug = word in drugs or word + "e" in drugs
                     terms.append((match.start(), match.end(), is_drug))
-    for match in _LAB.finditer(text):
-        left, right = _sentence_at(text, match.start())
-        sentence = text[left:right]
-        if has_person(sentence) or not _LAB_GENERIC.search(sentence):
-            found.append(Candidate(match.start(), match.end(), HEALTH, MARKER))
+    _lab_values(text, lower, found)
     if not terms:
         return
     for start, end, is_drug in sorted(terms):

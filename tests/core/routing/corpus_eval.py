@@ -12,7 +12,13 @@ Parts: ``dev`` (291 prompts) was written first and used while building the detec
 on ``dev`` (identifiers 96.8 %, secrets 100 %, free text 97.0 %, false positives 3.8 %);
 ``fresh`` (106) was written after that and scored once before any change (identifiers 93.9 %,
 secrets 88.9 %, free text 91.7 %, false positives 10.7 %). The misses of both first looks were
-then fixed as classes of problems; a new unseen part is the honest check of the next change.
+then fixed as classes of problems. ``unseen`` (279) was written before reading the detectors
+and scored once before any change (identifiers 87.6 %, secrets 88.9 %, free text 63.5 %, false
+positives 3.8 %); its misses were fixed as classes (Unicode digits, separators, CSV fields,
+generic ID cues with any country's check digit, lab values, pay with a period). ``unseen2`` (74)
+was written after that change and scored once (identifiers 93.3 %, secrets 100 %, free text
+78.6 %, false positives 0 %): it misses the goals, so it is kept out of ``PARTS`` as the
+record of what the gate still misses.
 """
 
 from __future__ import annotations
