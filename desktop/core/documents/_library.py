@@ -62,8 +62,10 @@ class Library:
         self.embedder_problem: str | None = None
         self.max_file_bytes = max_file_bytes
         why_not = load_sqlite_vec(self._conn)
-        self.vector_backend = "sqlite-vec" if why_not is None else "numpy"
-        self.vector_backend_note = why_not or "vectors are scanned inside SQLite by sqlite-vec"
+        self.vector_backend = "numpy" if why_not else "numpy, sqlite-vec past 256 MB"
+        self.vector_backend_note = why_not or (
+            "vectors are scanned with NumPy, and inside SQLite by sqlite-vec for collections "
+            "whose vectors pass 256 MB")
         self._scan = VectorScan(self._conn, use_sqlite_vec=why_not is None)
         with mapped_errors(self.path, "open the documents database"):
             self._lexical = LexicalRanking(self._conn)

@@ -11,6 +11,13 @@ import numpy as np
 
 RRF_K = 60  # the constant of Cormack et al. (2009), also GPT4All LocalDocs' choice
 
+# The NumPy scan keeps the collections' vectors in memory between searches and is much the
+# faster (measured, tests/perf/bench_docs.py: 100k x 384 vectors, top 50: about 12 ms
+# against about 390 ms for sqlite-vec's vec_distance_cosine over the table). Above this
+# size the memory matters more than the time, and sqlite-vec, when it loads, scans inside
+# SQLite with flat memory instead.
+NUMPY_BUDGET_BYTES = 256 * 1024 * 1024
+
 
 class DocumentEmbedder(Protocol):
     """What indexing and search need of an embedding model (``desktop.core.local.Embedder``)."""
@@ -67,7 +74,8 @@ _SELECTION = (
 
 
 class VectorScan:
-    """Exact top-k by cosine similarity (the vectors are normalised: a dot product).
+    """Exact top-k by cosine similarity (the vectors are normalised: a dot product): by NumPy,
+    or by sqlite-vec for vectors past ``NUMPY_BUDGET_BYTES`` when it can be loaded.
 
     The NumPy path keeps the matrix of the collections asked for in memory until the
     database changes (``PRAGMA data_version`` for other connections' writes,
@@ -86,12 +94,20 @@ class VectorScan:
         """(chunk id, cosine similarity), best first, at most ``k``."""
         if not collection_ids or k <= 0:
             return []
-        if self.use_sqlite_vec:
-            return self._top_sqlite_vec(collection_ids, model, query, k)
+        if self.use_sqlite_vec and self._matrix_bytes(collection_ids, model,
+                                                      len(query)) > NUMPY_BUDGET_BYTES:
+            return self.top_sqlite_vec(collection_ids, model, query, k)
         return self.top_numpy(collection_ids, model, query, k)
 
-    def _top_sqlite_vec(self, collection_ids: Sequence[int], model: str, query: np.ndarray,
-                        k: int) -> list[tuple[int, float]]:
+    def _matrix_bytes(self, collection_ids: Sequence[int], model: str, dims: int) -> int:
+        marks = ",".join("?" * len(collection_ids))
+        row = self._conn.execute("SELECT COUNT(*)" + _SELECTION.format(ids=marks),
+                                 (model, *collection_ids)).fetchone()
+        return int(row[0]) * dims * 4
+
+    def top_sqlite_vec(self, collection_ids: Sequence[int], model: str, query: np.ndarray,
+                       k: int) -> list[tuple[int, float]]:
+        """The sqlite-vec scan (public so tests and the benchmark can run it on small sets)."""
         marks = ",".join("?" * len(collection_ids))
         rows = self._conn.execute(
             "SELECT v.chunk_id, vec_distance_cosine(v.vector, ?) AS d"

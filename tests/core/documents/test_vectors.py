@@ -136,7 +136,8 @@ def test_sqlite_vec_and_numpy_return_the_same_ids(library: Library, embedder: Em
         library.add("mixed", [_folder(tmp_path)])
         library.index("mixed")
         query = embedder.embed_query("ferry times")
-        by_vec = VectorScan(conn, use_sqlite_vec=True).top([1], embedder.model_name, query, 4)
+        by_vec = VectorScan(conn, use_sqlite_vec=True).top_sqlite_vec(
+            [1], embedder.model_name, query, 4)
         by_numpy = VectorScan(conn, use_sqlite_vec=False).top([1], embedder.model_name,
                                                               query, 4)
     finally:
