@@ -217,6 +217,11 @@ def _use(args: argparse.Namespace, settings: Settings, registry: ModelRegistry) 
     if not record.path.is_file():
         raise KnownError(f"the file of {record.name!r} is missing: {record.path}; remove it "
                          "with 'hearth models remove' and add it again")
+    entry = next((e for e in load_catalog().entries if e.id == record.catalog_id), None)
+    if entry is not None and entry.kind != "chat":
+        raise KnownError(f"{record.name!r} is an embedding model for document search and cannot "
+                         "answer questions; set it for documents with 'hearth config set "
+                         f"documents.embedding_model {record.name}'")
     settings.set("local.model_path", str(record.path))
     print(f"local.model_path = {record.path}")
     return EXIT_OK

@@ -177,3 +177,16 @@ def test_download_asks_first(capsys: pytest.CaptureFixture[str], mirror: FileSer
     code, out, err = _run(capsys, "download", "tiny-test")
     assert code == 2 and "add --yes" in err and "Nothing downloaded" in out
     assert mirror.requests == []
+
+
+def test_an_embedding_model_is_not_used_for_chat(capsys: pytest.CaptureFixture[str],
+                                                 mirror: FileServer,
+                                                 hearth_dirs: tuple[Path, Path]) -> None:
+    config, _ = hearth_dirs
+    catalog = config / "catalog.toml"
+    catalog.write_text(catalog.read_text().replace('quantization = "F16"',
+                                                   'quantization = "F16"\nkind = "embedding"'))
+    assert _run(capsys, "download", "tiny-test", "--yes")[0] == 0
+    code, _, err = _run(capsys, "use", "tiny-test")
+    assert code != 0 and "embedding model" in err and "documents.embedding_model" in err
+    assert Settings().get_str("local.model_path") == ""
