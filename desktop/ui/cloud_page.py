@@ -44,6 +44,7 @@ from desktop.core.cloud.checks import (
     remove_key,
     store_key,
 )
+from desktop.core.cloud.refusals import RefusedKeys
 from desktop.core.settings import Settings, setting_for
 from desktop.ui.jobs import JobRunner
 from desktop.ui.notices import scrub
@@ -197,6 +198,10 @@ class KeyField(QWidget):
             self.state.setText("No key stored: this tier cannot be used until you add one.")
         if status is not None and status.problem:
             self.show_error(status.problem)
+        elif status is not None and status.stored.get(self.provider):
+            refused = RefusedKeys().get(self.provider)  # a small file, read when it changed
+            self.show_error(f"This tier is not used: {refused.sentence()}. Paste a new key "
+                            "to use it again." if refused is not None else "")
         self._update_buttons()
 
     def show_error(self, text: str) -> None:

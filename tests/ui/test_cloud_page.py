@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.accounting.list_prices import GenaiPrices
 from desktop.core.audit import AuditLog
 from desktop.core.cloud import KeyStore
+from desktop.core.cloud.refusals import RefusedKeys
 from desktop.core.settings import Settings
 from desktop.ui.cloud_page import CloudPage, EscalationExplanation
 from desktop.ui.jobs import JobRunner
@@ -275,3 +276,19 @@ def test_a_connection_result_is_cleared_by_an_edit_and_by_reopening(
     dialog.hide()
     dialog.show()  # opened again later
     assert box.result.text() == "" and dialog.result_label.text() == ""
+
+
+def test_a_refused_key_is_said_beside_it_until_a_new_one_is_stored(
+        qtbot: QtBot, jobs: JobRunner, keyring_backend: MemoryKeyring) -> None:
+    keys = KeyStore(keyring_backend)
+    keys.set("anthropic", KEY)
+    RefusedKeys().note("anthropic", status=401, host="api.anthropic.com")
+    _dialog, page = _cloud_tab(qtbot, Settings(), keys, jobs)
+    field = page.frontier.key
+    assert field.error.isVisible()
+    assert "not used: the key was refused by api.anthropic.com (HTTP 401)" in field.error.text()
+    field.edit.setText("sk-ant-a-new-key-0009")
+    field.store_button.click()
+    qtbot.waitUntil(lambda: field.pending_key() == "", timeout=JOB_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not field.error.isVisible(), timeout=JOB_TIMEOUT_MS)
+    assert RefusedKeys().get("anthropic") is None
