@@ -57,22 +57,8 @@ _NOT_MEDICAL = frozenset({
     "jocose", "otiose", "adipose", "ballistose", "gnosis", "trichose",
 })
 
-# A lab value: the analyte, then its number within a few words ("my TSH came back at 7.8",
-# "HbA1c liegt bei 8,2 %", "LDL 4.9 mmol/L"). Abbreviations count only in their usual capitals.
-_LAB_ABBREVIATIONS = frozenset({
-    "TSH", "HbA1c", "A1c", "A1C", "LDL", "HDL", "GFR", "eGFR", "PSA", "CRP", "INR", "ALT", "AST",
-    "GGT", "T3", "T4", "fT3", "fT4", "FT3", "FT4", "WBC", "CD4", "BNP", "FSH", "AMH", "hCG"})
-_LAB_WORDS = (
-    "ferritin", "ferritine", "ferritina", "cholesterol", "cholesterin", "cholestérol",
-    "colesterol", "colesterolo", "triglycerides", "triglyceride", "triglyzeride", "creatinine",
-    "creatinin", "kreatinin", "créatinine", "creatinina", "hemoglobin", "haemoglobin",
-    "hämoglobin", "hémoglobine", "hemoglobina", "emoglobina", "blood sugar", "glucose",
-    "blutzucker", "glycémie", "glucemia", "glicemia", "bloedsuiker", "blood pressure",
-    "blutdruck", "tension artérielle", "presión arterial", "pressione arteriosa", "bloeddruk",
-    "vitamin d", "vitamine d", "vitamina d", "platelets", "thrombozyten", "leukozyten",
-    "viral load", "viruslast", "charge virale", "carga viral")
-_LAB_NAME = re.compile(rf"(?<![\w-])(?:{vocab.trie(set(_LAB_WORDS))}|"
-                       rf"{vocab.trie({a.lower() for a in _LAB_ABBREVIATIONS})})(?![\w-])")
+# A lab value: the analyte (``_vocabulary.LAB_WORDS``, ``LAB_ABBREVIATIONS``), then its number
+# within a few words ("my TSH came back at 7.8", "HbA1c liegt bei 8,2 %", "LDL 4.9 mmol/L").
 _LAB_VALUE = re.compile(r"[^\d\n.!?]{0,30}?\d+(?:[.,]\d+)?(?:/\d+)?(?:[ ]?(?:%|mmol/l|mg/dl|"
                         r"µiu/ml|miu/l|mu/l|ng/ml|g/dl|mmhg))?")
 # A sentence about reference values, not anyone's result.
@@ -160,21 +146,16 @@ def _sentence_at(text: str, position: int) -> tuple[int, int]:
     return left, stop.start() if stop else len(text)
 
 
-def _lab_values(text: str, lower: str | None, found: list[Candidate]) -> None:
-    source = text.lower() if lower is None else lower
-    for name in _LAB_NAME.finditer(source):
-        word = text[name.start():name.end()]
-        if word.lower() != word and word not in _LAB_ABBREVIATIONS and not word[0].isupper():
-            continue
-        if len(word) <= 5 and word.lower() not in _LAB_WORDS and word not in _LAB_ABBREVIATIONS:
-            continue  # "tsh", "ldl", "alt": an abbreviation in lower case is another word
-        value = _LAB_VALUE.match(source, name.end())
-        if value is None:
-            continue
-        left, right = _sentence_at(text, name.start())
-        sentence = text[left:right]
-        if has_person(sentence) or not _LAB_GENERIC.search(sentence):
-            found.append(Candidate(name.start(), value.end(), HEALTH, MARKER))
+def _lab_value(text: str, source: str, start: int, end: int, found: list[Candidate]) -> None:
+    """The number after the analyte at ``[start, end)``, in a sentence that is not about
+    reference values, or one about a person (``source``: the text or its lower case)."""
+    value = _LAB_VALUE.match(source, end)
+    if value is None:
+        return
+    left, right = _sentence_at(text, start)
+    sentence = text[left:right]
+    if has_person(sentence) or not _LAB_GENERIC.search(sentence):
+        found.append(Candidate(start, value.end(), HEALTH, MARKER))
 
 
 def detect_health(text: str, lower: str | None, found: list[Candidate]) -> None:
@@ -182,14 +163,21 @@ def detect_health(text: str, lower: str | None, found: list[Candidate]) -> None:
     ``_text.lowered(text)``)."""
     terms: list[tuple[int, int, bool]] = []  # start, end, needs a medication context
     words, words_any_case, capitals = vocab.condition_patterns()
+    # One pass per pattern finds conditions and lab analytes; an analyte counts with its value.
     for match in capitals.finditer(text):
-        terms.append((match.start(), match.end(), False))
-    if lower is None:
-        for match in words_any_case.finditer(text):
-            terms.append((match.start(), match.end(), False))
-    else:
-        for match in words.finditer(lower):
-            terms.append((match.start(), match.end(), False))
+        if vocab.starts_word(text, match.start()):
+            if match.group() in vocab.LAB_ABBREVIATIONS:
+                _lab_value(text, text, match.start(), match.end(), found)
+            else:
+                terms.append((match.start(), match.end(), False))
+    source = text if lower is None else lower
+    for match in (words_any_case.finditer(text) if lower is None else words.finditer(lower)):
+        if vocab.starts_word(source, match.start()):
+            if " ".join(match.group().lower().split()) in vocab.LAB_WORDS:
+                _lab_value(text, source, match.start(), match.end(), found)
+            else:
+                terms.append((match.start(), match.end(), False))
+    if lower is not None:
         hits = _term_words(lower)
         if hits:
             drugs = drug_names()
@@ -198,7 +186,6 @@ def detect_health(text: str, lower: str | None, found: list[Candidate]) -> None:
                 if word in hits:
                     is_drug = word in drugs or word + "e" in drugs
                     terms.append((match.start(), match.end(), is_drug))
-    _lab_values(text, lower, found)
     if not terms:
         return
     for start, end, is_drug in sorted(terms):

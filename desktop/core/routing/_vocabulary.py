@@ -142,16 +142,40 @@ def trie(phrases: set[str]) -> str:
     return emit(root)
 
 
+# Lab analytes: with a number after them they are a person's result (``_health``).
+# Abbreviations count only in their usual capitals ("TSH", "HbA1c", "eGFR"; not "alt", "ast").
+LAB_ABBREVIATIONS = frozenset({
+    "TSH", "HbA1c", "A1c", "A1C", "LDL", "HDL", "GFR", "eGFR", "PSA", "CRP", "INR", "ALT", "AST",
+    "GGT", "T3", "T4", "fT3", "fT4", "FT3", "FT4", "WBC", "CD4", "BNP", "FSH", "AMH", "hCG"})
+LAB_WORDS = frozenset({
+    "ferritin", "ferritine", "ferritina", "cholesterol", "cholesterin", "cholestérol",
+    "colesterol", "colesterolo", "triglycerides", "triglyceride", "triglyzeride", "creatinine",
+    "creatinin", "kreatinin", "créatinine", "creatinina", "hemoglobin", "haemoglobin",
+    "hämoglobin", "hémoglobine", "hemoglobina", "emoglobina", "blood sugar", "glucose",
+    "blutzucker", "glycémie", "glucemia", "glicemia", "bloedsuiker", "blood pressure",
+    "blutdruck", "tension artérielle", "presión arterial", "pressione arteriosa", "bloeddruk",
+    "vitamin d", "vitamine d", "vitamina d", "platelets", "thrombozyten", "leukozyten",
+    "viral load", "viruslast", "charge virale", "carga viral"})
+
+
 @functools.lru_cache(maxsize=1)
 def condition_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Every condition and curated medication: a regex for the lower-cased text, the same
     ignoring case (for text whose lower case changes length), and one for the abbreviations,
-    which only count in capitals ("ALS", "STD"; never "als", "std")."""
-    terms = HEALTH_TERMS + CONDITIONS_OTHER + CONDITIONS_MORE
-    words = rf"(?<![\w-])(?:{trie({t for t in terms if len(t) > 3})})(?![\w-])"
-    capitals = trie({t.upper() for t in terms if len(t) <= 3})
+    which only count in capitals ("ALS", "STD"; never "als", "std"). A match may start inside
+    a word: the caller skips those (``starts_word``)."""
+    terms = HEALTH_TERMS + CONDITIONS_OTHER + CONDITIONS_MORE + tuple(LAB_WORDS)
+    # No lookbehind in front, which would stop the engine from skipping to the trie's first
+    # letters: the caller checks that a match does not start inside a word.
+    words = rf"(?:{trie({t for t in terms if len(t) > 3})})(?![\w-])"
+    capitals = trie({t.upper() for t in terms if len(t) <= 3} | LAB_ABBREVIATIONS)
     return (re.compile(words), re.compile(words, re.I),
-            re.compile(rf"(?<![\w-])(?:{capitals})(?![\w-])"))
+            re.compile(rf"(?:{capitals})(?![\w-])"))
+
+
+def starts_word(text: str, start: int) -> bool:
+    """Whether a match at ``start`` begins a word (not after a letter, digit, "_" or "-")."""
+    return not start or not (text[start - 1].isalnum() or text[start - 1] in "_-")
 
 
 # A phrase whose object is a diagnosis or a treatment: the words after it are reported.
