@@ -49,7 +49,8 @@ _NINO = re.compile(r"\b([A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][A-CEGHJ-NPR-TW-Za-ceghj
 # DNI "12345678Z", "12.345.678-Z"; NIE "X1234567L", "X-1234567-L".
 # One character class first: the regex engine then skips quickly to the candidates.
 _DNI = re.compile(r"([0-9XYZxyz](?<![\w.+-][0-9XYZxyz])(?<!\d,\d)"
-                  r"(?:(?<=[XYZxyz])[- .]?\d{7}|\d{7}|\d\.\d{3}\.\d{3}))[- ]?([A-Za-z])(?!\w|[+-]\d)")
+                  r"(?:(?<=[XYZxyz])[- .]?\d{7}|\d{7}|\d\.\d{3}\.\d{3}))[- ]?([A-Za-z])"
+                  r"(?!\w|[+-]\d)")
 # Grouped with spaces, dots or dashes, as printed on the carte Vitale or retyped from it.
 _NIR = re.compile(r"[12](?<![\w.,-][12])([ .-]?)\d\d\1\d\d\1(?:\d\d|2[AB])\1\d{3}\1\d{3}\1\d\d"
                   r"(?!\w|[.,-]\d)")
