@@ -94,8 +94,12 @@ class TurnResponse:
                 return
 
     def _give_up(self) -> None:
+        """The client went away: stop (or never start) its turn, and end this response now
+        (a withdrawn job would never send the event it waits for)."""
         self._queue.withdraw(self._job)
         self._job.cancel()
+        self._job.events.put_nowait(Failed(ApiError(400, "the client closed the connection",
+                                                    code="client_closed")))
 
     async def _next(self) -> Event:
         return await self._job.events.get()

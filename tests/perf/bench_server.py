@@ -14,6 +14,10 @@ alternate the servers so drift in the machine's load hits both alike.
 - decode tok/s: (tokens - 1) / (last chunk - first chunk). Flattering when a server sends
   several tokens in one burst (Hearth's engine process passes pieces in batches when the reader
   lags): then the first burst's tokens are not timed; the end-to-end rate has no such bias.
+- Hearth's own time before the first token: the client's TTFT minus the engine's (the
+  receipt's ``ttft_s``, measured inside the engine process from the start of the answer):
+  routing, the privacy gate, the store, the pipe and HTTP. Less disturbed by the machine's load
+  than the comparison of two servers.
 - concurrent: four clients send at once, ``--concurrent-rounds`` times; p95 over all requests
   (queueing included: both servers answer one request at a time).
 """
@@ -58,6 +62,7 @@ class Sample:
     ttft_s: float
     end_to_end_tok_per_s: float
     decode_tok_per_s: float | None
+    engine_ttft_s: float | None = None  # Hearth's receipt: the engine's own time to first token
 
 
 def _free_port() -> int:
@@ -148,6 +153,7 @@ def ask(server: Server, prompt: str, tokens: int, *, user: str = "bench") -> Sam
             "max_tokens": tokens, "temperature": 0.0, "seed": 1, "stream": True, "user": user}
     first = last = None
     finish = None
+    engine_ttft = None
     chunks = 0
     with httpx.Client(trust_env=False, timeout=600.0) as client:
         sent = time.perf_counter()
@@ -158,6 +164,8 @@ def ask(server: Server, prompt: str, tokens: int, *, user: str = "bench") -> Sam
                 if not line.startswith("data: ") or line == "data: [DONE]":
                     continue
                 chunk = json.loads(line[6:])
+                if "hearth" in chunk:
+                    engine_ttft = chunk["hearth"]["receipt"]["ttft_s"]
                 for choice in chunk.get("choices", ()):
                     if choice.get("delta", {}).get("content"):
                         last = time.perf_counter()
@@ -170,7 +178,7 @@ def ask(server: Server, prompt: str, tokens: int, *, user: str = "bench") -> Sam
         raise SystemExit(f"{server.name}: the answer ended by {finish!r} before {tokens} "
                          "tokens, so its token count is unknown")
     rate = (tokens - 1) / (last - first) if last > first else None
-    return Sample(first - sent, tokens / (last - sent), rate)
+    return Sample(first - sent, tokens / (last - sent), rate, engine_ttft)
 
 
 def concurrent(server: Server, rounds: int, tokens: int) -> list[float]:
@@ -235,9 +243,13 @@ def main() -> None:
             figures[server.name] = (whole, rate, ttft)
             print(f"| {server.name} | {whole:.2f} | {rate:.2f} | {ttft:.3f} | {p95:.3f} |",
                   flush=True)
+        own = [s.ttft_s - s.engine_ttft_s for s in samples["hearth serve"]
+               if s.engine_ttft_s is not None]
+        print(f"\nhearth serve's own time before the first token (client TTFT - engine TTFT): "
+              f"median {1000 * statistics.median(own):.0f} ms, max {1000 * max(own):.0f} ms")
         (hearth_whole, hearth_rate, hearth_ttft), (llama_whole, llama_rate, llama_ttft) = \
             figures.values()
-        print(f"\nhearth serve / llama_cpp.server: end-to-end speed ratio "
+        print(f"hearth serve / llama_cpp.server: end-to-end speed ratio "
               f"{hearth_whole / llama_whole:.3f}, decode speed ratio "
               f"{hearth_rate / llama_rate:.3f} (goal >= 0.95), TTFT ratio "
               f"{hearth_ttft / llama_ttft:.3f} (lower is better)")

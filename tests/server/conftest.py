@@ -76,7 +76,11 @@ def start_server(keyring_backend: KeyringBackend, *extra: str) -> Iterator[Serve
             for client in served.clients:
                 client.close()
             process.terminate()
-            process.wait(timeout=15)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a loaded machine: do not fail the test for it
+                process.kill()
+                process.wait()
             assert process.stderr is not None
             print(process.stderr.read().decode(errors="replace"))  # shown when a test fails
             keyring_backend.delete_password("hearth", "local-server")

@@ -3,6 +3,8 @@ queue says 429 with Retry-After, and a client that hangs up frees the model at o
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -128,3 +130,22 @@ def test_a_full_queue_is_429_with_retry_after(server_settings: Settings,
         running.close()
         waiting.join(timeout=30)
         assert not waiting.is_alive()
+
+
+def test_a_queued_client_that_hangs_up_leaves_the_queue(roomy: Served) -> None:
+    first = _stream(roomy.client(), "talker", "Say a lot.", LONG)
+    next(iter(first))
+    host, port = roomy.url.removeprefix("http://").removesuffix("/v1").split(":")
+    body = json.dumps({"model": "hearth-local", "user": "gone",
+                       "messages": [{"role": "user", "content": "never mind"}]}).encode()
+    with socket.create_connection((host, int(port))) as raw:
+        raw.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                    b"Authorization: Bearer " + roomy.token.encode() + b"\r\n"
+                    b"Content-Type: application/json\r\n"
+                    b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        _wait_until_waiting(roomy, 1)
+    _wait_until_waiting(roomy, 0)  # taken out of the queue when it hung up
+    first.close()
+    with Conversations.open_default() as conversations:
+        origins = {c.origin for c in conversations.recent()}
+    assert "gone" not in origins  # it never started, so nothing of it was recorded
