@@ -13,12 +13,13 @@ question (through the privacy gate, like the question itself).
 
 from __future__ import annotations
 
-import threading
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -39,18 +40,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.documents import CollectionInfo, IndexProgress, IndexReport, Library, Privacy
+from desktop.core.documents import CollectionInfo, IndexProgress, IndexReport, Privacy
+from desktop.ui.documents_indexing import IndexQueue
 from desktop.ui.documents_words import PRIVACY_WORDS, collection_state, describe_progress
 from desktop.ui.jobs import JobRunner
 
+if TYPE_CHECKING:
+    from desktop.core.documents import Library
+
 COLUMNS = ("Collection", "Kept", "Files", "Passages", "State")
 SHUTDOWN_MS = 10_000
-
-
-class _ProgressRelay(QObject):
-    """Created on the GUI thread; the indexing thread emits, the slot runs on the GUI thread."""
-
-    progressed = Signal(object)
+# While indexing, the table's counts are read again at most this often (each read is one
+# query per collection, on a job thread).
+COUNTS_EVERY_S = 1.0
 
 
 class DocumentsPanel(QDialog):
@@ -63,7 +65,10 @@ class DocumentsPanel(QDialog):
     changed = Signal()
 
     def __init__(self, library: Library, parent: QWidget | None = None, *,
-                 ask: Callable[[str, str], bool] | None = None) -> None:
+                 ask: Callable[[str, str], bool] | None = None,
+                 indexer: IndexQueue | None = None) -> None:
+        """``indexer`` is the window's (it may be indexing already); without one the panel
+        indexes on a queue of its own."""
         super().__init__(parent)
         self.setWindowTitle("Documents")
         self.setAccessibleName("Documents")
@@ -72,15 +77,30 @@ class DocumentsPanel(QDialog):
         self._library = library
         self._ask = ask or self._ask_user
         self.infos: list[CollectionInfo] = []
-        self.indexing: str | None = None
-        self._queue: list[str] = []
-        self._stop: threading.Event | None = None
-        self.last_report: IndexReport | None = None
         self.jobs = JobRunner(self)
-        self._relay = _ProgressRelay(self)
-        self._relay.progressed.connect(self._on_progress)
+        self._owns_indexer = indexer is None
+        self.indexer = indexer or IndexQueue(lambda: library, self.jobs, self)
+        self.indexer.started.connect(self._on_started)
+        self.indexer.progressed.connect(self._on_progress)
+        self.indexer.finished.connect(self._indexed)
+        self.indexer.failed.connect(self._index_failed)
+        self._counts_read_at = 0.0
+        self._counts_reading = False
         self._build()
+        if self.indexer.indexing is not None:  # a run that began before the panel opened
+            self._on_started(self.indexer.indexing)
+            if self.indexer.last_progress is not None:
+                self._on_progress(self.indexer.last_progress)
         self.reload()
+
+    @property
+    def indexing(self) -> str | None:
+        """The collection being indexed, if any."""
+        return self.indexer.indexing
+
+    @property
+    def last_report(self) -> IndexReport | None:
+        return self.indexer.last_report
 
     # -- building --------------------------------------------------------------------------
 
@@ -317,42 +337,57 @@ class DocumentsPanel(QDialog):
             self.index(name)
 
     def index(self, name: str) -> None:
-        """Index ``name`` on a pool thread (after the run in progress, if any)."""
-        if self.indexing is not None:
-            if name != self.indexing and name not in self._queue:
-                self._queue.append(name)
-            return
-        self.indexing = name
-        self._stop = threading.Event()
+        """Index ``name`` on a job thread (after the run in progress, if any)."""
+        self.indexer.index(name)
+
+    @Slot()
+    def stop_indexing(self) -> None:
+        """Stop at the next file; what is indexed stays, the rest is done next time."""
+        if self.indexer.indexing is not None:
+            self.indexer.stop()
+            self.progress_label.setText("Stopping after the file being read…")
+
+    @Slot(str)
+    def _on_started(self, name: str) -> None:
         self.progress.setRange(0, 0)
         self.progress.show()
         self.stop_button.show()
         self.progress_label.setText(f"Indexing “{name}”: looking for new and changed files…")
         self.progress_label.show()
         self._show_selected()
-        work = partial(self._library.index, name, progress=self._relay.progressed.emit,
-                       stop=self._stop)
-        self.jobs.run(work, on_done=self._indexed, on_failed=self._index_failed, context=self)
-
-    @Slot()
-    def stop_indexing(self) -> None:
-        """Stop at the next file; what is indexed stays, the rest is done next time."""
-        self._queue.clear()
-        if self._stop is not None:
-            self._stop.set()
-            self.progress_label.setText("Stopping after the file being read…")
+        self._show_state_cells()
 
     @Slot(object)
     def _on_progress(self, progress: IndexProgress) -> None:
-        if self.indexing is None:
+        if self.indexer.indexing is None:
             return
         if progress.files_total:
             self.progress.setRange(0, progress.files_total)
             self.progress.setValue(progress.files_done)
-        self.progress_label.setText(describe_progress(progress))
+        if not self.indexer.stopping:
+            self.progress_label.setText(describe_progress(progress))
+        self._read_counts()
 
+    def _read_counts(self) -> None:
+        """The table's file and passage counts as committed so far, read at most once a
+        second while a run goes on (each file is committed when it is read)."""
+        now = time.monotonic()
+        if self._counts_reading or now - self._counts_read_at < COUNTS_EVERY_S:
+            return
+        self._counts_reading, self._counts_read_at = True, now
+
+        def read(infos: list[CollectionInfo]) -> None:
+            self._counts_reading = False
+            self._fill(infos)
+
+        def failed(_message: str) -> None:
+            self._counts_reading = False  # the run's own report says what went wrong
+
+        self.jobs.run(self._library.collections, on_done=read, on_failed=failed,
+                      context=self)
+
+    @Slot(object)
     def _indexed(self, report: IndexReport) -> None:
-        self.last_report = report
         state = "stopped" if report.stopped else "done"
         failed = f", {len(report.failed)} could not be read" if report.failed else ""
         self.progress_label.setText(
@@ -360,17 +395,22 @@ class DocumentsPanel(QDialog):
             f"{failed}, {report.chunks} passages, in {report.elapsed_s:.1f} s (measured).")
         self._index_ended()
 
-    def _index_failed(self, message: str) -> None:
+    @Slot(str, str)
+    def _index_failed(self, _name: str, message: str) -> None:
         self._fail(message)
         self.progress_label.setText("")
         self._index_ended()
 
     def _index_ended(self) -> None:
-        self.indexing, self._stop = None, None
-        self._show_idle()
+        if self.indexer.indexing is None:
+            self._show_idle()
         self._changed()
-        if self._queue:
-            self.index(self._queue.pop(0))
+
+    def _show_state_cells(self) -> None:
+        for row, info in enumerate(self.infos):
+            item = self.table.item(row, 4)
+            if item is not None:
+                item.setText(collection_state(info, self.indexing))
 
     def _changed(self, *, select: str | None = None) -> None:
         def filled(infos: list[CollectionInfo]) -> None:
@@ -390,6 +430,8 @@ class DocumentsPanel(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def shut_down(self) -> None:
-        """Stop indexing (what is done stays) and wait for the jobs."""
-        self.stop_indexing()
+        """Stop its own indexing (what is done stays) and wait for the jobs; the window's
+        queue is the window's to stop."""
+        if self._owns_indexer:
+            self.indexer.shut_down()
         self.jobs.wait(SHUTDOWN_MS)

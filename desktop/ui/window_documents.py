@@ -4,6 +4,11 @@
 One object wires them into ``MainWindow`` so that the window itself changes by a line: the
 library is opened off the GUI thread the first time it is needed, and every read or write of it
 runs on a job thread; the chat's choice is stored with the conversation.
+
+Once the window is on screen, every collection is brought up to date in the background (files
+added, changed or deleted while Hearth was closed), one after another on the window's
+``IndexQueue``; the Documents panel shows the progress. Without a documents database there is
+nothing to catch up with, and the library (NumPy with it) is not loaded at all.
 """
 
 from __future__ import annotations
@@ -11,19 +16,23 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QWidget
 
-from desktop.core.documents import CollectionInfo, Library
+from desktop.core import paths
+from desktop.core.documents import CollectionInfo, IndexReport
+from desktop.core.documents._db import FILE_NAME
 from desktop.core.errors import KnownError
 from desktop.core.receipt import Source
 from desktop.ui.answer_sources import open_source
 from desktop.ui.documents_choice import DocumentsButton
+from desktop.ui.documents_indexing import IndexQueue
 from desktop.ui.documents_panel import DocumentsPanel
 from desktop.ui.jobs import JobRunner
 
 if TYPE_CHECKING:
+    from desktop.core.documents import Library
     from desktop.ui.main_window import MainWindow
 
 SHORTCUT = "Ctrl+Shift+D"
@@ -40,6 +49,10 @@ class WindowDocuments(QObject):
         self.panel: DocumentsPanel | None = None
         self.jobs = JobRunner(self)
         self.jobs.crashed.connect(window.show_crash)
+        self.indexer = IndexQueue(self.library, self.jobs, self)
+        self.indexer.finished.connect(self._on_indexed)
+        self.indexer.failed.connect(self._on_index_failed)
+        self._caught_up = False  # the start's pass over the collections was asked for
         self.button = DocumentsButton()
         row = QWidget()
         row.setObjectName("DocumentsRow")
@@ -64,7 +77,7 @@ class WindowDocuments(QObject):
         window.chat.source_requested.connect(self.open_source)
         window.session.state_changed.connect(self.show_chat_choice)
         window.session.conversation_saved.connect(self._on_saved)
-        self.refresh()
+        window.installEventFilter(self)  # its first showing starts the catch-up
         self.show_chat_choice()
 
     # -- the library, off the GUI thread -------------------------------------------------------
@@ -72,6 +85,10 @@ class WindowDocuments(QObject):
     def library(self) -> Library:
         """The user's library, opened on first use (call from a job thread)."""
         if self._library is None:
+            # Imported here, not at the top: the library brings NumPy, which the window's
+            # start need not wait for.
+            from desktop.core.documents import Library
+
             self._library = Library.open_default(self._window.services.settings)
         return self._library
 
@@ -82,6 +99,52 @@ class WindowDocuments(QObject):
 
     def _available(self, infos: list[CollectionInfo]) -> None:
         self.button.set_available(infos)
+
+    # -- catching up at start --------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self._window:
+            if event.type() == QEvent.Type.Show and not self._caught_up:
+                self._caught_up = True
+                # After the first paint: the window is on screen before any of this begins.
+                QTimer.singleShot(0, self.catch_up)
+            elif event.type() == QEvent.Type.Close:
+                # Stop now, while the window frees the model; shut_down waits for it later.
+                self.indexer.shut_down()
+        return False
+
+    @Slot()
+    def catch_up(self) -> None:
+        """Bring every collection up to date (files added, changed, deleted meanwhile), in the
+        background; nothing at all when there is no documents database yet."""
+        if not (paths.data_dir() / FILE_NAME).exists():
+            return  # no collection was ever made: NumPy and the library stay unloaded
+
+        def found(infos: list[CollectionInfo]) -> None:
+            self._available(infos)
+            self.indexer.index_all([info.name for info in infos if info.roots])
+
+        self.jobs.run(lambda: self.library().collections(), on_done=found,
+                      on_failed=self._say_failed, context=self.button)
+
+    def _say_failed(self, message: str) -> None:
+        if message:  # an empty one is a bug, already shown as a crash report
+            self._window.notice.show_error(message)
+
+    @Slot(object)
+    def _on_indexed(self, report: IndexReport) -> None:
+        if report.indexed or report.removed:  # the chat's button shows the new counts
+            self.refresh()
+            if self.panel is None or not self.panel.isVisible():
+                self._window.status.showMessage(
+                    f"Documents: “{report.collection}” is up to date ({report.indexed} "
+                    f"file(s) read, {report.removed} removed).", 8000)
+
+    @Slot(str, str)
+    def _on_index_failed(self, name: str, message: str) -> None:
+        if message and (self.panel is None or not self.panel.isVisible()):
+            self._window.notice.show_error(f"Documents: “{name}” could not be brought up to "
+                                           f"date: {message}")
 
     # -- the panel -------------------------------------------------------------------------
 
@@ -97,7 +160,7 @@ class WindowDocuments(QObject):
 
     def _show_panel(self, library: Library) -> None:
         if self.panel is None:
-            self.panel = DocumentsPanel(library, self._window)
+            self.panel = DocumentsPanel(library, self._window, indexer=self.indexer)
             self.panel.jobs.crashed.connect(self._window.show_crash)
             self.panel.changed.connect(self.refresh)
         self._raise(self.panel)
@@ -154,6 +217,9 @@ class WindowDocuments(QObject):
         self._window.notice.show_info(open_source(source))
 
     def shut_down(self) -> None:
+        """Stop indexing after the file being read (the next start goes on from there),
+        wait for the jobs and close the library."""
+        self.indexer.shut_down()
         if self.panel is not None:
             self.panel.shut_down()
         self.jobs.wait(10_000)
