@@ -12,9 +12,15 @@ import functools
 import re
 
 from desktop.core.routing import _vocabulary as vocab
-from desktop.core.routing._candidates import MARKER, PATTERN, Candidate
-from desktop.core.routing._money import MONEY_CUES, detect_money
-from desktop.core.routing._recognizers import RECOGNIZERS, detect_after_cue, detect_topic
+from desktop.core.routing._candidates import CONTEXT, MARKER, PATTERN, Candidate
+from desktop.core.routing._money import FINANCIAL, MONEY_CUES, detect_money
+from desktop.core.routing._people import has_person
+from desktop.core.routing._recognizers import (
+    RECOGNIZERS,
+    detect_after_cue,
+    detect_in_cell,
+    detect_topic,
+)
 from desktop.core.routing._secrets import PASSWORD_CUES, PIN_CUES, detect_stated_password
 from desktop.core.routing._text import word_matches
 
@@ -75,7 +81,12 @@ def _date_ok(groups: tuple[str | None, ...]) -> bool:
     return 1 <= day <= 31 and 1900 <= year <= 2099
 
 
-def _birth(text: str, cue: str, end: int, found: list[Candidate]) -> None:
+# How far before a birth verb its date may end: German and Dutch put the verb last ("ich bin
+# am 23.04.1978 geboren", "ik ben op 8 mei 1951 geboren").
+_BIRTH_REACH_BEFORE = 25
+
+
+def _birth(text: str, cue: str, start: int, end: int, found: list[Candidate]) -> None:
     reach = 60
     if cue in _TIGHT_BIRTH_CUES:  # the date follows at once, or after "am", "le", "on" …
         gap = _TIGHT_GAP.match(text, end)
@@ -84,6 +95,16 @@ def _birth(text: str, cue: str, end: int, found: list[Candidate]) -> None:
     match = _DATE.search(text, end, newline if newline != -1 else end + reach + 30)
     if match and match.start() - end <= reach and _date_ok(match.groups()):
         found.append(Candidate(match.start(), match.end(), DATE_OF_BIRTH, PATTERN))
+        return
+    if cue in _TIGHT_BIRTH_CUES:
+        return
+    # The date before the verb, in a sentence about a person (not "Angela Merkel wurde am
+    # 17. Juli 1954 geboren": a fact about the world).
+    line_start = text.rfind("\n", 0, start) + 1
+    before = [m for m in _DATE.finditer(text, max(line_start, start - 80), start)
+              if start - m.end() <= _BIRTH_REACH_BEFORE and _date_ok(m.groups())]
+    if before and has_person(text[line_start:before[-1].start()]):
+        found.append(Candidate(before[-1].start(), before[-1].end(), DATE_OF_BIRTH, PATTERN))
 
 
 def _health_cue(text: str, end: int, found: list[Candidate]) -> None:
@@ -111,7 +132,7 @@ def detect_in_context(text: str, lower: str | None, found: list[Candidate],
             continue
         for name in names:
             if name == "birth":
-                _birth(text, phrase, match.end(), found)
+                _birth(text, phrase, start, match.end(), found)
             elif name == "money":
                 detect_money(phrase, text, start, match.end(), found)
             elif name == "health_cue":
@@ -133,3 +154,97 @@ def detect_topics(text: str, topics: set[str], found: list[Candidate]) -> None:
                 detect_stated_password(text, line_start, found)
         else:
             detect_topic(name, text, found)
+
+
+# -- tables: a header names the column, the cells below it are the values -----------------------
+
+# Column names that are cues only as a header ("net", "diagnosis"), by the group they open.
+_COLUMN_CUES: dict[str, str] = {
+    **dict.fromkeys(("net", "gross", "net pay", "gross pay", "amount owed", "amount due",
+                     "annual salary", "monthly salary", "base salary", "bonus"), "money"),
+    **dict.fromkeys(("diagnosis", "diagnose", "diagnosi", "diagnóstico", "diagnostic",
+                     "condition", "medication", "medications", "medikament", "medikamente",
+                     "médicament", "medicamento", "farmaco", "medicatie", "icd", "icd-10",
+                     "allergies", "allergy"), "health_column"),
+    **dict.fromkeys(("birth date", "birthdate", "date of birth", "dob", "geburtsdatum",
+                     "geboortedatum", "date de naissance", "fecha de nacimiento",
+                     "data di nascita", "born"), "birth"),
+}
+_CELL_SEPARATORS = ",;\t|"
+_EMPTY_CELLS = frozenset({"none", "n/a", "na", "-", "--", "---", "nil", "null", "keine", "kein",
+                          "aucun", "aucune", "ninguno", "ninguna", "nessuno", "geen", "no"})
+# A header: a line of two or more short labels (a longer cell makes the line prose or data).
+# Matched at each line start (a loop over lines is cheaper than a multi-line search).
+_HEADER = re.compile(r"[ \t|]*[\"'`]?[^\W\d][\w .#/'\"`-]{0,40}(?:[,;\t|][ \t]*[\"'`]?"
+                     r"[^\W\d][\w .#/'\"`-]{0,40})+[ \t|]*\r?(?=\n|\Z)")
+_LABEL = re.compile(r"[\"'`]?\s*([^\W\d][\w .#/'-]{0,40}?)\s*[\"'`]?")
+_CELL_NUMBER = re.compile(r"[\"']?\s*[-+]?[$€£]?\s?\d[\d ,.']*\s?(?:[€$£]|[A-Z]{3})?\s*[\"']?")
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The cells of the row ``text[start:end]``, split at its most frequent separator."""
+    row = text[start:end]
+    separator = max(_CELL_SEPARATORS, key=row.count)
+    cells, position = [], start
+    for part in row.split(separator):
+        cells.append((position, position + len(part)))
+        position += len(part) + 1
+    return cells
+
+
+def _column_group(text: str, start: int, end: int) -> str | None:
+    label = _LABEL.fullmatch(text, start, end)
+    if label is None:
+        return None
+    phrase = " ".join(label.group(1).lower().replace("_", " ").split())
+    if phrase in _COLUMN_CUES:
+        return _COLUMN_CUES[phrase]
+    names = _GROUPS_OF.get(phrase)
+    return names[0] if names else None
+
+
+def _cell(group: str, text: str, start: int, end: int, found: list[Candidate]) -> None:
+    while start < end and text[start] in " \"'":
+        start += 1
+    while end > start and text[end - 1] in " \"'\r":
+        end -= 1
+    if start == end:
+        return
+    if group == "money":
+        if _CELL_NUMBER.fullmatch(text, start, end):
+            found.append(Candidate(start, end, FINANCIAL, CONTEXT))
+    elif group == "birth":
+        date = _DATE.fullmatch(text, start, end)
+        if date is not None and _date_ok(date.groups()):
+            found.append(Candidate(start, end, DATE_OF_BIRTH, PATTERN))
+    elif group == "health_column":
+        if text[start:end].lower() not in _EMPTY_CELLS:
+            found.append(Candidate(start, end, HEALTH, MARKER))
+    elif group not in _NOT_TOPICS and group != PASSWORD_TOPIC:
+        detect_in_cell(group, text, start, end, found)
+
+
+def detect_in_tables(text: str, found: list[Candidate]) -> None:
+    """Append the values of CSV, TSV and Markdown tables whose header names a sensitive
+    column ("employee,iban,net" then "K. Novak,DE58…,3120.00": the 3120.00 is pay)."""
+    line = 0
+    while line < len(text):
+        row = _HEADER.match(text, line)
+        following = text.find("\n", line)
+        line = len(text) if following == -1 else following + 1
+        if row is None:
+            continue
+        header = [_column_group(text, start, end) for start, end in _cells(text, *row.span())]
+        if not any(header):
+            continue
+        position = row.end() + 1
+        while position < len(text):
+            end = text.find("\n", position)
+            end = len(text) if end == -1 else end
+            cells = _cells(text, position, end)
+            if len(cells) != len(header):
+                break
+            for group, (start, stop) in zip(header, cells, strict=True):
+                if group is not None:
+                    _cell(group, text, start, stop, found)
+            position = end + 1

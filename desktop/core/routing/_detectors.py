@@ -24,6 +24,7 @@ from desktop.core.routing._context import (
     DATE_OF_BIRTH,
     HEALTH,
     detect_in_context,
+    detect_in_tables,
     detect_topics,
 )
 from desktop.core.routing._health import detect_health
@@ -120,6 +121,8 @@ def _candidates(text: str, custom_terms: Sequence[str], regions: Sequence[str],
     detect_identifiers(folded, found)
     detect_contacts(folded, found, regions)
     detect_in_context(folded, lower, found, topics)
+    if "\n" in folded:
+        detect_in_tables(folded, found)
     if inherited:
         detect_topics(folded, inherited, found)
     detect_addresses(folded, lower, found)

@@ -36,7 +36,10 @@ _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n")
 _MEDICATION_CONTEXT = re.compile(
     r"\b(?:takes?|taking|took|on|prescribed|started|stopped|switched|dose|dosage|\d+\s?mg|"
     r"nimmt|nehme|nehmen|verschrieben|prend[s]?|sous|prescrit|toma[sn]?|tomo|recetaron|"
-    r"receta|prende|prendo|assume|neemt|neem|slikt|gebruikt)\b",
+    r"receta|prende|prendo|assume|neemt|neem|slikt|gebruikt|"
+    # what a medication does to the one who takes it
+    r"makes\s+me|side\s+effects?|nebenwirkung(?:en)?|effets?\s+secondaires?|"
+    r"efectos?\s+secundarios?|effetti\s+collaterali|bijwerking(?:en)?)\b",
     re.I,
 )
 # Endings of medical words; a word needs three letters before its ending.

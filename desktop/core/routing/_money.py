@@ -45,6 +45,11 @@ MONEY_CUES: tuple[str, ...] = (
     "kredit", "autokredit", "studienkredit", "ratenkredit", "dispo", "dispokredit",
     "überziehung", "découvert", "crédit", "prêt", "touche", "touches", "préstamo", "hipoteca",
     "descubierto", "debo", "debes", "prestito", "mutuo", "scoperto", "overdraft",
+    # Accounts, also inside German and Dutch compounds ("auf meinem Girokonto sind 214,80 €")
+    "account", "bank account", "checking account", "savings account", "konto", "girokonto",
+    "sparkonto", "tagesgeld", "tagesgeldkonto", "festgeld", "depot", "compte",
+    "compte courant", "livret a", "cuenta", "cuenta corriente", "conto", "conto corrente",
+    "rekening", "betaalrekening", "spaarrekening", "conta",
     # Stating what one has: the amount must follow at once ("Tengo 3.200 euros", "j'ai 8 000 €")
     "tengo", "tenho", "j'ai", "ich habe", "ik heb", "i have", "i've got", "ho",
     # scores

@@ -44,6 +44,8 @@ _PERSON_WORDS = (
     "esposo", "marido", "mujer", "hermano", "hermana", "abuela", "abuelo", "novio", "novia",
     "tío", "tía", "compañero", "compañera", "jefe", "jefa", "sr.", "sra.", "señor", "señora",
     "tengo", "nací", "vivo",
+    # Spanish, Italian and Portuguese drop the pronoun: the first person is in the verb
+    "estoy", "tomo", "tomé", "estou", "tenho", "tomei", "prendo", "nasci",
     # Italian
     "io", "mio", "mia", "miei", "mie", "noi", "nostro", "nostra", "lui", "lei", "suo", "sua",
     "suoi", "sue", "mamma", "babbo", "figlio", "figlia", "moglie", "marito", "fratello",

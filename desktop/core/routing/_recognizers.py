@@ -235,7 +235,11 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
          "téléphone", "tél", "tél.", "numéro", "appelle-moi au", "rappelez", "móvil", "movil",
          "teléfono", "telefono", "llámame", "llamame", "llámame al", "cellulare",
          "chiamami", "chiamami al", "numero di telefono", "ring me", "ring mig",
-         "numer telefonu", "telefone", "telemóvel", "celular"),
+         "numer telefonu", "telefone", "telemóvel", "celular",
+         # the label of a contact in a form or a list
+         "contact", "emergency contact", "contacto", "contacto de emergencia", "kontakt",
+         "notfallkontakt", "contatto", "contatto di emergenza", "contact d'urgence",
+         "noodcontact", "contactpersoon"),
         r"\+?\(?\d[\d ()./-]{5,22}\d", shape=_phone, reach=40),
     # Verbs of calling ("chiama il 333 123 4567", "appelle le 06 12 34 56 78") are weaker cues:
     # the number must be international or valid in one of the default regions.
@@ -296,6 +300,14 @@ def detect_after_cue(name: str, text: str, start: int, end: int, found: list[Can
     for match in reversed(before):
         if _report(recognizer, match, found):
             return
+
+
+def detect_in_cell(name: str, text: str, start: int, end: int, found: list[Candidate]) -> None:
+    """The value of recognizer ``name`` that fills ``text[start:end]`` (a table cell under a
+    column named by one of its cues)."""
+    match = _bounded(name).fullmatch(text, start, end)
+    if match is not None:
+        _report(BY_NAME[name], match, found)
 
 
 def detect_topic(name: str, text: str, found: list[Candidate]) -> None:

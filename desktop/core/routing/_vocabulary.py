@@ -103,7 +103,7 @@ CONDITIONS_MORE: tuple[str, ...] = (
     "dyslexia", "tourette's", "long covid", "covid", "miscarried", "stillbirth",
     "vasectomy", "hysterectomy", "mastectomy", "radiation therapy",
     "alcoholic", "concussion", "tbi", "als", "gerd", "ibs", "std", "sti", "aids",
-    "ckd", "chronic kidney disease", "kidney disease", "renal failure", "herniated disc",
+    "bipolar", "ckd", "chronic kidney disease", "kidney disease", "renal failure", "herniated disc",
     "slipped disc", "hypothyroidism", "hyperthyroidism", "atrial fibrillation", "afib",
     "shingles", "stroke survivor",
     # German, French, Spanish, Italian, Dutch conditions the lists above lack
