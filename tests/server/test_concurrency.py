@@ -23,7 +23,7 @@ LONG = 3000  # tokens: far longer than the test waits, so only a stop can end it
 @pytest.fixture
 def roomy(server_settings: Settings, os_keyring: KeyringBackend) -> Iterator[Served]:
     server_settings.set("local.context_size", 4096)
-    server_settings.set("server.queue_size", 3)
+    server_settings.set("server.queue_size", 4)  # all four may wait at once
     with start_server(os_keyring) as running:
         yield running
 
