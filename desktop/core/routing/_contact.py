@@ -107,6 +107,11 @@ def _emails(text: str, found: list[Candidate]) -> None:
         at = text.find("@", at + 1)
 
 
+# The group before a number that mixes capitals and digits: the number is the tail of a
+# tracking or serial code ("1Z 84F 32A 03 1942 5561"), not a phone number.
+_CODE_GROUP_BEFORE = re.compile(r"(?<![\w-])[A-Z0-9]*(?:[A-Z]\d|\d[A-Z])[A-Z0-9]* \Z")
+
+
 def _free_before(text: str, start: int) -> bool:
     return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in _PHONE_BEFORE)
 
@@ -132,7 +137,8 @@ def _phones(text: str, found: list[Candidate], regions: Sequence[str]) -> None:
     for match in _NATIONAL.finditer(text):
         value = match.group()
         if (not _free_before(text, match.start()) or glued_after(text, match.end(), "./:-")
-                or _DATE_LIKE.match(value)):
+                or _DATE_LIKE.match(value) or _CODE_GROUP_BEFORE.search(
+                    text, max(0, match.start() - 12), match.start()) is not None):
             continue
         count = len(digits(value))
         if value.lstrip("(").startswith("00"):  # 00 + country code: no trunk 0 after it

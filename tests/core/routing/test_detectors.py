@@ -155,6 +155,7 @@ NOT_FOUND: list[str] = [
     "name;diagnosis\nAnna;none",
     "a,b,c\n1,2,3",
     "My flight is LH 400 on 14 March",
+    "Tracking number 1Z 84F 32A 03 1942 5561 shows delivered",
     "Upgrade to version 1.2.3.4 today",
     "Released v2.31.0 and v1.2.3.4",
     "pip install foo==1.2.3.4",
