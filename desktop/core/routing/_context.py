@@ -59,7 +59,8 @@ _TIGHT_BIRTH_CUES = frozenset({"(*", "b.", "geb.", "geb"})
 _MONTH = vocab.trie(set(vocab.MONTHS))
 _DATE = re.compile(
     r"(?<![\w.])(?:(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d\d)"
-    rf"|(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:(?:of|de)\s+)?(?:{_MONTH})\.?,?\s+(?:de\s+)?(\d{{4}})"
+    rf"|(\d{{1,2}})(?:st|nd|rd|th)?\.?(?:\s+|[-/])(?:(?:of|de)\s+)?(?:{_MONTH})\.?,?(?:\s+|[-/])"
+    rf"(?:de\s+)?(\d{{4}})"
     rf"|(?:{_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}))(?!\w|[.,/-]\d)",
     re.I,
 )

@@ -149,6 +149,18 @@ def _sentence_at(text: str, position: int) -> tuple[int, int]:
     return left, stop.start() if stop else len(text)
 
 
+# A diary-style sentence drops its "I": "Been on sertraline 6 months", "Started insulin today".
+_NO_SUBJECT = re.compile(r"[\s\-*•>]*(?:been|feeling|feel|felt|got|had|have\s+had|just\s+got|"
+                         r"just\s+started|started|stopped|took|taking|tested|diagnosed|"
+                         r"currently\s+on|still\s+on|on)\b", re.I)
+
+
+def _about_someone(text: str, left: int, sentence: str) -> bool:
+    """Whether the sentence at ``left`` names a person or speaks in the first person with no
+    subject."""
+    return has_person(sentence) or _NO_SUBJECT.match(text, left) is not None
+
+
 def _lab_value(text: str, source: str, start: int, end: int, found: list[Candidate]) -> None:
     """The number after the analyte at ``[start, end)``, in a sentence that is not about
     reference values, or one about a person (``source``: the text or its lower case)."""
@@ -195,7 +207,7 @@ def detect_health(text: str, lower: str | None, found: list[Candidate]) -> None:
         bounds = _sentence_at(text, start)
         # The term itself is no person ("von Ibuprofen", "Parkinson's"): it is blanked out.
         sentence = text[bounds[0]:start] + " " * (end - start) + text[end:bounds[1]]
-        if not has_person(sentence):
+        if not _about_someone(text, bounds[0], sentence):
             continue
         if is_drug and not _is_drug(text[start:end], text[bounds[0]:bounds[1]],
                                     start - bounds[0]):

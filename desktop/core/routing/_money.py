@@ -81,6 +81,12 @@ _AMOUNT = re.compile(
     r"dollars?|pounds?|francs?|bucks|grand|złotych|zł|pln)\b)"
     rf"|(?<![\w.,])(?:{_NUMBER})(?={_PERIOD})"
 )
+# A bare amount, right after a person's pay or balance word ("my take home pay is 2,950"):
+# grouped thousands or four or more digits, not a year.
+_BARE = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d{1,2})?|\d{4,7}(?:[.,]\d{1,2})?)"
+                   r"(?![\w%]|[.,]\d)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_BARE_REACH = 25
 _SCORE = re.compile(r"(?<![\w.,])[3-8]\d\d(?![\w.,])")
 _SENTENCE_STOP = re.compile(r"\n|[!?;](?:\s|$)|\.(?:\s|$)")
 _GENERIC = re.compile(r"\b(?:average|median|mean|typical|typically|durchschnittlich\w*|"
@@ -110,6 +116,12 @@ def detect_money(cue: str, text: str, start: int, end: int, found: list[Candidat
         amount = None
     if amount is None and cue in _HAVING_CUES:
         return
+    if amount is None:
+        bare = _BARE.search(text, end, min(right, end + _BARE_REACH))
+        if bare is not None and not _YEAR.fullmatch(bare.group()) and has_person(
+                text[left:right]):
+            found.append(Candidate(bare.start(), bare.end(), FINANCIAL, CONTEXT))
+            return
     if amount is None:
         before = list(_AMOUNT.finditer(text, max(left, start - 40), start))
         if not before:

@@ -70,6 +70,11 @@ _NOT_NAMES = (
     r"Was|Wie|Wer|Welche|Welcher|Das|Der|Die|Es|Quel|Quelle|Qui|Que|Ce|Qué|Cuál|Quién|Che|"
     r"Quale|Chi|Wat|Welke|Wie|Hoe|Het|De|Dit|Dat|Python|Java|Rust|Excel|Windows|Linux|"
     r"Google|Apple|Amazon|Microsoft|Docker|Git|GitHub|"
+    # Imperatives that open a request ("Write a SQL query"): "a" after them is an article,
+    # not the French or Italian "has".
+    r"Write|Make|Give|Create|Draft|Generate|Find|Build|Tell|Take|Get|Show|Explain|Compose|"
+    r"Plan|Suggest|Translate|Summarise|Summarize|List|Help|Send|Add|Put|Set|Need|Want|Pick|"
+    r"Choose|Design|Name|Recommend|Describe|Book|Order|Prepare|Rewrite|Format|Use|"
     # Eponyms of diseases and laws: "Parkinson's disease" names no one in particular.
     r"Parkinson|Alzheimer|Crohn|Hashimoto|Asperger|Huntington|Tourette|Hodgkin|Down|Addison|"
     r"Cushing|Gehrig|Bell|Raynaud|Sjögren|Meniere|Graves|Lyme|Murphy|Moore|Newton|Ohm|"

@@ -64,7 +64,8 @@ def _ssn_shape(value: str) -> bool:
 
 
 def _document(value: str) -> bool:
-    """Passport, ID card and licence numbers: 6–10 letters and digits, at least three digits."""
+    """Passport, ID card and licence numbers: 6–15 letters and digits (dashes between groups,
+    as on a US driver's licence "D482-1773-0119"), at least three digits."""
     return sum(c.isdigit() for c in value) >= 3
 
 
@@ -116,15 +117,15 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
         "us_ssn", NATIONAL_ID,
         ("ssn", "ss#", "ss #", "ss no", "social security", "social security number",
          "social security no", "social", "sozialversicherungsnummer der usa"),
-        r"\d{3}[ -]?\d\d[ -]?\d{4}", check=_ssn_shape, reach=60),
+        r"\d{3}[ .-]?\d\d[ .-]?\d{4}", check=_ssn_shape, reach=60),
     CuedValue(
         "gb_nino", NATIONAL_ID,
         ("ni number", "ni no", "ni no.", "ni", "nino", "national insurance",
          "national insurance number", "national insurance no", "national insurance no."),
-        r"[A-Z]{2} ?\d\d ?\d\d ?\d\d ?[A-D]", check=lambda v: nino_ok(compact(v)[:2])),
+        r"[A-Z]{2}[ -]?\d\d[ -]?\d\d[ -]?\d\d[ -]?[A-D]", check=lambda v: nino_ok(compact(v)[:2])),
     CuedValue(
         "gb_nhs", NATIONAL_ID, ("nhs", "nhs number", "nhs no", "nhs no."),
-        r"\d{3}[ -]?\d{3}[ -]?\d{4}", check=_std("gb.nhs"), reach=60),
+        r"\d{3}[ .-]?\d{3}[ .-]?\d{4}", check=_std("gb.nhs"), reach=60),
     CuedValue(
         "ca_sin", NATIONAL_ID, ("sin", "sin number", "social insurance number", "nas",
                                 "numéro d'assurance sociale"),
@@ -133,7 +134,7 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
         "nl_bsn", NATIONAL_ID,
         ("bsn", "bsn-nummer", "bsn nummer", "burgerservicenummer", "sofinummer", "sofi-nummer",
          "sofi nummer"),
-        r"\d{4}[ .]?\d\d[ .]?\d{3}|\d{3}[ .]\d{3}[ .]\d{3}|\d{8,9}", check=_std("nl.bsn"),
+        r"\d{4}[ .-]?\d\d[ .-]?\d{3}|\d{3}[ .-]\d{3}[ .-]\d{3}|\d{8,9}", check=_std("nl.bsn"),
         reach=60),
     CuedValue(
         "de_idnr", NATIONAL_ID,
@@ -141,7 +142,7 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
          "steueridentifikationsnummer", "steuerliche identifikationsnummer",
          "steuerliche id", "identifikationsnummer", "idnr", "idnr.", "id-nr", "id-nr.",
          "tin"),
-        r"\d\d ?\d{3} ?\d{3} ?\d{3}", check=_std("de.idnr"), reach=60),
+        r"\d\d[ ./-]?\d{3}[ ./-]?\d{3}[ ./-]?\d{3}", check=_std("de.idnr"), reach=60),
     CuedValue(
         "de_svnr", NATIONAL_ID,
         ("rentenversicherungsnummer", "sozialversicherungsnummer", "sv-nummer",
@@ -151,13 +152,14 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
         "fr_nir", NATIONAL_ID,
         ("sécu", "secu", "sécurité sociale", "securite sociale", "numéro de sécu", "nir",
          "insee", "carte vitale", "n° ss", "numéro ss"),
-        r"[12] ?\d\d ?\d\d ?(?:\d\d|2[AB]) ?\d{3} ?\d{3}(?: ?\d\d)?", check=_std("fr.nir"),
+        r"[12][ .-]?\d\d[ .-]?\d\d[ .-]?(?:\d\d|2[AB])[ .-]?\d{3}[ .-]?\d{3}(?:[ .-]?\d\d)?",
+        check=_std("fr.nir"),
         reach=60),
     CuedValue(
         "es_dni", NATIONAL_ID,
         ("dni", "d.n.i.", "d.n.i", "nie", "n.i.e.", "nif", "n.i.f.",
          "documento nacional de identidad", "número de identidad", "tarjeta de residencia"),
-        r"[XYZ]?\d{1,2}[ .]?\d{3}[ .]?\d{3}(?:[ -]?[A-Z])?",
+        r"[XYZ]?[ -]?\d{1,2}[ .-]?\d{3}[ .-]?\d{3}(?:[ -]?[A-Z])?",
         check=lambda v: stdnum_ok("es.dni", compact(v)) or stdnum_ok("es.nie", compact(v))),
     CuedValue(
         "it_cf", NATIONAL_ID,
@@ -175,10 +177,10 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
         "be_nn", NATIONAL_ID,
         ("rijksregisternummer", "numéro national", "numéro de registre national",
          "registre national", "insz"),
-        r"\d\d[. ]?\d\d[. ]?\d\d[- ]?\d{3}[. ]?\d\d", check=_std("be.nn")),
+        r"\d\d[ .-]?\d\d[ .-]?\d\d[ .-]?\d{3}[ .-]?\d\d", check=_std("be.nn")),
     CuedValue(
         "ch_ahv", NATIONAL_ID, ("ahv", "ahv-nummer", "avs", "sozialversicherungsnummer"),
-        r"756[. ]?\d{4}[. ]?\d{4}[. ]?\d\d", check=_std("ch.ssn")),
+        r"756[ .-]?\d{4}[ .-]?\d{4}[ .-]?\d\d", check=_std("ch.ssn")),
     CuedValue(
         "document", NATIONAL_ID,
         ("passport", "passport number", "passport no", "passport #", "passport nr",
@@ -191,7 +193,7 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
          "personalausweis", "ausweisnummer", "ausweis", "carte d'identité",
          "carta d'identità", "identiteitskaart", "id card", "id number", "id no", "national id",
          "identity card", "cni"),
-        r"[A-Z0-9]{6,10}", shape=_document, reach=30),
+        r"[A-Z0-9](?:-?[A-Z0-9]){5,14}", shape=_document, reach=30),
     CuedValue(
         "card", PAYMENT_CARD,
         ("card", "card no", "card number", "card #", "credit card", "debit card", "cc", "cc#",

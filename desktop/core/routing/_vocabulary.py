@@ -103,8 +103,14 @@ CONDITIONS_MORE: tuple[str, ...] = (
     "dyslexia", "tourette's", "long covid", "covid", "miscarried", "stillbirth",
     "vasectomy", "hysterectomy", "mastectomy", "radiation therapy",
     "alcoholic", "concussion", "tbi", "als", "gerd", "ibs", "std", "sti", "aids",
-    "bipolar", "ckd", "chronic kidney disease", "kidney disease", "renal failure", "herniated disc",
-    "slipped disc", "hypothyroidism", "hyperthyroidism", "atrial fibrillation", "afib",
+    # adjective forms: "mon fils est autiste", "er ist depressiv"
+    "autiste", "asthmatique", "épileptique", "dépressif", "dépressive", "autistisch",
+    "depressiv", "epileptisch", "autista", "asmático", "asmática", "epiléptico", "epiléptica",
+    "depresivo", "depresiva", "autistico", "autistica", "asmatico", "asmatica", "epilettico",
+    "epilettica", "depresso", "depressa", "depressief", "astmatisch",
+    "bipolar", "ckd", "chronic kidney disease", "kidney disease", "renal failure",
+    "herniated disc", "slipped disc", "hypothyroidism", "hyperthyroidism",
+    "atrial fibrillation", "afib",
     "shingles", "stroke survivor",
     # German, French, Spanish, Italian, Dutch conditions the lists above lack
     "niereninsuffizienz", "nierenversagen", "bandscheibenvorfall", "gürtelrose",
@@ -202,6 +208,7 @@ BIRTH_CUES: tuple[str, ...] = (
     "geb.-datum", "geb-datum", "geb.dat.", "geburtsdatum:", "nasci", "nasceu", "nascido",
     "nascida", "data de nascimento", "urodzony", "urodzona", "urodziłem się",
     "urodziłam się", "data urodzenia", "född", "fødselsdato", "syntymäaika", "doğum tarihi",
+    "cumpleaños", "compleanno", "anniversaire", "verjaardag", "aniversário",
 )
 
 MONTHS: tuple[str, ...] = (

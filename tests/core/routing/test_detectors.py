@@ -143,6 +143,12 @@ FOUND: list[tuple[str, str, str]] = [
     ("Return address:\nLiam O'Connor\n42 Cedar Court\nCork T12 X8Y2", "address",
      "42 Cedar Court"),
     ("Mieszkam przy ul. Długiej 15/4, 00-238 Warszawa", "address", "ul. Długiej 15/4"),
+    ("Dit is mijn BSN nummer 487-033-528", "national_id", "487-033-528"),
+    ("my drivers license number is D4821-7730-1196", "national_id", "D4821-7730-1196"),
+    ("dob 12-Aug-1981, calculate my age", "date_of_birth", "12-Aug-1981"),
+    ("Been on sertraline 6 months, feel numb.", "health", "sertraline"),
+    ("mon fils est autiste", "health", "autiste"),
+    ("my take home pay is 2,950 and rent is 1,400", "financial", "2,950"),
 ]
 
 # Look-alikes: versions, arithmetic, dates, hashes, code, numbers that fail a check.
@@ -156,6 +162,8 @@ NOT_FOUND: list[str] = [
     "a,b,c\n1,2,3",
     "My flight is LH 400 on 14 March",
     "Tracking number 1Z 84F 32A 03 1942 5561 shows delivered",
+    "Write a SQL query: SELECT name, salary FROM employees WHERE salary > 50000",
+    "my salary went up in 2023, write a thank-you note",
     "Upgrade to version 1.2.3.4 today",
     "Released v2.31.0 and v1.2.3.4",
     "pip install foo==1.2.3.4",
