@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
@@ -23,6 +24,7 @@ from desktop.ui.chat_entry import ChatEntry
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer, ComposerState
 from desktop.ui.consent import ConsentDialog, choice_for
+from desktop.ui.jobs import JobRunner
 from desktop.ui.status_bar import HearthStatusBar
 from desktop.ui.wording import outlook_empty_state, tier_label
 from desktop.ui.worker import InferenceThread, PendingConsent, TurnRequest
@@ -88,6 +90,11 @@ class ChatSession(QObject):
         # The document collections a new chat's first question draws on (then stored with it).
         self.new_chat_collections: tuple[str, ...] = ()
         self._consent: tuple[PendingConsent, ConsentDialog] | None = None
+        # Changes to conversations (lock, version, rename, delete) are written on this one
+        # thread, in order: another process (the CLI, the local server) may hold SQLite's
+        # write lock for a while, and the GUI thread must not wait for it.
+        self.writes = JobRunner(self, threads=1)
+        self._writes_pending = 0  # of the lock and version: a turn waits until they land
         worker = inference.worker
         worker.turn_saved.connect(self._on_turn_saved)
         worker.routed.connect(self._on_routed)
@@ -212,13 +219,41 @@ class ChatSession(QObject):
     @Slot(int)
     def show_version(self, message_id: int) -> None:
         """Show another version of a message (and the branch that follows it)."""
-        if self._turn is not None or self._conversation_id is None:
+        if self._busy() or self._conversation_id is None:
             return
-        try:
-            self._chats.choose_version(message_id)
-        except KnownError as exc:
-            self.problem.emit(str(exc))
-        self._show_again(self._conversation_id)
+        conversation_id = self._conversation_id
+
+        def chosen(_thread: object) -> None:
+            self._write_landed()
+            if conversation_id == self._conversation_id and self._turn is None:
+                self._show_again(conversation_id)
+
+        def failed(message: str) -> None:
+            self._write_landed()
+            if message:  # an empty one is a bug, shown as a crash report
+                self.problem.emit(f"The other version could not be shown: {message}")
+
+        self._write(partial(self._chats.choose_version, message_id), chosen, failed)
+
+    def _write(self, work: Callable[[], object], done: Callable[[object], object],
+               failed: Callable[[str], object]) -> None:
+        """A change to the conversation on screen, on the writes thread; turns wait for it."""
+        self._writes_pending += 1
+        self.writes.run(work, on_done=done, on_failed=failed, context=self)
+
+    def _write_landed(self) -> None:
+        self._writes_pending -= 1
+
+    def _busy(self) -> bool:
+        """An answer is being written, or a change to the chat (its lock, the version shown)
+        is still being saved, and a question now would be routed on the chat's old state."""
+        if self._turn is not None:
+            return True
+        if self._writes_pending:
+            self._status.showMessage("Saving the change to this chat first; send again in a "
+                                     "moment.", 4000)
+            return True
+        return False
 
     def _leave_unsaved_turn(self) -> None:
         """The view moves away from an answer whose new chat has no id yet: stop following it."""
@@ -231,7 +266,7 @@ class ChatSession(QObject):
     def send(self, text: str) -> None:
         """Ask ``text`` in the conversation shown (while editing: instead of the last question)."""
         text = text.strip()
-        if not text or self._turn is not None or self._model_state != "ready":
+        if not text or self._model_state != "ready" or self._busy():
             return
         replace_from: int | None = None
         if self._edit_target is not None:
@@ -252,7 +287,7 @@ class ChatSession(QObject):
     @Slot(str)
     def ask_again(self, tier: str) -> None:
         """Answer the last question once more on ``tier``, keeping the answers it has."""
-        if self._turn is not None or self._model_state != "ready" or self._conversation_id is None:
+        if self._model_state != "ready" or self._conversation_id is None or self._busy():
             return
         if not any(e.role == "user" for e in self.chat.entries):
             return
@@ -264,7 +299,7 @@ class ChatSession(QObject):
     @Slot(int)
     def continue_answer(self, message_id: int) -> None:
         """Write more of the last answer, which stopped at its length limit, into it."""
-        if self._turn is not None or self._model_state != "ready" or self._conversation_id is None:
+        if self._model_state != "ready" or self._conversation_id is None or self._busy():
             return
         self.cancel_edit()
         if self.chat.resume_answer(message_id):
@@ -274,15 +309,26 @@ class ChatSession(QObject):
     @Slot(bool)
     def set_locked(self, locked: bool) -> None:
         """Keep the conversation shown on this device (a new chat: from its first question)."""
-        if self._conversation_id is not None:
-            try:
-                self._chats.set_locked(self._conversation_id, locked)
-            except KnownError as exc:
-                self.problem.emit(str(exc))
-                self._refresh()  # the box goes back to what the store says
-                return
+        conversation_id = self._conversation_id
         self._set_locked_shown(locked)
         self._refresh()
+        if conversation_id is None:
+            return  # a new chat is locked when its first question creates it
+
+        def failed(message: str) -> None:
+            self._write_landed()
+            if message:  # an empty one is a bug, shown as a crash report
+                what = "kept on this device" if locked else "unlocked"
+                self.problem.emit(f"The chat could not be {what}: {message}")
+            if conversation_id == self._conversation_id:  # back to what the store says
+                try:
+                    self._set_locked_shown(self._chats.get(conversation_id).locked_local)
+                except KnownError:
+                    return
+                self._refresh()
+
+        self._write(partial(self._chats.set_locked, conversation_id, locked),
+                    lambda _none: self._write_landed(), failed)
 
     def _set_locked_shown(self, locked: bool) -> None:
         if locked != self._locked:
@@ -291,7 +337,7 @@ class ChatSession(QObject):
 
     @Slot()
     def regenerate(self) -> None:
-        if self._turn is not None or self._model_state != "ready" or self._conversation_id is None:
+        if self._model_state != "ready" or self._conversation_id is None or self._busy():
             return
         entries = self.chat.entries
         last_question = max((i for i, e in enumerate(entries) if e.role == "user"), default=None)

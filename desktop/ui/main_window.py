@@ -399,6 +399,7 @@ class MainWindow(WindowChats, WindowModel, WindowMenus):
             self._models_dialog.shut_down()  # a download is cancelled, its partial file kept
         self.documents.shut_down()  # indexing stops after its file; what is done stays
         self.jobs.wait(JOBS_SHUTDOWN_MS)
+        self.wait_for_writes(JOBS_SHUTDOWN_MS)  # a rename or deletion asked for lands
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.shut_down()

@@ -1,7 +1,10 @@
 """The window's conversations: new, open, rename, delete, and the sidebar's upkeep.
 
 ``WindowChats`` is a part of ``MainWindow`` (kept apart so that each reads in one sitting); it
-uses the window's conversation service, chat session, sidebar and notice bar.
+uses the window's conversation service, chat session, sidebar and notice bar. Renames and
+deletions are written on the session's writes thread (another process may hold the database's
+write lock for a while); the list follows once a change has landed, and a change that could not
+be made is said in the notice bar.
 Its methods carry no ``@Slot``: on a class that is not a QObject, PySide6 6.x registers such
 slots against the wrong meta-object, and a signal connected to one crashed the window.
 """
@@ -9,6 +12,7 @@ slots against the wrong meta-object, and a signal connected to one crashed the w
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -72,15 +76,19 @@ class WindowChats:
             self._dashboard.refresh()
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
-        try:
-            title = self._chats.rename(conversation_id, title)
-        except KnownError as exc:
-            self.notice.show_error(str(exc))
+        """Rename off the GUI thread; the list and the title follow once it is saved."""
+        def renamed(kept: str) -> None:
             self.conversations.reload()
-            return
-        self.conversations.reload()
-        if conversation_id == self.conversation_id:
-            self.setWindowTitle(f"{title} — Hearth")
+            if conversation_id == self.conversation_id:
+                self.setWindowTitle(f"{kept} — Hearth")
+
+        def failed(message: str) -> None:
+            if message:  # an empty one is a bug, shown as a crash report
+                self.notice.show_error(f"The chat could not be renamed: {message}")
+            self.conversations.reload()  # the old title again
+
+        self.session.writes.run(partial(self._chats.rename, conversation_id, title),
+                                on_done=renamed, on_failed=failed)
 
     def delete_conversation(self, conversation_id: int, *, confirm: bool = True) -> None:
         if self.session.answering_in == conversation_id:
@@ -95,13 +103,23 @@ class WindowChats:
                 return
             if not self._confirm_delete(title):
                 return
-        try:
-            self._chats.delete(conversation_id)
-        except KnownError as exc:
-            self.notice.show_error(str(exc))
-        self.conversations.reload()
-        if conversation_id == self.conversation_id:
-            self.new_chat()
+
+        def deleted(_none: object) -> None:
+            self.conversations.reload()
+            if conversation_id == self.conversation_id:
+                self.new_chat()
+
+        def failed(message: str) -> None:
+            if message:  # an empty one is a bug, shown as a crash report
+                self.notice.show_error(f"The chat could not be deleted: {message}")
+            self.conversations.reload()
+
+        self.session.writes.run(partial(self._chats.delete, conversation_id),
+                                on_done=deleted, on_failed=failed)
+
+    def wait_for_writes(self, timeout_ms: int) -> bool:
+        """Let the changes asked for land (the window is closing); False on timeout."""
+        return self.session.writes.wait(timeout_ms)
 
     def _confirm_delete(self, title: str) -> bool:
         """Ask before deleting; the buttons say what they do, and Cancel is the default."""

@@ -221,7 +221,8 @@ def test_a_locked_chat_keeps_a_hard_question_here(
     assert server.requests == []
 
     window.lock_action.trigger()  # unlocked from the menu: the next question may go out
-    assert not cloud.store.conversation(conversation.id).locked_local
+    qtbot.waitUntil(lambda: not cloud.store.conversation(conversation.id).locked_local,
+                    timeout=5000)
     assert not window.composer.lock_box.isChecked()
     window.new_chat()
     assert not window.session.locked

@@ -46,12 +46,13 @@ def test_rename_a_conversation_in_the_list(qtbot: QtBot, window: MainWindow,
     assert window.conversation_id is not None
     item = window.conversations.chat_item(0)
     item.setText("  A better   name ")  # what finishing the in-place editor does
+    qtbot.waitUntil(lambda: window.windowTitle() == "A better name — Hearth", timeout=5000)
     assert services.store.conversation(window.conversation_id).title == "A better name"
     assert window.conversations.chat_item(0).text() == "A better name"
-    assert window.windowTitle() == "A better name — Hearth"
     window.conversations.chat_item(0).setText("   ")  # an empty title is refused
+    qtbot.waitUntil(lambda: window.conversations.chat_item(0).text() == "A better name",
+                    timeout=5000)
     assert services.store.conversation(window.conversation_id).title == "A better name"
-    assert window.conversations.chat_item(0).text() == "A better name"
 
 
 def test_delete_a_conversation_after_confirming(qtbot: QtBot, window: MainWindow,
@@ -83,6 +84,7 @@ def test_delete_a_conversation_after_confirming(qtbot: QtBot, window: MainWindow
     assert kept in [c.id for c in services.store.conversations()]
     answer("Delete")
     window.conversations.delete_current()  # confirmed
+    qtbot.waitUntil(lambda: window.conversation_id is None, timeout=5000)
     assert [a[1:] for a in asked] == [("Delete", "Cancel")] * 2  # Cancel is the default
     assert "This cannot be undone" in asked[0][0]
     assert kept not in [c.id for c in services.store.conversations()]
