@@ -139,7 +139,7 @@ def detect_in_context(text: str, lower: str | None, found: list[Candidate],
             elif name == "health_cue":
                 _health_cue(text, match.end(), found)
             elif name == PASSWORD_TOPIC:
-                detect_stated_password(text, match.end(), found, phrase in PIN_CUES)
+                detect_stated_password(text, match.end(), found, phrase in PIN_CUES, phrase)
             else:
                 detect_after_cue(name, text, start, match.end(), found)
             if topics is not None and name not in _NOT_TOPICS:

@@ -40,7 +40,9 @@ MONEY_CUES: tuple[str, ...] = (
     "salaris", "brutosalaris", "nettosalaris", "loon", "verdien", "inkomen", "schuld",
     "spaargeld", "studieschuld", "hypotheek", "lening", "krediet", "roodstand", "rood staan",
     # Portuguese
-    "salário", "ordenado", "ganho", "recebo", "dívida", "dívidas", "poupança",
+    "salário", "ordenado", "ganho", "ganha", "recebo", "dívida", "dívidas", "poupança",
+    # third persons and the gross/net of a payslip
+    "gana", "ganan", "gross", "gross pay", "gross income", "net pay", "net income",
     # German, French, Spanish and Italian loans and overdrafts
     "kredit", "autokredit", "studienkredit", "ratenkredit", "dispo", "dispokredit",
     "überziehung", "découvert", "crédit", "prêt", "touche", "touches", "préstamo", "hipoteca",

@@ -193,7 +193,7 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
          "personalausweis", "ausweisnummer", "ausweis", "carte d'identité",
          "carta d'identità", "identiteitskaart", "id card", "id number", "id no", "national id",
          "identity card", "cni"),
-        r"[A-Z0-9](?:-?[A-Z0-9]){5,14}", shape=_document, reach=30),
+        r"[A-Z0-9](?:-?[A-Z0-9]){5,14}", shape=_document, reach=60),
     CuedValue(
         "card", PAYMENT_CARD,
         ("card", "card no", "card number", "card #", "credit card", "debit card", "cc", "cc#",

@@ -100,6 +100,10 @@ PASSWORD_CUES: tuple[str, ...] = (
 PIN_CUES = frozenset({"pin", "pin code", "pincode", "pin-code", "code pin", "code secret",
                       "geheimzahl", "pin-nummer", "código pin", "codice pin", "passcode"})
 _PIN = re.compile(r"\d{4,8}")
+# A password right after its word, with no "is" or colon ("Passwort Sommer1938!").
+_DIRECT = re.compile(r"[ \t]+([^\s\"'`]{6,64})")
+_DIRECT_CUES = frozenset({"password", "passwort", "kennwort", "mot de passe", "mdp",
+                          "contraseña", "contrasena", "wachtwoord", "passwd", "pwd"})
 # "login is user@mail.com / hunter2", "creds: admin:S3cret!": the second of the pair.
 _PAIR = re.compile(r"""(\S+?)[ \t]*(?:/|\||:)[ \t]*(["'`]?)([^\s"'`]{3,64})\2""")
 _STATED = re.compile(
@@ -240,14 +244,31 @@ def detect_secrets(text: str, lower: str | None, found: list[Candidate]) -> None
     _near_credential_words(text, lowered, found)
 
 
+def _direct_password(text: str, cue_end: int, found: list[Candidate]) -> None:
+    """A value with letters, digits and a symbol or two cases, straight after the word."""
+    match = _DIRECT.match(text, cue_end)
+    if match is None:
+        return
+    value = match.group(1).rstrip(".,;:?)]}>")
+    letters = any(c.isalpha() for c in value)
+    digits = any(c.isdigit() for c in value)
+    symbols = any(not c.isalnum() for c in value)
+    cases = value.lower() != value and value.upper() != value
+    if (letters and digits and (symbols or cases) and not _stub_or_link(value)
+            and not _CODE_LIKE.match(value)):
+        found.append(Candidate(match.start(1), match.start(1) + len(value), SECRET, FORMAT))
+
+
 def detect_stated_password(text: str, cue_end: int, found: list[Candidate],
-                           digits_only: bool = False) -> None:
+                           digits_only: bool = False, cue: str = "") -> None:
     """The password a person states after a password word ("my password is hunter2");
     ``digits_only``: the word names a PIN, so a number alone is the secret."""
     if cue_end < len(text) and text[cue_end] in "@/":  # "user:password@host": a URL's parts
         return
     match = _STATED.match(text, cue_end)
     if match is None:
+        if cue in _DIRECT_CUES:
+            _direct_password(text, cue_end, found)
         return
     pair = _PAIR.match(text, match.start(2))
     if pair and ("@" in pair.group(1) or pair.group(1).isidentifier()):

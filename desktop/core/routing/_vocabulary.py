@@ -108,6 +108,7 @@ CONDITIONS_MORE: tuple[str, ...] = (
     "depressiv", "epileptisch", "autista", "asmático", "asmática", "epiléptico", "epiléptica",
     "depresivo", "depresiva", "autistico", "autistica", "asmatico", "asmatica", "epilettico",
     "epilettica", "depresso", "depressa", "depressief", "astmatisch",
+    "depressive", "depressive episode", "manic episode", "psychotic episode", "panic attack",
     "bipolar", "ckd", "chronic kidney disease", "kidney disease", "renal failure",
     "herniated disc", "slipped disc", "hypothyroidism", "hyperthyroidism",
     "atrial fibrillation", "afib",

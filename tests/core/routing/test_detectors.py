@@ -149,6 +149,10 @@ FOUND: list[tuple[str, str, str]] = [
     ("Been on sertraline 6 months, feel numb.", "health", "sertraline"),
     ("mon fils est autiste", "health", "autiste"),
     ("my take home pay is 2,950 and rent is 1,400", "financial", "2,950"),
+    ("Benutzer m.weber, Passwort Sommer1938! – Login klappt nicht", "secret", "Sommer1938!"),
+    ("Mi pareja gana 2.100 € al mes", "financial", "2.100 €"),
+    ("My gross is 96k, bonus 12k", "financial", "96k"),
+    ("I'm having a depressive episode", "health", "depressive episode"),
 ]
 
 # Look-alikes: versions, arithmetic, dates, hashes, code, numbers that fail a check.
@@ -164,6 +168,7 @@ NOT_FOUND: list[str] = [
     "Tracking number 1Z 84F 32A 03 1942 5561 shows delivered",
     "Write a SQL query: SELECT name, salary FROM employees WHERE salary > 50000",
     "my salary went up in 2023, write a thank-you note",
+    "Reset the password in the admin panel, then log in again",
     "Upgrade to version 1.2.3.4 today",
     "Released v2.31.0 and v1.2.3.4",
     "pip install foo==1.2.3.4",
