@@ -139,6 +139,22 @@ _PREMISES = re.compile(
 )
 
 
+# A street with no street word ("Lange Voorhout 12", "Kurfürstendamm 21"), known by the postcode
+# and town after it: found from the postcode, then read backwards.
+_POSTCODE_TOWN = re.compile(r"(?<![\w.,-])(?:\d{4}\s?[A-Z]{2}|\d{4,5})\s+[A-ZÀ-Ý][a-zà-ÿ]")
+_STREET_BEFORE = re.compile(r"(?<![\w-])((?:[A-ZÀ-Ý][\w'’.-]*\s+){1,4}\d{1,4}[a-zA-Z]?"
+                            r"(?:[-/]\d{1,3})?),?\s+\Z")
+
+
+def _streets_before_postcodes(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for postcode in _POSTCODE_TOWN.finditer(text):
+        street = _STREET_BEFORE.search(text, max(0, postcode.start() - 60), postcode.start())
+        if street is not None:
+            spans.append(street.span(1))
+    return spans
+
+
 # A line that is only a name, as on a label or atop a letter ("Liam O'Connor").
 _NAME_LINE = re.compile(r"[ \t]*(?:[A-ZÀ-Ý][\wÀ-ÿ'’.-]+[ \t]+){1,3}[A-ZÀ-Ý][\wÀ-ÿ'’.-]+"
                         r"[ \t]*,?[ \t]*\n?\Z")
@@ -162,3 +178,9 @@ def detect_addresses(text: str, lower: str | None, found: list[Candidate]) -> No
                 or (not premises and "\n" in block and _LEAD.search(block) is not None)):
             continue
         found.append(Candidate(start, end, ADDRESS, PATTERN))
+    # Without a street word, the street and postcode also need a lead word or a person.
+    for start, end in _streets_before_postcodes(text):
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[max(line_start, start - 120):start]
+        if _PREMISES.search(before) is None and (_LEAD.search(before) or has_person(before)):
+            found.append(Candidate(start, end, ADDRESS, PATTERN))

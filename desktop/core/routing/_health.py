@@ -38,7 +38,7 @@ _MEDICATION_CONTEXT = re.compile(
     r"nimmt|nehme|nehmen|verschrieben|prend[s]?|sous|prescrit|toma[sn]?|tomo|recetaron|"
     r"receta|prende|prendo|assume|neemt|neem|slikt|gebruikt|"
     # what a medication does to the one who takes it
-    r"makes\s+me|side\s+effects?|nebenwirkung(?:en)?|effets?\s+secondaires?|"
+    r"mak(?:es|ing)\s+me|made\s+me|meds|medication|medicine|pills|tablets|side\s+effects?|nebenwirkung(?:en)?|effets?\s+secondaires?|"
     r"efectos?\s+secundarios?|effetti\s+collaterali|bijwerking(?:en)?)\b",
     re.I,
 )

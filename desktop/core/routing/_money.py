@@ -44,6 +44,9 @@ MONEY_CUES: tuple[str, ...] = (
     # third persons and the gross/net of a payslip
     "gana", "ganan", "gross", "gross pay", "gross income", "net pay", "net income",
     # German, French, Spanish and Italian loans and overdrafts
+    "nettolohn", "bruttolohn", "monatslohn", "jahreslohn", "nettoeinkommen",
+    "bruttoeinkommen", "jahreseinkommen", "haushaltseinkommen", "sparbuch", "nettoloon",
+    "brutoloon", "maandsalaris", "jaarsalaris", "maandloon",
     "kredit", "autokredit", "studienkredit", "ratenkredit", "dispo", "dispokredit",
     "überziehung", "découvert", "crédit", "prêt", "touche", "touches", "préstamo", "hipoteca",
     "descubierto", "debo", "debes", "prestito", "mutuo", "scoperto", "overdraft",

@@ -229,6 +229,9 @@ RECOGNIZERS: tuple[CuedValue, ...] = (
     CuedValue(
         "phone", PHONE,
         ("phone", "phone number", "phone no", "tel", "tel.", "telephone", "mobile",
+         # the abbreviations of signatures and forms
+         "cel", "cel.", "mob", "mob.", "tlf", "tlf.", "tfno", "tfno.", "telf.", "móv.",
+         "tel. nr.", "tel.-nr.", "telnr", "telnr.", "handynr", "handynr.",
          "mobile number", "cell", "cell.", "cell phone", "cellphone", "my number",
          "call me at", "call me on", "text me at", "text me on", "fax", "whatsapp",
          "telefoon", "telefoonnummer", "mobiel", "mobiele nummer", "mobiel nummer",

@@ -100,6 +100,9 @@ PASSWORD_CUES: tuple[str, ...] = (
 PIN_CUES = frozenset({"pin", "pin code", "pincode", "pin-code", "code pin", "code secret",
                       "geheimzahl", "pin-nummer", "código pin", "codice pin", "passcode"})
 _PIN = re.compile(r"\d{4,8}")
+# Stated after a password word, "Lupo.Bianco88" is a password, not an attribute: words joined
+# by dots, with capitals and a digit.
+_DOTTED_PASSWORD = re.compile(r"(?=[^.]*[A-Z])(?=.*\d)[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)+")
 # A password right after its word, with no "is" or colon ("Passwort Sommer1938!").
 _DIRECT = re.compile(r"[ \t]+([^\s\"'`]{6,64})")
 _DIRECT_CUES = frozenset({"password", "passwort", "kennwort", "mot de passe", "mdp",
@@ -289,7 +292,7 @@ def detect_stated_password(text: str, cue_end: int, found: list[Candidate],
     # Prose ("is required", "is on the invite") has no digit or symbol mixed into a word.
     if not mixed(value) and not (symbols and any(c.isalpha() for c in value)):
         return
-    if _stub_or_link(value) or _CODE_LIKE.match(value):
+    if _stub_or_link(value) or (_CODE_LIKE.match(value) and not _DOTTED_PASSWORD.fullmatch(value)):
         return
     found.append(Candidate(start, end, SECRET, FORMAT))
 

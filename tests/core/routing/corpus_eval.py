@@ -39,7 +39,8 @@ from pathlib import Path
 from desktop.core.receipt import Finding
 
 CORPUS = Path(__file__).with_name("corpus")
-PARTS = ("dev", "holdout", "fresh", "unseen", "unseen2", "unseen3", "unseen4")
+PARTS = ("dev", "holdout", "fresh", "unseen", "unseen2", "unseen3", "unseen4",
+         "unseen5")
 
 IDENTIFIERS = ("payment_card", "iban", "national_id", "email", "phone", "ip_address",
                "date_of_birth")

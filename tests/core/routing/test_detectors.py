@@ -153,6 +153,11 @@ FOUND: list[tuple[str, str, str]] = [
     ("Mi pareja gana 2.100 € al mes", "financial", "2.100 €"),
     ("My gross is 96k, bonus 12k", "financial", "96k"),
     ("I'm having a depressive episode", "health", "depressive episode"),
+    ("cel. 349 812 7734 — aggiungilo alla firma", "phone", "349 812 7734"),
+    ("Onze nieuwe adres is Lange Voorhout 12, 2514 ED Den Haag", "address", "Lange Voorhout 12"),
+    ("i think my anxiety meds (buspirone) are making me dizzy", "health", "buspirone"),
+    ("Mein Nettolohn ist 2.180 €", "financial", "2.180 €"),
+    ("password del conto online: Lupo.Bianco88", "secret", "Lupo.Bianco88"),
 ]
 
 # Look-alikes: versions, arithmetic, dates, hashes, code, numbers that fail a check.
@@ -169,6 +174,9 @@ NOT_FOUND: list[str] = [
     "Write a SQL query: SELECT name, salary FROM employees WHERE salary > 50000",
     "my salary went up in 2023, write a thank-you note",
     "Reset the password in the admin panel, then log in again",
+    "Our office: Lange Voorhout 12, 2514 ED Den Haag",
+    "Version 12, 2024 Berlin release notes",
+    "the password is stored in settings.db_password",
     "Upgrade to version 1.2.3.4 today",
     "Released v2.31.0 and v1.2.3.4",
     "pip install foo==1.2.3.4",
