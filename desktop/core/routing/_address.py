@@ -141,7 +141,7 @@ _PREMISES = re.compile(
 
 # A street with no street word ("Lange Voorhout 12", "Kurfürstendamm 21"), known by the postcode
 # and town after it: found from the postcode, then read backwards.
-_POSTCODE_TOWN = re.compile(r"(?<![\w.,-])(?:\d{4}\s?[A-Z]{2}|\d{4,5})\s+[A-ZÀ-Ý][a-zà-ÿ]")
+_POSTCODE_TOWN = re.compile(r"\d(?<![\w.,-]\d)(?:\d{3}\s?[A-Z]{2}|\d{3,4})\s+[A-ZÀ-Ý][a-zà-ÿ]")
 _STREET_BEFORE = re.compile(r"(?<![\w-])((?:[A-ZÀ-Ý][\w'’.-]*\s+){1,4}\d{1,4}[a-zA-Z]?"
                             r"(?:[-/]\d{1,3})?),?\s+\Z")
 
