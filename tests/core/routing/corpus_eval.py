@@ -21,11 +21,17 @@ positives):
 - ``unseen3`` (84), after the second round: 88.2 / 100 / 85.0 / 0 %;
 - ``unseen4`` (78), after the third round: 96.9 / 80.0 / 82.4 / 4.0 %.
 - ``unseen5`` (77), after the fourth round: 96.8 / 80.0 / 82.4 / 4.0 %.
+- ``unseen6`` (79), after the fifth round: 96.8 / 80.0 / 77.8 / 8.0 %.
 
 Each part's misses were then fixed as classes (Unicode digits, separators, tables, generic ID
 cues with any country's check digit, lab values, verb-final and pro-drop sentences, missing
-cue words…), so every part now meets the goals and stays in ``PARTS`` as a regression check;
-the next unseen part is again the honest estimate.
+cue words…), and those parts stay in ``PARTS`` as regression checks. ``unseen6`` is left as
+it was first scored, out of ``PARTS``: it is the honest estimate of the gate on prompts it has
+never seen. Its misses show the classes still open: verb inflections that are not cue words
+("que me llamen al …"), a generic word that is also a phrase ("media jornada"), conditions
+and pay words missing from the lists ("relapsed", "gastric bypass", "severance"), a password
+after a command-line flag that is not ``-p``; its false positives are a public figure's birth
+date and a published test card number (reported on purpose, like AWS's example key).
 """
 
 from __future__ import annotations
