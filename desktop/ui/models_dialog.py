@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -59,6 +60,7 @@ from desktop.ui.models_tables import (
     catalog_order,
     fill_catalog,
     fill_installed,
+    fit_rows,
     make_table,
     selected_row,
 )
@@ -121,10 +123,27 @@ class ModelsDialog(ModelJobs):
 
         catalog_box = QGroupBox("Catalog")
         catalog_layout = QVBoxLayout(catalog_box)
+        # The advice in one line; its reasons (several lines) on demand, so that the catalog
+        # keeps its rows on a small screen.
+        advice_row = QHBoxLayout()
+        self.advice_headline = QLabel("Looking at this computer's memory and speed for a "
+                                      "recommendation…")
+        self.advice_headline.setObjectName("Muted")
+        advice_row.addWidget(self.advice_headline, 1)
+        self.advice_toggle = QToolButton()
+        self.advice_toggle.setText("Why this one?")
+        self.advice_toggle.setCheckable(True)
+        self.advice_toggle.setAutoRaise(True)
+        self.advice_toggle.setAccessibleName("Show why this model is recommended")
+        self.advice_toggle.hide()
+        advice_row.addWidget(self.advice_toggle)
+        catalog_layout.addLayout(advice_row)
         self.advice = QLabel("Looking at this computer's memory and speed for a "
                              "recommendation…")
         self.advice.setObjectName("Muted")
         self.advice.setWordWrap(True)
+        self.advice.hide()
+        self.advice_toggle.toggled.connect(self.advice.setVisible)
         catalog_layout.addWidget(self.advice)
         self.catalog_table = make_table(CATALOG_COLUMNS, "Catalog models")
         catalog_layout.addWidget(self.catalog_table, 1)
@@ -146,7 +165,7 @@ class ModelsDialog(ModelJobs):
         self.progress_label = QLabel()
         self.progress_label.setObjectName("Muted")
         catalog_layout.addWidget(self.progress_label)
-        layout.addWidget(catalog_box, 4)
+        layout.addWidget(catalog_box, 1)
 
         installed_box = QGroupBox("On this computer")
         installed_layout = QVBoxLayout(installed_box)
@@ -156,8 +175,7 @@ class ModelsDialog(ModelJobs):
         self.in_use_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         installed_layout.addWidget(self.in_use_label)
         self.installed_table = make_table(INSTALLED_COLUMNS, "Installed models")
-        self.installed_table.setMaximumHeight(150)  # the catalog gets the rest of the room
-        installed_layout.addWidget(self.installed_table, 1)
+        installed_layout.addWidget(self.installed_table)  # its rows' height (fit_rows)
         buttons = QHBoxLayout()
         self.import_button = QPushButton("Import and use…")
         self.import_button.setAccessibleName("Import a GGUF file and answer with it")
@@ -230,6 +248,7 @@ class ModelsDialog(ModelJobs):
         current = self._current_path()
         fill_installed(self.installed_table, self._records, in_use=current,
                        needle=self.search.text())
+        fit_rows(self.installed_table)
         if selected is not None:
             self.select_record(selected.name)
         self.in_use_label.setText(self._in_use_text(current))
@@ -320,6 +339,12 @@ class ModelsDialog(ModelJobs):
         self._recommended = entry.id if entry is not None else None
         self.advice.setText(f"Recommended for this computer: {advice.reason}"
                             if entry is not None else f"No recommendation: {advice.reason}")
+        self.advice_headline.setText(f"Recommended for this computer: {entry.name}."
+                                     if entry is not None else "No recommendation for this "
+                                     "computer.")
+        self.advice_headline.setToolTip(self.advice.text())
+        self.advice_toggle.setText("Why this one?" if entry is not None else "Why?")
+        self.advice_toggle.show()
         self._entries = catalog_order(self._entries, self._recommended)
         with self._by_the_dialog():
             self._fill_catalog()

@@ -15,6 +15,7 @@ from desktop.core.catalog import CatalogEntry, ModelRecord, format_bytes
 CATALOG_COLUMNS = ("Model", "About", "Size", "Memory needed", "Licence", "Status")
 INSTALLED_COLUMNS = ("Name", "Size", "From", "SHA-256", "")
 STATUS_COLUMN = CATALOG_COLUMNS.index("Status")
+LICENCE_COLUMN = CATALOG_COLUMNS.index("Licence")
 STATE_COLUMN = len(INSTALLED_COLUMNS) - 1
 IN_USE = "● in use"
 RECOMMENDED = "  ★ recommended"
@@ -35,7 +36,25 @@ def make_table(columns: Sequence[str], name: str) -> QTableWidget:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(1 if len(columns) == len(CATALOG_COLUMNS) else 0,
                                 QHeaderView.ResizeMode.Stretch)
+    if len(columns) == len(CATALOG_COLUMNS):
+        # A licence's full name can be long ("Qwen Research License (…)"): cut to a fixed
+        # width, whole in the tooltip, so "About" keeps the room on a small screen.
+        header.setSectionResizeMode(LICENCE_COLUMN, QHeaderView.ResizeMode.Interactive)
+        table.setColumnWidth(LICENCE_COLUMN, 150)
     return table
+
+
+def fit_rows(table: QTableWidget, *, fewest: int = 1, most: int = 4) -> None:
+    """Make ``table`` as tall as its visible rows (between ``fewest`` and ``most``; more
+    scroll), so that the room it does not need goes to the other table."""
+    shown = [r for r in range(table.rowCount()) if not table.isRowHidden(r)]
+    row_height = table.verticalHeader().defaultSectionSize()
+    rows = sum(table.rowHeight(r) for r in shown[:most])
+    rows += row_height * max(0, fewest - len(shown))
+    scroll = table.horizontalScrollBar()
+    extra = scroll.sizeHint().height() if scroll.isVisible() else 0
+    table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows + extra
+                         + 2 * table.frameWidth())
 
 
 def catalog_order(entries: Sequence[CatalogEntry], recommended: str | None
@@ -72,7 +91,7 @@ def fill_catalog(table: QTableWidget, entries: Sequence[CatalogEntry], *, contex
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setData(_ID_ROLE, entry.id)
-            item.setToolTip(tip)
+            item.setToolTip(f"{entry.licence}\n{tip}" if column == LICENCE_COLUMN else tip)
             table.setItem(row, column, item)
         table.setRowHidden(row, not matches(needle, entry.name, entry.id, about,
                                             entry.quantization, entry.parameters))
