@@ -15,10 +15,12 @@ from typing import ClassVar
 from PySide6.QtCore import QCoreApplication, QObject, QProcess, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.core.settings import SCHEMA, Settings
 from desktop.server import MODEL_ROUTES, ServerToken, masked
 from desktop.ui.jobs import JobRunner
-from desktop.ui.settings_fields import SettingEditor, add_field, make_editor
+from desktop.ui.settings_fields import HELP, SettingEditor, add_field, make_editor
 
 _INTRO = (
     "Other apps on this computer (editors, scripts, chat front ends) can ask Hearth through an "
@@ -173,10 +175,15 @@ class ServerPage(QScrollArea):
 
         self.token_label = QLabel("…")
         self.token_label.setAccessibleName("Access token (masked)")
+        self.token_label.setWordWrap(True)  # a keyring's complaint can be long
         self.copy_token = QPushButton("Copy token")
         self.copy_token.setEnabled(False)
         self.copy_token.clicked.connect(self._copy_token)
-        column.addLayout(_row(QLabel("Token:"), self.token_label, self.copy_token))
+        token_row = QHBoxLayout()
+        token_row.addWidget(QLabel("Token:"))
+        token_row.addWidget(self.token_label, 1)
+        token_row.addWidget(self.copy_token)
+        column.addLayout(token_row)
 
         models = QLabel("Models: " + ", ".join(MODEL_ROUTES) + " (the name chooses the route)")
         models.setWordWrap(True)
@@ -192,10 +199,28 @@ class ServerPage(QScrollArea):
         self._show_state(self.switch.state())
 
         self.editors: dict[str, SettingEditor] = {}
+        # Laid out so that the page fits a 600-pixel-high screen: port and start on one
+        # row, the web pages on a row of their own, the three limits on one row.
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(0)
+        for index in range(3):
+            grid.setColumnStretch(index, 1)
         for setting in (s for s in SCHEMA if s.section == "server"):
             editor = make_editor(setting, page)
             self.editors[setting.key] = editor
-            add_field(column, editor)
+            if isinstance(editor.widget, QSpinBox):
+                editor.widget.setGroupSeparatorShown(False)  # a port is 8765, not 8,765
+            cell = QVBoxLayout()
+            add_field(cell, editor, help_text=HELP.get(setting.key, setting.description))
+            cell.addStretch(1)
+            row, col, span = _PLACES.get(setting.key, (grid.rowCount(), 0, 3))
+            grid.addLayout(cell, row, col, 1, span)
+        applied = QLabel("Changes below apply the next time the server starts.")
+        applied.setObjectName("Muted")
+        column.addSpacing(6)
+        column.addWidget(applied)
+        column.addLayout(grid)
         column.addStretch(1)
         self.setWidget(page)
         self._port_changed.connect(lambda: self.address.setText(self.switch.address()))
@@ -239,6 +264,12 @@ class ServerPage(QScrollArea):
     def _on_setting(self, key: str, _value: object) -> None:
         if key == "server.port":
             self._port_changed.emit()
+
+
+# Where each setting's field goes on the page's grid: (row, column, columns spanned).
+_PLACES = {"server.port": (0, 0, 1), "server.autostart": (0, 1, 2),
+           "server.cors_origins": (1, 0, 3), "server.queue_size": (2, 0, 1),
+           "server.max_request_kb": (2, 1, 1), "server.max_prompt_chars": (2, 2, 1)}
 
 
 def _row(*widgets: QWidget) -> QHBoxLayout:

@@ -30,6 +30,7 @@ from desktop.core.errors import ConfigError, KnownError
 from desktop.core.local.slot import ModelSlot
 from desktop.core.settings import SCHEMA, Setting, Settings
 from desktop.ui.cloud_page import CloudPage
+from desktop.ui.documents_page import DocumentsPage
 from desktop.ui.jobs import JobRunner
 from desktop.ui.privacy_page import PrivacyPage
 from desktop.ui.server_page import ServerPage
@@ -49,7 +50,7 @@ __all__ = ["SECTION_TITLES", "SettingEditor", "SettingsDialog", "label_for", "wh
 # its main controls. "cloud" holds the tiers and the routing rules too; "ui" (General) the
 # chat's instructions, offline mode and the download mirror.
 SECTION_TITLES = {"ui": "General", "local": "Model", "cloud": "Cloud", "privacy": "Privacy",
-                  "accounting": "Costs"}
+                  "accounting": "Costs", "documents": "Documents", "server": "Other apps"}
 # Sections shown on another section's page.
 _ON_PAGE_OF = {"tiers": "cloud", "routing": "cloud", "chat": "ui", "network": "ui",
                "models": "ui"}
@@ -252,6 +253,10 @@ class SettingsDialog(QDialog):
         if section == "privacy":
             self.editors.update(self.privacy_page.editors)
             return self.privacy_page
+        if section == "documents":  # the model for meaning, the largest file read
+            self.documents_page = DocumentsPage(self._settings, self.jobs)
+            self.editors.update(self.documents_page.editors)
+            return self.documents_page
         if section == "server":  # the local server for other apps (server_page.py)
             self.server_page = ServerPage(self._settings, self.jobs)
             self.editors.update(self.server_page.editors)

@@ -67,6 +67,14 @@ LABELS = {
     "tiers.frontier.model": "Model",
     "tiers.frontier.base_url": "API address",
     "models.mirror_url": "Download mirror",
+    "documents.embedding_model": "Model for searching by meaning",
+    "documents.max_file_mb": "Skip files larger than (MB)",
+    "server.port": "Port",
+    "server.autostart": "Start the server when Hearth opens",
+    "server.cors_origins": "Web pages that may use it",
+    "server.queue_size": "Requests that may wait",
+    "server.max_request_kb": "Largest request (KB)",
+    "server.max_prompt_chars": "Longest prompt (characters)",
     "privacy.custom_terms": "Your own sensitive terms",
     "privacy.phone_regions": "Countries whose local phone numbers to recognise",
     "privacy.preview_before_sending": "Show me what would be sent before anything leaves",
@@ -119,6 +127,24 @@ HELP = {
     "privacy.custom_terms": "Your own sensitive words, such as client or project names, "
                             "separated by commas. They are found like any other sensitive data "
                             "(“Your custom sensitive terms” in the table above).",
+    "documents.embedding_model": "An embedding model installed from Models, or a GGUF file. "
+                                 "Empty: documents are searched by their words only. Hearth "
+                                 "uses a new choice from its next start; each collection then "
+                                 "gets it the next time it is brought up to date.",
+    "documents.max_file_mb": "Larger files are left out of a collection, listed with the "
+                             "reason among the files that could not be read.",
+    "server.port": "The number in the address other apps use. Change it if another program "
+                   "already uses this one.",
+    "server.cors_origins": "Addresses of web pages (such as http://localhost:3000), separated "
+                           "by commas, that may ask Hearth from a browser. Empty: no web page "
+                           "may; apps and scripts are not affected.",
+    "server.autostart": "It runs while the window is open, with a copy of the model of its "
+                        "own.",
+    "server.queue_size": "While the model answers one; the next is told to try again "
+                         "later.",
+    "server.max_request_kb": "A larger request is refused.",
+    "server.max_prompt_chars": "Of all a request's messages together; a longer request is "
+                               "refused.",
     "privacy.phone_regions": "Countries whose phone numbers are recognised without the "
                              "+country code, as two-letter codes separated by commas (for "
                              "example DE, AT, CH). Empty: your own country's, plus the EU, the "
@@ -145,6 +171,7 @@ PLACEHOLDERS = {
     "privacy.custom_terms": "Project Falcon, Acme Corp, …",
     "privacy.phone_regions": "empty: your region, the EU, the UK and the US",
     "models.mirror_url": "https://huggingface.co (no mirror)",
+    "server.cors_origins": "empty: no web page",
 }
 # Text settings shown as a list of suggestions that still takes any text typed.
 EDITABLE_CHOICES = frozenset({"tiers.frontier.model"})
@@ -285,10 +312,12 @@ class SettingEditor:
         self.lock.setVisible(bool(text))
 
 
-def make_editor(setting: Setting, parent: QWidget) -> SettingEditor:
-    """The field for ``setting``, described for screen readers and tooltips."""
+def make_editor(setting: Setting, parent: QWidget, *, widget: QWidget | None = None
+                ) -> SettingEditor:
+    """The field for ``setting``, described for screen readers and tooltips; ``widget`` is a
+    page's own field for it (its QLineEdit holds the value), else one is made by its type."""
     label = label_for(setting)
-    widget = _widget_for(setting, parent)
+    widget = widget if widget is not None else _widget_for(setting, parent)
     widget.setAccessibleName(label)
     widget.setAccessibleDescription(setting.description)
     widget.setToolTip(tooltip_for(setting))

@@ -23,7 +23,7 @@ def test_the_dialog_has_the_server_settings(qtbot: QtBot, settings: Settings,
     qtbot.addWidget(dialog)
     assert {"server.port", "server.autostart", "server.cors_origins"} <= set(dialog.editors)
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    assert "Server" in titles
+    assert "Other apps" in titles
     dialog.jobs.wait(10_000)
 
 
