@@ -112,9 +112,32 @@ def main(folder: Path) -> None:
             _grab(panel, folder, f"documents-{theme_name}-{size}")
             panel.close()
             _grab(window, folder, f"window-{theme_name}-{size}")
+    _indexing(window, paths.data_dir().parent / "notes", folder)
     window.close()
     window.shut_down()
     services.close()
+
+
+def _indexing(window: MainWindow, notes: Path, folder: Path) -> None:
+    """The panel while the window's queue indexes many new files: progress and counts."""
+    for number in range(40, 6000):
+        (notes / f"note{number:04}.md").write_text(
+            f"# Room {number}\n\nRoom {number} was painted in {number}.\n", encoding="utf-8")
+    window.resize(*SIZES[0])
+    window.documents.indexer.index("House notes")
+    window.documents.open_panel()
+    panel = window.documents.panel
+    assert panel is not None
+
+
+    def counted() -> bool:  # the table shows a count read during the run
+        item = panel.table.item(0, 2)
+        return item is not None and 40 < int(item.text()) < 6000
+
+    shots._wait(counted, 60)
+    path = folder / "documents-indexing-dark-900x600.png"
+    panel.grab().save(str(path))  # at once: the run ends within a second or two
+    print(path)
 
 
 if __name__ == "__main__":
