@@ -8,7 +8,9 @@ runs on a job thread; the chat's choice is stored with the conversation.
 Once the window is on screen, every collection is brought up to date in the background (files
 added, changed or deleted while Hearth was closed), one after another on the window's
 ``IndexQueue``; the Documents panel shows the progress. Without a documents database there is
-nothing to catch up with, and the library (NumPy with it) is not loaded at all.
+nothing to catch up with, and the library (NumPy with it) is not loaded at all. While the window
+runs, the collections' folders are watched (``FolderWatch``) and a collection whose files
+change is indexed again a moment later.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from desktop.ui.answer_sources import open_source
 from desktop.ui.documents_choice import DocumentsButton
 from desktop.ui.documents_indexing import IndexQueue
 from desktop.ui.documents_panel import DocumentsPanel
+from desktop.ui.documents_watch import FolderWatch
 from desktop.ui.jobs import JobRunner
 
 if TYPE_CHECKING:
@@ -53,6 +56,7 @@ class WindowDocuments(QObject):
         self.indexer.finished.connect(self._on_indexed)
         self.indexer.failed.connect(self._on_index_failed)
         self._caught_up = False  # the start's pass over the collections was asked for
+        self.watch = FolderWatch(self.indexer, self.jobs, self)
         self.button = DocumentsButton()
         row = QWidget()
         row.setObjectName("DocumentsRow")
@@ -99,6 +103,7 @@ class WindowDocuments(QObject):
 
     def _available(self, infos: list[CollectionInfo]) -> None:
         self.button.set_available(infos)
+        self.watch.watch(infos)  # folders added or removed: watched from now on, or not
 
     # -- catching up at start --------------------------------------------------------------
 
@@ -110,6 +115,7 @@ class WindowDocuments(QObject):
                 QTimer.singleShot(0, self.catch_up)
             elif event.type() == QEvent.Type.Close:
                 # Stop now, while the window frees the model; shut_down waits for it later.
+                self.watch.shut_down()
                 self.indexer.shut_down()
         return False
 
@@ -219,6 +225,7 @@ class WindowDocuments(QObject):
     def shut_down(self) -> None:
         """Stop indexing after the file being read (the next start goes on from there),
         wait for the jobs and close the library."""
+        self.watch.shut_down()
         self.indexer.shut_down()
         if self.panel is not None:
             self.panel.shut_down()

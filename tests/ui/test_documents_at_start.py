@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.documents import Library
 from desktop.core.services import Services
 from desktop.core.settings import Settings
-from desktop.ui import documents_panel
+from desktop.ui import documents_panel, documents_watch
 from desktop.ui.documents_panel import DocumentsPanel
 
 from .conftest import WindowFactory
@@ -132,8 +132,8 @@ def test_quitting_stops_a_run_and_the_next_one_goes_on_from_there(
 
 
 def test_a_window_without_collections_loads_no_library(tmp_path: Path) -> None:
-    """No documents database: the window's start imports neither NumPy nor pypdf, and makes
-    no database (a process of its own, so that no other test's imports count)."""
+    """No documents database: the window's start imports neither NumPy, pypdf nor watchdog,
+    and makes no database (a process of its own, so that no other test's imports count)."""
     script = textwrap.dedent("""
         import os, sys
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -150,8 +150,8 @@ def test_a_window_without_collections_loads_no_library(tmp_path: Path) -> None:
         QTimer.singleShot(1500, app.quit)
         app.exec()
         window.shut_down()
-        print(sorted(m for m in ("numpy", "pypdf", "desktop.core.documents._library")
-                     if m in sys.modules))
+        print(sorted(m for m in ("numpy", "pypdf", "watchdog",
+                                 "desktop.core.documents._library") if m in sys.modules))
     """)
     env = {"HEARTH_CONFIG_DIR": str(tmp_path / "config"),
            "HEARTH_DATA_DIR": str(tmp_path / "data"),
@@ -178,3 +178,36 @@ def test_the_panel_on_its_own_still_indexes(qtbot: QtBot, settings: Settings,
         assert panel.last_report is not None and panel.last_report.indexed == 3
         panel.shut_down()
 
+
+
+def test_files_changed_while_the_window_runs_are_indexed_a_moment_later(
+        qtbot: QtBot, settings: Settings, services: Services, make_window: WindowFactory,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents_watch, "QUIET_MS", 200)
+    folder = tmp_path / "house"
+    folder.mkdir()
+    (folder / "boiler.md").write_text(BOILER, encoding="utf-8")
+    with Library.open_default(settings) as library:
+        library.create("House")
+        library.add("House", [folder])
+        library.index("House")
+    window = make_window(services, wait_for_model=False)
+    documents = window.documents
+    indexer = documents.indexer
+    qtbot.waitUntil(lambda: documents.watch.watching == ("House",) and indexer.indexing is None
+                    and indexer.last_report is not None, timeout=10_000)
+    assert indexer.last_report is not None and indexer.last_report.indexed == 0
+
+    (folder / "garden").mkdir()  # in a folder made after the watch began, too
+    (folder / "garden" / "gutters.md").write_text(GUTTERS, encoding="utf-8")
+    qtbot.waitUntil(lambda: indexer.last_report is not None
+                    and indexer.last_report.indexed == 1, timeout=10_000)
+    (folder / "boiler.md").unlink()
+    qtbot.waitUntil(lambda: indexer.last_report is not None
+                    and indexer.last_report.removed == 1, timeout=10_000)
+    with Library.open_default(settings) as library:
+        assert library.collection("House").files == 1
+        assert [Path(p.path).name for p in library.search(["House"], "gutters")] == [
+            "gutters.md"]
+    window.close()
+    assert documents.watch.watching == ()
