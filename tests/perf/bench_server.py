@@ -2,6 +2,9 @@
 decode speed and time to first token through each, on the same GGUF and thread count, and the
 p95 time to first token with four concurrent clients.
 
+Both run llama.cpp with its defaults (weights repacked, flash attention off); Hearth's own
+defaults leave repacking off to save memory, at some decode speed (``--hearth-defaults``).
+
 Run with ``python -m tests.perf.bench_server`` (part of ``make bench``). Both servers run as
 subprocesses on 127.0.0.1 (Hearth with a throw-away config, data folder and Secret Service);
 one streaming client measures each request from the moment it is sent. Every request starts
@@ -106,7 +109,8 @@ def llama_cpp_server(model: Path, threads: int, context: int, work: Path) -> Ite
 
 
 @contextmanager
-def hearth_server(model: Path, threads: int, context: int, work: Path) -> Iterator[Server]:
+def hearth_server(model: Path, threads: int, context: int, work: Path, *,
+                  like_llama_cpp: bool) -> Iterator[Server]:
     config, data = work / "config", work / "data"
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env.update(HEARTH_CONFIG_DIR=str(config), HEARTH_DATA_DIR=str(data),
@@ -117,6 +121,10 @@ def hearth_server(model: Path, threads: int, context: int, work: Path) -> Iterat
         settings = {"local.model_path": str(model), "local.threads": str(threads),
                     "local.context_size": str(context), "local.temperature": "0",
                     "local.seed": "1", "chat.system_prompt": ""}
+        if like_llama_cpp:
+            # llama.cpp's own defaults, which llama_cpp.server keeps: weights repacked, no flash
+            # attention (Hearth leaves repacking off to save memory: README, "Memory and speed").
+            settings.update({"local.repack": "on", "local.flash_attention": "off"})
         for key, value in settings.items():
             subprocess.run([sys.executable, "-m", "desktop", "config", "set", key, value],
                            cwd=REPO, env=env, check=True, capture_output=True)
@@ -212,6 +220,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--concurrent-rounds", type=int, default=2)
     parser.add_argument("--concurrent-tokens", type=int, default=8)
+    parser.add_argument("--hearth-defaults", action="store_true",
+                        help="run Hearth with its own defaults (weights not repacked) instead "
+                             "of llama.cpp's, which llama_cpp.server uses")
     args = parser.parse_args()
     model = args.model or cached_model("bench")
     context = 2048
@@ -220,7 +231,12 @@ def main() -> None:
           "both servers alike, runs alternate)")
     with tempfile.TemporaryDirectory(prefix="hearth-bench-server-") as folder, ExitStack() as stack:
         work = Path(folder)
-        servers = [stack.enter_context(hearth_server(model, args.threads, context, work)),
+        like = not args.hearth_defaults
+        print("hearth serve with " + ("llama.cpp's defaults (repacked weights, flash attention "
+                                      "off), as llama_cpp.server" if like else
+                                      "its own defaults (weights not repacked)"))
+        servers = [stack.enter_context(hearth_server(model, args.threads, context, work,
+                                                     like_llama_cpp=like)),
                    stack.enter_context(llama_cpp_server(model, args.threads, context, work))]
         for server in servers:  # warm-up: first-request costs are not what is compared
             ask(server, "warm up", 4)
