@@ -16,6 +16,7 @@ change is indexed again a moment later.
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Slot
@@ -48,6 +49,7 @@ class WindowDocuments(QObject):
         super().__init__(window)
         self._window = window
         self._library: Library | None = None
+        self._opening = threading.Lock()  # two job threads may ask for it at once
         self._shown_for: int | None = None  # the conversation whose choice is shown
         self.panel: DocumentsPanel | None = None
         self.jobs = JobRunner(self)
@@ -88,13 +90,14 @@ class WindowDocuments(QObject):
 
     def library(self) -> Library:
         """The user's library, opened on first use (call from a job thread)."""
-        if self._library is None:
-            # Imported here, not at the top: the library brings NumPy, which the window's
-            # start need not wait for.
-            from desktop.core.documents import Library
+        with self._opening:
+            if self._library is None:
+                # Imported here, not at the top: the library brings NumPy, which the window's
+                # start need not wait for.
+                from desktop.core.documents import Library
 
-            self._library = Library.open_default(self._window.services.settings)
-        return self._library
+                self._library = Library.open_default(self._window.services.settings)
+            return self._library
 
     def refresh(self) -> None:
         """Read the collections again for the chat's button."""
