@@ -152,7 +152,7 @@ def _sentence_at(text: str, position: int) -> tuple[int, int]:
 # A diary-style sentence drops its "I": "Been on sertraline 6 months", "Started insulin today".
 _NO_SUBJECT = re.compile(r"[\s\-*•>]*(?:been|feeling|feel|felt|got|had|have\s+had|just\s+got|"
                          r"just\s+started|started|stopped|took|taking|tested|diagnosed|"
-                         r"currently\s+on|still\s+on|on)\b", re.I)
+                         r"currently\s+on|still\s+on)\b", re.I)
 
 
 def _about_someone(text: str, left: int, sentence: str) -> bool:
@@ -198,6 +198,10 @@ def detect_health(text: str, lower: str | None, found: list[Candidate]) -> None:
             drugs = drug_names()
             for match in _LONG_WORD.finditer(lower):
                 word = match.group()
+                start, end = match.span()
+                if (start and lower[start - 1].isdigit()) or (end < len(lower)
+                                                              and lower[end].isdigit()):
+                    continue  # letters inside a hex token or a code ("906c2cafda68")
                 if word in hits:
                     is_drug = word in drugs or word + "e" in drugs
                     terms.append((match.start(), match.end(), is_drug))

@@ -54,6 +54,7 @@ _DNI = re.compile(r"([0-9XYZxyz](?<![\w.+-][0-9XYZxyz])(?<!\d,\d)"
 # Grouped with spaces, dots or dashes, as printed on the carte Vitale or retyped from it.
 _NIR = re.compile(r"[12](?<![\w.,-][12])([ .-]?)\d\d\1\d\d\1(?:\d\d|2[AB])\1\d{3}\1\d{3}\1\d\d"
                   r"(?!\w|[.,-]\d)")
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 _CF_DIGIT = "[0-9LMNP-Vlmnp-v]"
 _CODICE_FISCALE = re.compile(
     rf"\b[A-Za-z]{{3}} ?[A-Za-z]{{3}} ?{_CF_DIGIT}{{2}}[ABCDEHLMPRSTabcdehlmprst]{_CF_DIGIT}{{2}} ?"
@@ -102,6 +103,8 @@ def _cards(text: str, found: list[Candidate]) -> None:
 
 def _ibans(text: str, found: list[Candidate]) -> None:
     for match in _IBAN.finditer(text):
+        if match.start() and text[match.start() - 1] in "-_":  # a UUID's or a key's tail
+            continue
         run = match.group()
         length = IBAN_LENGTHS.get(run[:2].upper())
         if length is None:
@@ -148,6 +151,13 @@ def detect_identifiers(text: str, found: list[Candidate]) -> None:
 
     ``text`` is the folded text (same length as the original).
     """
-    _cards(text, found)
-    _ibans(text, found)
-    _national_ids(text, found)
+    mine: list[Candidate] = []
+    _cards(text, mine)
+    _ibans(text, mine)
+    _national_ids(text, mine)
+    if mine and "-" in text:
+        # Groups of a UUID can pass Luhn or mod 97 by chance ("be93-e57316b97bff"): a value
+        # inside one is not an identifier.
+        uuids = [m.span() for m in _UUID.finditer(text)]
+        mine = [c for c in mine if not any(s < c.end and c.start < e for s, e in uuids)]
+    found.extend(mine)

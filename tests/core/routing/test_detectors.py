@@ -176,6 +176,11 @@ NOT_FOUND: list[str] = [
     "Reset the password in the admin panel, then log in again",
     "Our office: Lange Voorhout 12, 2514 ED Den Haag",
     "Version 12, 2024 Berlin release notes",
+    # UUID groups that pass mod 97 or Luhn by chance, letters of a hex token that spell a drug
+    "request a234f67f-b801-4c69-be93-e57316b97bff changed",
+    "request be864073-ff78-4c6f-9a57-a281fb2bc6cc changed",
+    "request 55982079-4543-4692-b679-a0fad2844cf6 changed",
+    "On 2024-01-11 the request c267748c-4be7-46eb-ba33-906c2cafda68 changed",
     "the password is stored in settings.db_password",
     "Upgrade to version 1.2.3.4 today",
     "Released v2.31.0 and v1.2.3.4",
