@@ -148,3 +148,18 @@ def test_without_origins_no_page_may_read_an_answer(served: Served) -> None:
     reply = httpx.get(f"{served.url}/models", headers={
         "origin": "http://localhost:3000", "authorization": f"Bearer {served.token}"})
     assert reply.status_code == 200 and "access-control-allow-origin" not in reply.headers
+
+
+def test_a_new_token_replaces_the_old(os_keyring: KeyringBackend) -> None:
+    def hearth(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "desktop", "serve", *args],
+                              capture_output=True, text=True, check=True, timeout=60,
+                              cwd=REPO).stdout.strip()
+
+    first = hearth("--show-token")
+    assert first.startswith("hearth-") and len(first) > 40
+    assert hearth("--show-token") == first  # made once, then kept in the keyring
+    assert "new token" in hearth("--new-token")
+    renewed = hearth("--show-token")
+    assert renewed != first and os_keyring.get_password("hearth", "local-server") == renewed
+    os_keyring.delete_password("hearth", "local-server")

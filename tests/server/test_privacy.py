@@ -4,11 +4,14 @@ records every request that reaches it."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 
 import pytest
 from keyring.backend import KeyringBackend
 
+from desktop.core.audit import AuditLog
 from desktop.core.conversations import Conversations
 from desktop.core.settings import Settings
 from tests.core.cloud.loopback import LoopbackServer, Reply, loopback_server
@@ -45,6 +48,11 @@ def test_a_harmless_question_for_the_frontier_goes_there(escalating: Served,
     assert raw.headers["x-hearth-privacy"] == "sent"
     assert raw.parse().choices[0].message.content == "Paris."
     assert len(cloud.requests) == 1
+    # The audit log holds the request that left, hashed as it was sent.
+    records = [json.loads(line) for line in AuditLog().lines()]
+    [sent] = [r for r in records if r.get("payload_sha256")]
+    assert sent["payload_sha256"] == hashlib.sha256(cloud.requests[0].body).hexdigest()
+    assert sent["host"] == cloud.url.removeprefix("http://")
 
 
 @pytest.mark.parametrize("model", ["hearth-frontier", "hearth-auto"])
