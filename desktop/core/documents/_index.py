@@ -26,6 +26,7 @@ from desktop.core.documents._db import transaction
 from desktop.core.documents._extract import Unreadable, read_blocks
 from desktop.core.documents._types import IndexProgress, IndexReport
 from desktop.core.documents._vectors import DocumentEmbedder
+from desktop.core.errors import KnownError
 
 ProgressCallback = Callable[[IndexProgress], None]
 BATCH_CHUNKS = 256  # chunks per transaction for a big file; bounds memory and lock time
@@ -108,8 +109,11 @@ class IndexRun:
             self._embedded = done
             self._report(None)
 
-        _backfill.backfill(self._conn, self._collection_id, self._embedder,
-                           should_stop=self._stop.is_set, on_batch=on_batch)
+        try:
+            _backfill.backfill(self._conn, self._collection_id, self._embedder,
+                               should_stop=self._stop.is_set, on_batch=on_batch)
+        except KnownError:
+            return  # the model could not be loaded (the library says why): words alone
 
     def sync(self) -> tuple[int, int]:
         """Mark new, changed and (with ``everything``) all files pending; forget deleted

@@ -8,11 +8,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Self, cast
+from typing import TYPE_CHECKING, Self, cast
 
 from desktop.core import paths
 from desktop.core.documents import _rows
-from desktop.core.documents._chunk import Chunker
+from desktop.core.documents._chunk import Chunker, estimate_tokens
 from desktop.core.documents._db import FILE_NAME, mapped_errors, open_database, transaction
 from desktop.core.documents._index import IndexRun, ProgressCallback, StopFlag
 from desktop.core.documents._lexical import LexicalRanking
@@ -33,6 +33,9 @@ from desktop.core.documents._vectors import (
 from desktop.core.errors import KnownError
 from desktop.core.settings import Settings
 
+if TYPE_CHECKING:
+    import numpy as np
+
 EmbedderFactory = Callable[[], DocumentEmbedder | None]
 DEFAULT_MAX_FILE_BYTES = 1024 * 1_000_000
 _MAX_NAME = 100
@@ -51,8 +54,12 @@ class Library:
     """
 
     def __init__(self, path: Path, *, embedder: EmbedderFactory | None = None,
+                 embedder_name: str | None = None,
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+        """``embedder_name``: the ``model_name`` the factory's model will have, when known
+        without loading it (then indexing that finds nothing to do never loads it)."""
         self.path = Path(path)
+        self._embedder_name = embedder_name
         self._conn = open_database(self.path)
         self._lock = threading.RLock()
         self._embedder_factory = embedder
@@ -77,11 +84,11 @@ class Library:
 
         max_mb = settings.get_int("documents.max_file_mb")
         try:
-            factory = embedder_factory(settings)
+            factory, name = embedder_factory(settings)
             problem = None
         except KnownError as exc:  # a wrong setting must not stop search by words
-            factory, problem = None, str(exc)
-        library = cls(paths.data_dir() / FILE_NAME, embedder=factory,
+            factory, name, problem = None, None, str(exc)
+        library = cls(paths.data_dir() / FILE_NAME, embedder=factory, embedder_name=name,
                       max_file_bytes=max_mb * 1_000_000)
         library.embedder_problem = problem
         return library
@@ -224,10 +231,9 @@ class Library:
         run goes on where this one ended. Runs on its own connection, in the caller's thread."""
         with self._lock:
             collection_id, _ = self._find(name)
-        try:
-            embedder = self.embedder()
-        except KnownError:  # kept in embedder_problem: index by words now, vectors later
-            embedder = None
+        embedder = (_OnFirstUse(self, self._embedder_name)
+                    if self._embedder_factory is not None and self.embedder_problem is None
+                    else None)
         chunker = Chunker(embedder.count_tokens if embedder is not None else None)
         conn = open_database(self.path)
         try:
@@ -324,3 +330,42 @@ def _check_name(name: str) -> str:
 def _check_privacy(privacy: str) -> None:
     if privacy not in PRIVACIES:
         raise KnownError(f"privacy is 'device' or 'send', not {privacy!r}")
+
+
+class _OnFirstUse:
+    """The library's embedding model for one indexing run, loaded when the run first has
+    text to count or embed: a catch-up that finds nothing changed (each window start) does
+    not load it. If it cannot be loaded, chunks are sized by the estimate and the run goes
+    on by words (``embed_documents`` raises the KnownError; ``embedder_problem`` says why)."""
+
+    def __init__(self, library: Library, name: str | None) -> None:
+        self._library = library
+        self._name = name
+
+    def _model(self) -> DocumentEmbedder:
+        model = self._library.embedder()
+        if model is None:
+            raise KnownError("the embedding model could not be loaded")
+        return model
+
+    @property
+    def model_name(self) -> str:
+        return self._name if self._name is not None else self._model().model_name
+
+    @property
+    def dimensions(self) -> int:
+        return self._model().dimensions
+
+    def count_tokens(self, text: str) -> int:
+        if self._library.embedder_problem is None:
+            try:
+                return self._model().count_tokens(text)
+            except KnownError:
+                pass  # recorded in embedder_problem; sized by the estimate from here on
+        return estimate_tokens(text)
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._model().embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._model().embed_query(text)

@@ -61,11 +61,13 @@ def embedding_choice(settings: Settings) -> EmbeddingChoice | None:
     return EmbeddingChoice(path)
 
 
-def embedder_factory(settings: Settings) -> Callable[[], DocumentEmbedder | None] | None:
-    """A loader of the configured embedding model, or None when there is none."""
+def embedder_factory(settings: Settings
+                     ) -> tuple[Callable[[], DocumentEmbedder | None] | None, str | None]:
+    """A loader of the configured embedding model and the ``model_name`` it will have
+    (its file's stem, as ``Embedder`` names it), or (None, None) when there is none."""
     choice = embedding_choice(settings)
     if choice is None:
-        return None
+        return None, None
 
     def load() -> DocumentEmbedder | None:
         from desktop.core.local.embedding import Embedder
@@ -73,4 +75,4 @@ def embedder_factory(settings: Settings) -> Callable[[], DocumentEmbedder | None
         return Embedder(choice.path, query_prefix=choice.query_prefix,
                         document_prefix=choice.document_prefix)
 
-    return load
+    return load, choice.path.stem

@@ -232,3 +232,47 @@ def test_another_model_replaces_the_vectors(tmp_path: Path, embedding_model: Pat
     with sqlite3.connect(path) as conn:
         models = conn.execute("SELECT model, COUNT(*) FROM vectors GROUP BY model").fetchall()
     assert models == [("another-model", 3)]
+
+
+def test_a_catch_up_with_nothing_new_does_not_load_the_model(tmp_path: Path,
+                                                             embedding_model: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("# Harbour\nThe ferry leaves at nine.\n")
+    loads: list[int] = []
+
+    def load() -> Embedder:
+        loads.append(1)
+        return Embedder(embedding_model, threads=1)
+
+    path = tmp_path / "documents.sqlite3"
+    with Library(path, embedder=load, embedder_name=embedding_model.stem) as first:
+        first.create("notes")
+        first.add("notes", [tmp_path / "docs"])
+        assert first.index("notes").embedded == 1
+    assert len(loads) == 1
+    with Library(path, embedder=load, embedder_name=embedding_model.stem) as again:
+        report = again.index("notes")
+        assert report.unchanged == 1 and report.embedded == 0
+        assert loads == [1]  # nothing to count or embed: the model stayed on disk
+        (tmp_path / "docs" / "b.md").write_text("# Bakery\nBread is sold until six.\n")
+        assert again.index("notes").embedded == 1
+    assert len(loads) == 2
+
+
+def test_a_model_that_cannot_load_leaves_indexing_by_words(tmp_path: Path) -> None:
+    from desktop.core.errors import KnownError
+
+    def broken() -> Embedder:
+        raise KnownError("the embedding model file is damaged")
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("# Harbour\nThe ferry leaves at nine.\n")
+    with Library(tmp_path / "documents.sqlite3", embedder=broken,
+                 embedder_name="broken") as library:
+        library.create("notes")
+        library.add("notes", [tmp_path / "docs"])
+        report = library.index("notes")
+        assert report.embedded == 0 and not report.failed
+        assert library.embedder_problem == "the embedding model file is damaged"
+        assert [p.path for p in library.search(["notes"], "ferry")] == [
+            str(tmp_path / "docs" / "a.md")]
