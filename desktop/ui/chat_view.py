@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
+    QTextDocumentFragment,
     QTextFrame,
 )
 from PySide6.QtWidgets import QWidget
@@ -37,6 +38,7 @@ from desktop.ui.answer_sources import sources_html
 from desktop.ui.chat_entry import SCHEME, ChatEntry, bubble_colour, footer_html, header_html
 from desktop.ui.chat_links import ChatLinks
 from desktop.ui.markdown import render_markdown, render_marked, render_plain
+from desktop.ui.markdown_worker import BackgroundRenderer, RenderJob, RenderResult, warm_up
 from desktop.ui.theme import LIGHT, Palette
 
 FRAME_MS = 16  # token text reaches the screen at most this often
@@ -44,6 +46,9 @@ FRAME_MS = 16  # token text reaches the screen at most this often
 # small so that opening a long chat stays under a frame budget (tests/perf/bench_open.py).
 RENDERED = 24
 EARLIER = 100  # messages each "show earlier" brings in: the reader asked, and waits for them
+# A complete answer this long (characters) is rendered off the GUI thread: rendering it here
+# would take more than a frame (markdown_worker.py has the figures).
+LONG_ANSWER = 2_000
 _USER_INDENT_PX = 72
 _BUBBLE_PADDING_PX = 10
 # Until the window says what will happen to the first question (``set_empty_text``), the
@@ -93,13 +98,17 @@ class ChatView(ChatLinks):
         self._writing = False  # an answer is being written: no "ask again" links meanwhile
         self._versions: dict[int, tuple[int, ...]] = {}
         self._empty_text = _EMPTY_STATE
+        self._renderer = BackgroundRenderer(self)
+        self._renderer.done.connect(self._on_rendered)
+        self._rendering: list[ChatEntry] = []  # answers being rendered in the background
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_range_changed)
         bar.valueChanged.connect(self._on_scrolled)
         self._render_all()
-        # The Markdown parser and the code highlighter build their tables on first use (about
-        # 50 ms): let that happen while the window sits idle, not when a chat is opened.
-        QTimer.singleShot(0, _warm_up_rendering)
+        # The Markdown parser and the code highlighter are imported and build their tables on
+        # first use (about 0.1 s): let that happen on the renderer's thread once the window is
+        # up, not before it shows nor when a chat is opened.
+        QTimer.singleShot(0, warm_up)
 
     # -- what is shown ---------------------------------------------------------------------
 
@@ -256,8 +265,11 @@ class ChatView(ChatLinks):
             del self._entries[index]
             self._render_all()
             return
-        self._entries[index] = ChatEntry.of(answer, self._position(answer.id))
-        self._rerender(index)
+        entry = self._entries[index] = ChatEntry.of(answer, self._position(answer.id))
+        if len(entry.text) >= LONG_ANSWER:
+            self._render_in_background(index)  # the streamed text stays shown until then
+        else:
+            self._rerender(index)
         if index - 1 >= self._first_shown and self._entries[index - 1].role == "user":
             self._rerender(index - 1)  # its sensitive values, now on the receipt, are marked
 
@@ -371,8 +383,38 @@ class ChatView(ChatLinks):
             self._stream_cursor = self._answer_end(index)
         self._scroll_to_end()
 
-    def _rerender(self, index: int) -> None:
-        """Render one message again in place (the rest of the document is left alone)."""
+    def _render_in_background(self, index: int) -> None:
+        entry = self._entries[index]
+        self._rendering.append(entry)
+        header, tail = self._around(index, entry)
+        self._renderer.submit(RenderJob(entry, entry.text, self._palette,
+                                        f"{SCHEME}:code/{index}", header, tail))
+
+    @Slot(object)
+    def _on_rendered(self, result: RenderResult) -> None:
+        """Show an answer rendered in the background, if it is still shown as it was then."""
+        entry = result.job.key
+        self._rendering = [e for e in self._rendering if e is not entry]
+        index = next((i for i, e in enumerate(self._entries) if e is entry), None)
+        if index is None or entry.html is not None:
+            return  # no longer shown (another chat, a regenerated answer)
+        job = result.job
+        if result.rendered is None or result.document is None or job.palette != self._palette \
+                or job.code_link != f"{SCHEME}:code/{index}":
+            if index >= self._first_shown:
+                self._rerender(index)  # here: a rendering error surfaces on the GUI thread
+            return
+        entry.html, entry.code_blocks = result.rendered.html, result.rendered.code_blocks
+        if index < self._first_shown:
+            return
+        if self._around(index, entry) == (job.before, job.after):
+            self._rerender(index, QTextDocumentFragment(result.document))
+        else:  # its header or footer changed meanwhile (the body is kept)
+            self._rerender(index)
+
+    def _rerender(self, index: int, fragment: QTextDocumentFragment | None = None) -> None:
+        """Render one message again in place (the rest of the document is left alone);
+        ``fragment``: its content, already rendered and parsed."""
         frame = self._frames[index - self._first_shown]
         entry = self._entries[index]
         bubble = QColor(bubble_colour(entry, self._palette))
@@ -384,7 +426,10 @@ class ChatView(ChatLinks):
         cursor = QTextCursor(self.document())
         cursor.setPosition(frame.firstPosition())
         cursor.setPosition(frame.lastPosition(), QTextCursor.MoveMode.KeepAnchor)
-        cursor.insertHtml(self._inner_html(index, entry))
+        if fragment is None:
+            cursor.insertHtml(self._inner_html(index, entry))
+        else:
+            cursor.insertFragment(fragment)
 
     def _message_frames(self) -> list[QTextFrame]:
         frames = self.document().rootFrame().childFrames()
@@ -413,14 +458,24 @@ class ChatView(ChatLinks):
 
     def _inner_html(self, index: int, entry: ChatEntry) -> str:
         p = self._palette
-        header = header_html(index, entry, p, writing=self._writing)
         if entry.role == "user":
-            return header + render_marked(entry.text, self._found_in(index), p.sensitive_bg)
+            return (header_html(index, entry, p, writing=self._writing)
+                    + render_marked(entry.text, self._found_in(index), p.sensitive_bg))
         if entry.streaming:
-            return header + render_plain(entry.text)
+            return header_html(index, entry, p, writing=self._writing) + render_plain(entry.text)
+        header, tail = self._around(index, entry)
+        if entry.html is None and any(e is entry for e in self._rendering):
+            return header + render_plain(entry.text)  # until its background rendering is done
         if entry.html is None:
             rendered = render_markdown(entry.text, p, code_link=f"{SCHEME}:code/{index}")
             entry.html, entry.code_blocks = rendered.html, rendered.code_blocks
+        return header + (entry.html or "") + tail
+
+    def _around(self, index: int, entry: ChatEntry) -> tuple[str, str]:
+        """The HTML before a complete answer's body (its header) and after it (its sources
+        and footer)."""
+        p = self._palette
+        header = header_html(index, entry, p, writing=self._writing)
         # The last answer offers its question to the cloud tiers, unless one is being written.
         last = not self._writing and index == len(self._entries) - 1
         footer = footer_html(index, entry, p, ask_tiers=self._ask_tiers if last else (),
@@ -430,7 +485,7 @@ class ChatView(ChatLinks):
         question = self._entries[index - 1].text if index > 0 else ""
         sources = sources_html(index, entry.receipt, question, p, scheme=SCHEME)
         sources_block = f'<p style="margin: 6px 0 0 0;">{sources}</p>' if sources else ""
-        return header + (entry.html or "") + sources_block + footer_block
+        return header, sources_block + footer_block
 
     def _found_in(self, index: int) -> list[Mark]:
         """The sensitive values the privacy gate found in question ``index`` (its answer's
@@ -439,6 +494,3 @@ class ChatView(ChatLinks):
         if after is None or after.role != "assistant" or after.receipt is None:
             return []
         return marks_for(self._entries[index].text, after.receipt.findings)
-
-def _warm_up_rendering() -> None:
-    render_markdown("*a*\n\n```python\npass\n```", LIGHT, code_link=f"{SCHEME}:warm")

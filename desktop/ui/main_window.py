@@ -35,7 +35,6 @@ from desktop.ui.consent import PreviewDialog
 from desktop.ui.conversation_list import ConversationList
 from desktop.ui.jobs import JobRunner
 from desktop.ui.model_picker import ModelPicker
-from desktop.ui.models_dialog import ModelsDialog
 from desktop.ui.notices import CrashDialog, NoticeBar
 from desktop.ui.status_bar import HearthStatusBar
 from desktop.ui.welcome import WelcomePage
@@ -47,6 +46,7 @@ from desktop.ui.worker import InferenceThread
 
 if TYPE_CHECKING:  # the dialogs load when first opened, off the window's start
     from desktop.ui.dashboard import Dashboard
+    from desktop.ui.models_dialog import ModelsDialog
     from desktop.ui.receipt import ReceiptDialog
     from desktop.ui.settings_dialog import SettingsDialog
 

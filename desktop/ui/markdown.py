@@ -7,23 +7,22 @@ contain anything. Images are shown as links, so rendering never reads a file or 
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import TextLexer, get_lexer_by_name
-from pygments.styles import get_style_by_name
-from pygments.util import ClassNotFound
-
 from desktop.ui.theme import Palette
 
+# markdown-it and Pygments are imported where first used (about 0.1 s together): the window
+# shows before them, and ``markdown_worker.warm_up`` loads them on a thread of its own.
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
+
     from desktop.ui.answer_heading import Mark
 
 
@@ -37,6 +36,7 @@ class Rendered:
 
 def render_markdown(text: str, palette: Palette, *, code_link: str) -> Rendered:
     """Render ``text``; code block ``k`` gets a copy link to ``f"{code_link}/{k}"``."""
+    _load_libraries()
     env: dict[str, Any] = {"palette": palette, "code_link": code_link, "code_blocks": []}
     body = _parser().render(text, env)
     return Rendered(body, tuple(env["code_blocks"]))
@@ -64,6 +64,10 @@ def render_marked(text: str, marks: Sequence[Mark], colour: str) -> str:
 
 
 def code_block_html(code: str, language: str, palette: Palette, link: str) -> str:
+    _load_libraries()
+    from pygments import highlight
+    from pygments.styles import get_style_by_name
+
     style = get_style_by_name(palette.code_style)
     highlighted = highlight(code, _lexer(language), _formatter(palette.code_style))
     label = html.escape(language) if language else "code"
@@ -78,9 +82,33 @@ def code_block_html(code: str, language: str, palette: Palette, link: str) -> st
 
 # -- parser ----------------------------------------------------------------------------------
 
+_loading = threading.Lock()
+_loaded = False
+
+
+def _load_libraries() -> None:
+    """Import markdown-it and Pygments, one thread at a time: the renderer's thread and the
+    GUI thread may both want them first, and Pygments' lexers module replaces itself in
+    ``sys.modules`` as it loads, so that importing from it meanwhile fails (ImportError)."""
+    global _loaded
+    if _loaded:
+        return
+    with _loading:
+        if not _loaded:
+            import markdown_it  # noqa: F401
+            import pygments.formatters  # noqa: F401
+            import pygments.lexers  # noqa: F401
+            import pygments.styles  # noqa: F401
+            import pygments.util  # noqa: F401
+
+            _loaded = True
+
+
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.add_render_rule("fence", _fence)
@@ -133,6 +161,9 @@ def _blockquote_open(self: Any, tokens: Sequence[Token], idx: int, options: Any,
 
 @lru_cache(maxsize=64)
 def _lexer(language: str) -> Lexer:
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     if not language:
         return TextLexer()
     try:
@@ -143,4 +174,6 @@ def _lexer(language: str) -> Lexer:
 
 @lru_cache(maxsize=4)
 def _formatter(style: str) -> HtmlFormatter[str]:
+    from pygments.formatters import HtmlFormatter
+
     return HtmlFormatter(nowrap=True, noclasses=True, style=style)

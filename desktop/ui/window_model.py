@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QFileDialog, QStackedWidget, QWidget
 from desktop.core.errors import KnownError
 from desktop.core.local.engine import ModelInfo
 from desktop.ui.chat_session import last_receipt
-from desktop.ui.models_dialog import ModelsDialog
 
 if TYPE_CHECKING:
     from desktop.core.services import Services
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from desktop.ui.chat_view import ChatView
     from desktop.ui.composer import Composer
     from desktop.ui.model_picker import ModelPicker
+    from desktop.ui.models_dialog import ModelsDialog
     from desktop.ui.notices import NoticeBar
     from desktop.ui.status_bar import HearthStatusBar
     from desktop.ui.welcome import WelcomePage
@@ -118,6 +118,8 @@ class WindowModel:
     def open_models(self) -> ModelsDialog:
         """The catalog, downloads and imports; non-modal, so the chat goes on meanwhile."""
         if self._models_dialog is None:
+            from desktop.ui.models_dialog import ModelsDialog  # brings httpx: on first use
+
             self._models_dialog = ModelsDialog(
                 self._settings, self if isinstance(self, QWidget) else None)
             self._models_dialog.jobs.crashed.connect(self.show_crash)

@@ -8,19 +8,15 @@
 - ``recommend_model``: the largest catalog model that fits this computer's memory.
 """
 
+from importlib import import_module
+from typing import TYPE_CHECKING
+
 from desktop.core.catalog._catalog import (
     CATALOG_FILE,
     Catalog,
     CatalogEntry,
     builtin_catalog_path,
     load_catalog,
-)
-from desktop.core.catalog._download import (
-    CancelFlag,
-    DownloadProgress,
-    FetchResult,
-    RetryPolicy,
-    fetch,
 )
 from desktop.core.catalog._errors import (
     ChecksumMismatchError,
@@ -34,13 +30,6 @@ from desktop.core.catalog._errors import (
 )
 from desktop.core.catalog._files import disk_free, sha256_file
 from desktop.core.catalog._importer import import_model
-from desktop.core.catalog._install import (
-    HUGGING_FACE,
-    InstallResult,
-    install_catalog_model,
-    mirrored_url,
-    part_path,
-)
 from desktop.core.catalog._installed import (
     InstalledModel,
     installed_chat_models,
@@ -60,6 +49,41 @@ from desktop.core.catalog._registry import (
     TrustedChecksum,
     models_dir,
 )
+
+if TYPE_CHECKING:
+    from desktop.core.catalog._download import (
+        CancelFlag,
+        DownloadProgress,
+        FetchResult,
+        RetryPolicy,
+        fetch,
+    )
+    from desktop.core.catalog._install import (
+        HUGGING_FACE,
+        InstallResult,
+        install_catalog_model,
+        mirrored_url,
+        part_path,
+    )
+
+# Downloads bring httpx (about 0.1 s to import): loaded on first use, not when the window starts.
+_ON_FIRST_USE = {
+    "CancelFlag": "_download", "DownloadProgress": "_download", "FetchResult": "_download",
+    "RetryPolicy": "_download", "fetch": "_download",
+    "HUGGING_FACE": "_install", "InstallResult": "_install",
+    "install_catalog_model": "_install", "mirrored_url": "_install", "part_path": "_install",
+}
+
+
+def __getattr__(name: str) -> object:
+    """The download and install names, imported when first asked for."""
+    module = _ON_FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CATALOG_FILE",

@@ -9,7 +9,8 @@ Everything lives in ``<data dir>/documents.sqlite3``: chunks, an FTS5 index (BM2
 float32 vectors when an embedding model is set up (``documents.embedding_model``).
 """
 
-from desktop.core.documents._library import Library
+from typing import TYPE_CHECKING
+
 from desktop.core.documents._types import (
     PRIVACIES,
     CollectionInfo,
@@ -18,6 +19,21 @@ from desktop.core.documents._types import (
     Passage,
     Privacy,
 )
+
+if TYPE_CHECKING:
+    from desktop.core.documents._library import Library
+
+
+def __getattr__(name: str) -> object:
+    """``Library`` on first use: it brings NumPy (about 0.1 s), which the window's start need
+    not load."""
+    if name == "Library":
+        from desktop.core.documents._library import Library
+
+        globals()["Library"] = Library
+        return Library
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["PRIVACIES", "CollectionInfo", "IndexProgress", "IndexReport", "Library", "Passage",
            "Privacy"]
