@@ -136,6 +136,32 @@ def no_network() -> list[str]:
     pytest.fail("cannot create a network namespace:\n" + "\n".join(attempts))
 
 
+_LO_UP = 'ip link set lo up && exec "$@"'
+
+
+@pytest.fixture(scope="session")
+def loopback_only() -> list[str]:
+    """A command prefix like ``no_network``'s, with the namespace's ``lo`` up: 127.0.0.1 works
+    (for ``hearth serve`` and a client run together inside it), nothing else is reachable.
+
+    Outside root the user namespace maps the user to itself (not to root, as ``no_network``
+    does), so that D-Bus, which checks the caller's uid, still lets it reach the Secret Service;
+    ``--keep-caps`` keeps the right to bring ``lo`` up.
+    """
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        pytest.fail("unshare (util-linux) and ip (iproute2) are needed to run the bundle with "
+                    "loopback only")
+    attempts = []
+    for namespace in (["unshare", "--net"],
+                      ["unshare", "--map-current-user", "--keep-caps", "--net"]):
+        prefix = [*namespace, "sh", "-c", _LO_UP, "sh"]
+        done = subprocess.run([*prefix, "true"], capture_output=True, text=True, check=False)
+        if done.returncode == 0:
+            return prefix
+        attempts.append(f"{' '.join(namespace)}: {done.stderr.strip()}")
+    pytest.fail("cannot create a network namespace with loopback up:\n" + "\n".join(attempts))
+
+
 def bundle_env(**extra: str) -> dict[str, str]:
     """The environment of a bundled run: the test's own config and data folders (hearth_dirs)."""
     env = dict(os.environ, **extra)

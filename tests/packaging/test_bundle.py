@@ -3,7 +3,9 @@
 The CPU bundle (``packaging/build.py``) with the tiny test model embedded: its archive checks
 against SHA256SUMS, it answers ``hearth ask`` inside a network namespace that has no network,
 using the embedded model with no settings file, it starts in offline mode, and its window comes
-up offscreen and closes cleanly on SIGTERM.
+up offscreen and closes cleanly on SIGTERM. Without a network it also indexes and searches a
+document collection (PDF, Word, Markdown), and ``hearth serve`` answers an app on loopback
+with its token from a real Secret Service, and refuses one without it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import posixpath
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -20,15 +23,19 @@ import tomllib
 from pathlib import Path, PurePosixPath
 
 import pytest
+from keyring.backends import SecretService
 
 from desktop import __version__
+from tests.core.cloud.secret_service import running_secret_service
+from tests.core.documents.files import write_docx, write_pdf
 from tests.modelgen import TINY_NAME
-from tests.packaging.conftest import BUILD_TIMEOUT_S, Bundle, bundle_env
+from tests.packaging.conftest import BUILD_TIMEOUT_S, REPO, Bundle, bundle_env
 
 pytestmark = [pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(BUILD_TIMEOUT_S + 300)]
 
 RUN_TIMEOUT_S = 120.0
 WINDOW_TIMEOUT_S = 60.0
+WATCH_TIMEOUT_S = 30.0  # the watcher waits 2 s after a change, then indexes
 # Logged by Qt (category qt.widgets.showhide) when the main window's native window is shown.
 WINDOW_SHOWN = 'name="MainWindowClassWindow") to true'
 WINDOW_CLOSING = "Handling close event for MainWindow"
@@ -80,6 +87,20 @@ def test_bundle_ships_offline_defaults_and_the_model(bundle: Bundle) -> None:
                      "libgtk-3.so.0", "libqgtk3.so", "libQt6Pdf.so.6"):
         assert unwanted not in names
     assert "libqxcb.so" in names and "libqoffscreen.so" in names and "libqwayland.so" in names
+
+
+def test_bundle_carries_the_documents_parts_and_no_more(bundle: Bundle) -> None:
+    internal = bundle.folder / "_internal"
+    lxml = {p.name.split(".")[0] for p in (internal / "lxml").rglob("*.so")}
+    # python-docx needs lxml.etree (and _elementpath); the rest of lxml stays out (hook-lxml.py).
+    assert lxml == {"etree", "_elementpath"}, lxml
+    assert not (internal / "lxml" / "isoschematron").exists()
+    # sqlite-vec's extension only where this Python's sqlite3 could load it (hook-sqlite_vec.py);
+    # the bundle carries this venv's Python.
+    shipped = sorted(p.name for p in (internal / "sqlite_vec").glob("vec0.*")) \
+        if (internal / "sqlite_vec").is_dir() else []
+    loadable = hasattr(sqlite3.Connection, "enable_load_extension")
+    assert shipped == (["vec0.so"] if loadable else []), shipped
 
 
 def test_bundled_build_starts_in_offline_mode(bundle: Bundle,
@@ -177,3 +198,152 @@ def test_namespace_helper_has_only_loopback(no_network: list[str]) -> None:
                             text=True, check=True, timeout=RUN_TIMEOUT_S)
     interfaces = [line.split(":")[0].strip() for line in listed.stdout.splitlines()[2:]]
     assert interfaces == ["lo"]
+
+
+def test_documents_are_indexed_and_searched_inside_a_namespace_without_network(
+        bundle: Bundle, no_network: list[str], tmp_path: Path) -> None:
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    write_pdf(folder / "manual.pdf", [
+        ["Chapter one: unpacking the device."],
+        ["Chapter two: charging.", "Charge the Vorlex battery for nine hours."],
+        ["Chapter three: the warranty lasts two years."],
+    ])
+    write_docx(folder / "handbook.docx", [
+        ("Holidays", 2), ("Everyone gets twenty-eight days of leave at Quorvane.", 0)])
+    (folder / "notes.md").write_text("# Gate\n\nThe Brimwell gate code changes every Monday.\n",
+                                     encoding="utf-8")
+
+    added = hearth(bundle, "docs", "add", "papers", str(folder), prefix=no_network)
+
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert "Traceback" not in added.stderr, added.stderr
+    assert "papers: 3 files indexed" in added.stdout, added.stdout
+    assert "not indexed" not in added.stdout, added.stdout
+
+    def top(query: str) -> dict[str, object]:
+        found = hearth(bundle, "docs", "search", "papers", query, "--json", prefix=no_network)
+        assert found.returncode == 0, found.stderr
+        passages = json.loads(found.stdout)
+        assert passages, f"nothing found for {query!r}"
+        return passages[0]
+
+    pdf = top("how long to charge the Vorlex battery")
+    assert (pdf["path"], pdf["page"], pdf["position"]) == (str(folder / "manual.pdf"), 2,
+                                                           "page 2")
+    assert "Vorlex battery for nine hours" in str(pdf["snippet"])
+    docx = top("days of leave at Quorvane")
+    assert (docx["path"], docx["page"], docx["position"]) == (str(folder / "handbook.docx"),
+                                                              None, "§ Holidays")
+    markdown = top("Brimwell gate code")
+    assert markdown["path"] == str(folder / "notes.md")
+
+
+def test_serve_answers_on_loopback_with_its_token_only(
+        bundle: Bundle, loopback_only: list[str], tmp_path: Path,
+        hearth_dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "secrets").mkdir()
+    with running_secret_service(tmp_path / "secrets") as keyring_env:
+        # The server and its client share one namespace: 127.0.0.1 is all there is in it.
+        done = subprocess.run(
+            [*loopback_only, sys.executable, "-m", "tests.packaging.serve_client",
+             str(bundle.executable)],
+            env=bundle_env(**keyring_env), cwd=REPO, capture_output=True, text=True,
+            timeout=RUN_TIMEOUT_S + 60, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        served = json.loads(done.stdout)
+        for name, value in keyring_env.items():
+            monkeypatch.setenv(name, value)
+        stored = SecretService.Keyring().get_password("hearth", "local-server")
+
+    assert served["url"] is not None, served
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", served["url"]), served["url"]
+    assert served["without_token"]["status"] == 401, served
+    assert served["wrong_token"]["status"] == 401, served
+    answer = served["with_token"]
+    assert answer["status"] == 200, served
+    assert answer["body"]["object"] == "list"
+    assert "hearth-local" in {model["id"] for model in answer["body"]["data"]}
+    # The token is the one in the Secret Service, and in no file of Hearth's.
+    assert stored is not None and stored.startswith("hearth-")
+    assert served["token"] == stored
+    for folder in hearth_dirs:
+        for path in (p for p in folder.rglob("*") if p.is_file()):
+            assert stored.encode() not in path.read_bytes(), f"the token is in {path}"
+    # uvicorn ends on SIGTERM after a graceful shutdown, then re-raises the signal.
+    assert served["returncode"] in (0, -signal.SIGTERM), served
+    assert "Traceback" not in served["stderr"], served["stderr"]
+
+
+def test_serve_without_a_keyring_says_so_in_one_line(bundle: Bundle,
+                                                     no_network: list[str]) -> None:
+    # No Secret Service on this bus address: keyring has nowhere to keep the token.
+    refused = hearth(bundle, "serve", prefix=no_network,
+                     DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/hearth-test-bus")
+
+    assert refused.returncode != 0
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1, refused.stderr
+    assert "no usable OS keyring" in lines[0], refused.stderr
+    assert "will not start without one" in lines[0]
+    assert "Hearth serves" not in refused.stdout
+
+
+def test_window_indexes_a_file_written_while_it_runs(bundle: Bundle, no_network: list[str],
+                                                     tmp_path: Path) -> None:
+    """The collection's folder is watched (watchdog's inotify observer, in the bundle)."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "first.md").write_text("The Halloran pump needs oil.\n", encoding="utf-8")
+    added = hearth(bundle, "docs", "add", "notes", str(folder), prefix=no_network)
+    assert added.returncode == 0, added.stdout + added.stderr
+
+    def found(query: str) -> list[str]:
+        searched = hearth(bundle, "docs", "search", "notes", query, "--json", prefix=no_network)
+        assert searched.returncode == 0, searched.stderr
+        return [p["path"] for p in json.loads(searched.stdout)]
+
+    def wait_until_found(query: str, path: Path) -> None:
+        deadline = time.monotonic() + WATCH_TIMEOUT_S
+        while str(path) not in found(query):
+            if process.poll() is not None:
+                pytest.fail(f"hearth exited ({process.returncode}):\n"
+                            + stderr_file.read_text(errors="replace")[-4000:])
+            if time.monotonic() > deadline:
+                pytest.fail(f"{path.name} was not indexed while the window ran")
+            time.sleep(0.5)
+
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env = bundle_env(QT_QPA_PLATFORM="offscreen", QT_LOGGING_RULES="qt.widgets.showhide=true",
+                     XDG_RUNTIME_DIR=str(runtime))
+    stderr_file = tmp_path / "stderr"
+    with stderr_file.open("wb") as err:
+        process = subprocess.Popen([*no_network, str(bundle.executable)], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=err, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + WINDOW_TIMEOUT_S
+        while WINDOW_SHOWN not in stderr_file.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the window did not come up:\n"
+                            + stderr_file.read_text(errors="replace")[-4000:])
+            time.sleep(0.1)
+        # A file written now may still be read by the start's catch-up; once it is searchable,
+        # that scan is over, and only the watcher can bring in the next one.
+        second = folder / "second.md"
+        second.write_text("The Halloran pump is in the cellar.\n", encoding="utf-8")
+        wait_until_found("Halloran cellar", second)
+        third = folder / "third.md"
+        third.write_text("The Tessaly valve opens clockwise.\n", encoding="utf-8")
+        wait_until_found("Tessaly valve", third)
+        process.send_signal(signal.SIGTERM)
+        returncode = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    errors = stderr_file.read_text(errors="replace")
+    assert returncode == 0, errors[-4000:]
+    alarming = [line for line in errors.splitlines()
+                if ALARMING.search(line) and not line.startswith("qt.widgets.showhide:")]
+    assert alarming == [], errors[-4000:]
