@@ -3,7 +3,8 @@
 The conversation is one rich-text document in which every message is a frame: a box with a
 background, holding a header line, the body and a footer (the receipt). A streamed answer is
 appended with a text cursor kept at the end of its frame, at most once per frame of the screen;
-only when the answer is complete is the frame's content replaced by rendered Markdown.
+only when the answer is complete is the frame's content replaced by rendered Markdown (a long
+answer is rendered on another thread meanwhile: markdown_worker.py).
 
 Frames, not tables: Qt lays out a table again, whole, whenever a cell changes, so appending to
 an answer in a table costs more the longer the answer grows; a frame is laid out block by
@@ -399,10 +400,12 @@ class ChatView(ChatLinks):
         if index is None or entry.html is not None:
             return  # no longer shown (another chat, a regenerated answer)
         job = result.job
-        if result.rendered is None or result.document is None or job.palette != self._palette \
-                or job.code_link != f"{SCHEME}:code/{index}":
+        if result.rendered is None or result.document is None:
             if index >= self._first_shown:
                 self._rerender(index)  # here: a rendering error surfaces on the GUI thread
+            return
+        if job.palette != self._palette or job.code_link != f"{SCHEME}:code/{index}":
+            self._render_in_background(index)  # its colours or its place changed meanwhile
             return
         entry.html, entry.code_blocks = result.rendered.html, result.rendered.code_blocks
         if index < self._first_shown:
