@@ -19,12 +19,15 @@ Medical terms come from three sources:
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import os
 import re
 import sys
 import threading
 from pathlib import Path
 
+from desktop.core import paths
 from desktop.core.routing import _vocabulary as vocab
 from desktop.core.routing._candidates import MARKER, Candidate
 from desktop.core.routing._people import has_person
@@ -94,18 +97,65 @@ def _dictionary_path() -> Path | None:
 
 
 def _load_drugs() -> frozenset[str]:
-    import bz2  # with pickle, only when the vocabulary is loaded
-    import pickle
-
     path = _dictionary_path()
     if path is None or not path.exists():
         return frozenset()
+    stat = path.stat()
+    key = (f"{_CACHE_FORMAT} {stat.st_size} {stat.st_mtime_ns} "
+           f"{','.join(sorted(_DRUG_NAMES_THAT_ARE_WORDS))}")
+    cached = _read_cache(key)
+    if cached is not None:
+        return cached
+    names = _read_dictionary(path)
+    _write_cache(key, names)
+    return names
+
+
+def _read_dictionary(path: Path) -> frozenset[str]:
+    import bz2  # with pickle, only when the vocabulary is read from the package
+    import pickle
+
     with bz2.open(path, "rb") as handle:
         # The package's own data file, shipped in its wheel: a dict of plain str/float values.
         data = pickle.load(handle)  # noqa: S301
     names = data.get("drug_variant_to_canonical", {})
     return frozenset(name for name in names if isinstance(name, str) and len(name) >= 5
-                     and name not in _DRUG_NAMES_THAT_ARE_WORDS)
+                     and name not in _DRUG_NAMES_THAT_ARE_WORDS and "\n" not in name)
+
+
+# Reading the package's file takes about a second, most of it in one ``pickle.load`` that holds
+# the interpreter lock for 40-150 ms at a time: while it runs at start-up on the warm-up thread,
+# the window misses frames. The names it yields are kept as plain lines in the data folder
+# (about 1 MB), read in a few milliseconds on later starts; the first line says which
+# dictionary file and word list they came from, so a changed package is read again.
+_CACHE_FORMAT = "hearth-medication-names-1"
+
+
+def _cache_path() -> Path:
+    return paths.data_dir() / "cache" / "medication-names.txt"
+
+
+def _read_cache(key: str) -> frozenset[str] | None:
+    try:
+        text = _cache_path().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    header, _, body = text.partition("\n")
+    if header != key:
+        return None
+    return frozenset(body.splitlines())
+
+
+def _write_cache(key: str, names: frozenset[str]) -> None:
+    target = _cache_path()
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        paths.private_folder(target.parent)
+        temporary.write_text(key + "\n" + "\n".join(sorted(names)), encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:  # a copy that cannot be written: the package's file is read again next time
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def drug_names() -> frozenset[str]:
