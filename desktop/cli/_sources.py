@@ -15,7 +15,6 @@ def source_lines(receipt: Receipt | None) -> list[str]:
               for number, source in enumerate(receipt.sources, 1)]
     if not receipt.sources:
         lines.append("  none: no passage fitted in the local model's context")
-    if receipt.sources_trimmed:
-        lines.append(f"  {receipt.sources_trimmed} lower-ranked passage(s) left out to fit the "
-                     "local model's context")
+    if receipt.sources_trimmed_note:
+        lines.append(f"  {receipt.sources_trimmed_note}")
     return lines

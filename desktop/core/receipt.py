@@ -135,15 +135,22 @@ class Receipt:
         basis = ("counted with the local model's tokenizer"
                  if self.sources_token_basis == "counted" else "estimated from their length")
         given = f"{len(self.sources)} passage(s), {self.sources_tokens:,} tokens ({basis})"
-        if self.sources_trimmed:
-            given += (f"; {self.sources_trimmed} lower-ranked passage(s) left out to fit the "
-                      "local model's context")
-        return given
+        trimmed = self.sources_trimmed_note
+        return f"{given}; {trimmed}" if trimmed else given
+
+    @property
+    def sources_trimmed_note(self) -> str | None:
+        """How many retrieved passages were left out to fit the context, or None when none."""
+        if not self.sources_trimmed:
+            return None
+        return (f"{self.sources_trimmed} lower-ranked passage(s) left out to fit the local "
+                "model's context")
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        data["findings"] = [dataclasses.asdict(f) for f in self.findings]
-        data["sources"] = [dataclasses.asdict(s) for s in self.sources]
+        # asdict has made dicts of the nested findings and sources already; lists, as in JSON
+        data["findings"] = list(data["findings"])
+        data["sources"] = list(data["sources"])
         data["context_note"] = self.context_note
         data["sources_note"] = self.sources_note
         return data
@@ -163,8 +170,13 @@ class Receipt:
 
 
 def _source(data: dict[str, Any]) -> Source:
-    names = {f.name for f in dataclasses.fields(Source)}
+    names = _source_field_names()
     return Source(**{k: v for k, v in data.items() if k in names})
+
+
+@functools.cache
+def _source_field_names() -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(Source))
 
 
 @functools.cache

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from desktop.core.accounting.costing import local_costing
 from desktop.core.accounting.prices import Usage
 from desktop.core.assistant._saver import PartialSaver, TextSink
-from desktop.core.chat import GenerationParams
 from desktop.core.errors import KnownError
 from desktop.core.local.engine import LocalAnswer
 from desktop.core.receipt import Receipt
@@ -69,7 +68,7 @@ def continue_answer(assistant: Assistant, message_id: int, options: TurnOptions)
     saver = _AppendingSaver(store, message_id, options.on_text, answer.content)
     try:
         with assistant._meter.measure() as energy:
-            more = engine.chat(messages, _params(assistant, options),
+            more = engine.chat(messages, assistant._params(options),
                                on_text=saver.add, stop=options.stop,
                                on_prompt_progress=options.on_prompt_progress,
                                continue_text=answer.content)
@@ -81,14 +80,6 @@ def continue_answer(assistant: Assistant, message_id: int, options: TurnOptions)
     status = "stopped" if more.finish_reason == "cancelled" else "complete"
     store.update_message(message_id, content=text, status=status, receipt=receipt)
     return TurnResult(answer.conversation_id, question.id, message_id, text, receipt)
-
-
-def _params(assistant: Assistant, options: TurnOptions) -> GenerationParams:
-    """The settings' sampling, and the turn's length limit (the setting's by default)."""
-    settings = assistant.settings
-    return GenerationParams(
-        max_tokens=options.max_tokens or settings.get_int("local.max_tokens"),
-        temperature=settings.get_float("local.temperature"), seed=settings.get_int("local.seed"))
 
 
 def _summed(assistant: Assistant, earlier: Receipt, more: LocalAnswer,

@@ -179,8 +179,7 @@ class Router:
 
 def _quoted(names: Sequence[str]) -> str:
     """“Tax 2025”, or “Tax 2025” and “Health”, or “A”, “B” and “C”."""
-    quoted = [f"“{name}”" for name in names]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+    return _joined([f"“{name}”" for name in names])
 
 
 def _local(reason: str, code: RouteCode, findings: tuple[Finding, ...],
