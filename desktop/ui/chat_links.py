@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QTextBrowser
 
 from desktop.core.assistant import can_continue
 from desktop.ui.chat_entry import SCHEME
+from desktop.ui.message_html import version_sibling
 
 if TYPE_CHECKING:
     from desktop.ui.chat_entry import ChatEntry
@@ -40,10 +41,10 @@ class ChatLinks(QTextBrowser):
         _ask_tiers: tuple[str, ...]
         _writing: bool
         _follow: bool
+        _versions: dict[int, tuple[int, ...]]
 
         def show_earlier(self) -> None: ...
         def flush(self) -> None: ...
-        def _sibling(self, entry: ChatEntry, step: int) -> int | None: ...
 
     # -- reading width -----------------------------------------------------------------------
 
@@ -131,7 +132,7 @@ class ChatLinks(QTextBrowser):
                 self.source_requested.emit(entry.receipt.sources[int(parts[2])])
         elif parts[0] == "version" and len(parts) > 2 and not self._writing:
             try:
-                target = self._sibling(entry, int(parts[2]))
+                target = version_sibling(self._versions, entry.message_id, int(parts[2]))
             except ValueError:
                 return
             if target is not None:

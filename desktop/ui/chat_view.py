@@ -4,7 +4,8 @@ The conversation is one rich-text document in which every message is a frame: a 
 background, holding a header line, the body and a footer (the receipt). A streamed answer is
 appended with a text cursor kept at the end of its frame, at most once per frame of the screen;
 only when the answer is complete is the frame's content replaced by rendered Markdown (a long
-answer is rendered on another thread meanwhile: markdown_worker.py).
+answer is rendered on another thread meanwhile: markdown_worker.py). The HTML around each
+message's body is made in message_html.py.
 
 Frames, not tables: Qt lays out a table again, whole, whenever a cell changes, so appending to
 an answer in a table costs more the longer the answer grows; a frame is laid out block by
@@ -18,7 +19,6 @@ opens with its last ``RENDERED`` messages, and a link at the top brings in earli
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 
 from PySide6.QtCore import QTimer, Slot
@@ -32,14 +32,19 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from desktop.core.assistant import can_continue
 from desktop.core.conversations import Message
-from desktop.ui.answer_heading import Mark, marks_for
-from desktop.ui.answer_sources import sources_html
-from desktop.ui.chat_entry import SCHEME, ChatEntry, bubble_colour, footer_html, header_html
+from desktop.ui.chat_entry import SCHEME, ChatEntry, bubble_colour, header_html
 from desktop.ui.chat_links import ChatLinks
 from desktop.ui.markdown import render_markdown, render_marked, render_plain
 from desktop.ui.markdown_worker import BackgroundRenderer, RenderJob, RenderResult, warm_up
+from desktop.ui.message_html import (
+    answer_around,
+    earlier_link_html,
+    empty_html,
+    frame_html,
+    question_marks,
+    version_position,
+)
 from desktop.ui.theme import LIGHT, Palette
 
 FRAME_MS = 16  # token text reaches the screen at most this often
@@ -50,8 +55,6 @@ EARLIER = 100  # messages each "show earlier" brings in: the reader asked, and w
 # A complete answer this long (characters) is rendered off the GUI thread: rendering it here
 # would take more than a frame (markdown_worker.py has the figures).
 LONG_ANSWER = 2_000
-_USER_INDENT_PX = 72
-_BUBBLE_PADDING_PX = 10
 # Until the window says what will happen to the first question (``set_empty_text``), the
 # empty chat promises nothing about it.
 _EMPTY_STATE = "Ask anything."
@@ -286,17 +289,7 @@ class ChatView(ChatLinks):
                     self._rerender(index)
 
     def _position(self, message_id: int) -> tuple[int, int]:
-        ids = self._versions.get(message_id, (message_id,))
-        return (ids.index(message_id) + 1 if message_id in ids else 1), len(ids)
-
-    def _sibling(self, entry: ChatEntry, step: int) -> int | None:
-        if entry.message_id is None:
-            return None
-        ids = self._versions.get(entry.message_id, ())
-        if entry.message_id not in ids:
-            return None
-        target = ids.index(entry.message_id) + step
-        return ids[target] if 0 <= target < len(ids) else None
+        return version_position(self._versions, message_id)
 
     def set_question_id(self, message_id: int) -> None:
         for entry in reversed(self._entries):
@@ -350,13 +343,9 @@ class ChatView(ChatLinks):
             shown = range(self._first_shown, len(self._entries))
             body = "".join(self._message_html(i, self._entries[i]) for i in shown)
             if self._first_shown:
-                body = (f'<p align="center"><a href="{SCHEME}:earlier">Show earlier messages'
-                        f"</a> <span style=\"color: {self._palette.muted};\">"
-                        f"({self._first_shown:,} not shown)</span></p>{body}")
+                body = earlier_link_html(self._first_shown, self._palette) + body
         else:
-            body = (f'<p align="center" style="margin-top: 80px; margin-left: 40px;'
-                    f' margin-right: 40px; color: {self._palette.muted};">'
-                    f"{html.escape(self._empty_text)}</p>")
+            body = empty_html(self._empty_text, self._palette)
         self.setHtml(body)
         self._fit_reading_width()  # a new document starts with the root frame's defaults
         # The (invisible) text cursor goes last: Qt keeps it in view when the widget is shown
@@ -387,7 +376,7 @@ class ChatView(ChatLinks):
     def _render_in_background(self, index: int) -> None:
         entry = self._entries[index]
         self._rendering.append(entry)
-        header, tail = self._around(index, entry)
+        header, tail = self._around(index)
         self._renderer.submit(RenderJob(entry, entry.text, self._palette,
                                         f"{SCHEME}:code/{index}", header, tail))
 
@@ -410,7 +399,7 @@ class ChatView(ChatLinks):
         entry.html, entry.code_blocks = result.rendered.html, result.rendered.code_blocks
         if index < self._first_shown:
             return
-        if self._around(index, entry) == (job.before, job.after):
+        if self._around(index) == (job.before, job.after):
             self._rerender(index, QTextDocumentFragment(result.document))
         else:  # its header or footer changed meanwhile (the body is kept)
             self._rerender(index)
@@ -450,23 +439,17 @@ class ChatView(ChatLinks):
         return cursor
 
     def _message_html(self, index: int, entry: ChatEntry) -> str:
-        user = entry.role == "user"
-        bubble = bubble_colour(entry, self._palette)
-        left, right = (_USER_INDENT_PX, 0) if user else (0, _USER_INDENT_PX // 3)
-        return (f'<table style="-qt-table-type: frame; border-style: solid;'
-                f" border-color: {bubble}; margin-top: 6px; margin-bottom: 6px;"
-                f' margin-left: {left}px; margin-right: {right}px;" border="{_BUBBLE_PADDING_PX}"'
-                f' width="100%" bgcolor="{bubble}"><tr><td>{self._inner_html(index, entry)}'
-                "</td></tr></table>")
+        return frame_html(entry, self._palette, self._inner_html(index, entry))
 
     def _inner_html(self, index: int, entry: ChatEntry) -> str:
         p = self._palette
         if entry.role == "user":
             return (header_html(index, entry, p, writing=self._writing)
-                    + render_marked(entry.text, self._found_in(index), p.sensitive_bg))
+                    + render_marked(entry.text, question_marks(self._entries, index),
+                                   p.sensitive_bg))
         if entry.streaming:
             return header_html(index, entry, p, writing=self._writing) + render_plain(entry.text)
-        header, tail = self._around(index, entry)
+        header, tail = self._around(index)
         if entry.html is None and any(e is entry for e in self._rendering):
             return header + render_plain(entry.text)  # until its background rendering is done
         if entry.html is None:
@@ -474,26 +457,7 @@ class ChatView(ChatLinks):
             entry.html, entry.code_blocks = rendered.html, rendered.code_blocks
         return header + (entry.html or "") + tail
 
-    def _around(self, index: int, entry: ChatEntry) -> tuple[str, str]:
-        """The HTML before a complete answer's body (its header) and after it (its sources
-        and footer)."""
-        p = self._palette
-        header = header_html(index, entry, p, writing=self._writing)
-        # The last answer offers its question to the cloud tiers, unless one is being written.
-        last = not self._writing and index == len(self._entries) - 1
-        footer = footer_html(index, entry, p, ask_tiers=self._ask_tiers if last else (),
-                             continuable=last and entry.status == "complete"
-                             and can_continue(entry.receipt))
-        footer_block = f'<p style="margin: 6px 0 0 0;">{footer}</p>' if footer else ""
-        question = self._entries[index - 1].text if index > 0 else ""
-        sources = sources_html(index, entry.receipt, question, p, scheme=SCHEME)
-        sources_block = f'<p style="margin: 6px 0 0 0;">{sources}</p>' if sources else ""
-        return header, sources_block + footer_block
-
-    def _found_in(self, index: int) -> list[Mark]:
-        """The sensitive values the privacy gate found in question ``index`` (its answer's
-        receipt holds their spans, never the values)."""
-        after = self._entries[index + 1] if index + 1 < len(self._entries) else None
-        if after is None or after.role != "assistant" or after.receipt is None:
-            return []
-        return marks_for(self._entries[index].text, after.receipt.findings)
+    def _around(self, index: int) -> tuple[str, str]:
+        """A complete answer's header, and its sources and footer (``answer_around``)."""
+        return answer_around(self._entries, index, self._palette, writing=self._writing,
+                             ask_tiers=self._ask_tiers)
