@@ -18,16 +18,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop.ui.jobs import JobRunner
+from desktop.ui.jobs import JobRunner, ProgressRelay
 
 if TYPE_CHECKING:  # the library (and NumPy with it) loads on a job thread, when first needed
     from desktop.core.documents import IndexProgress, IndexReport, Library
-
-
-class _ProgressRelay(QObject):
-    """Created on the GUI thread; the indexing thread emits, the slot runs on the GUI thread."""
-
-    progressed = Signal(object)
 
 
 class IndexQueue(QObject):
@@ -59,7 +53,7 @@ class IndexQueue(QObject):
         self._queue: list[str] = []
         self._stop: threading.Event | None = None
         self._closed = False
-        self._relay = _ProgressRelay(self)
+        self._relay = ProgressRelay(self)
         self._relay.progressed.connect(self._on_progress)
 
     @property

@@ -35,6 +35,17 @@ class _Relay(QObject):
     crashed = Signal(str)
 
 
+class ProgressRelay(QObject):
+    """Created on the GUI thread; a job thread emits ``progressed`` (a download's or an index
+    run's progress), and the slots connected to it run on the GUI thread.
+
+    Signals:
+        progressed(object): the job's progress value.
+    """
+
+    progressed = Signal(object)
+
+
 class _Runnable(QRunnable):
     def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
         super().__init__()

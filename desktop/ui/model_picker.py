@@ -93,10 +93,10 @@ class ModelPicker(QToolButton):
         self.setToolTip(tip)
 
     def _name_for(self, path: Path, fallback: str | None = None) -> str:
-        known = next((m for m in self._models if _same(m.path, path)), None)
+        known = next((m for m in self._models if same_file(m.path, path)), None)
         if known is None:
             self._models = self._installed()
-            known = next((m for m in self._models if _same(m.path, path)), None)
+            known = next((m for m in self._models if same_file(m.path, path)), None)
         return known.name if known is not None else (fallback or path.stem)
 
     # -- the menu ----------------------------------------------------------------------------
@@ -110,7 +110,7 @@ class ModelPicker(QToolButton):
         for model in self._models:
             action = QAction(f"{model.name}    {model.summary}", menu)
             action.setCheckable(True)
-            action.setChecked(self._current is not None and _same(model.path, self._current))
+            action.setChecked(self._current is not None and same_file(model.path, self._current))
             action.setToolTip(model.description or str(model.path))
             action.setData(str(model.path))
             action.triggered.connect(lambda _checked=False, p=str(model.path): self._choose(p))
@@ -135,7 +135,7 @@ class ModelPicker(QToolButton):
         self._choose(path)
 
     def _choose(self, path: str) -> None:
-        if self._current is not None and _same(Path(path), self._current):
+        if self._current is not None and same_file(Path(path), self._current):
             return  # already the one in use
         self.model_chosen.emit(path)
 
@@ -143,7 +143,8 @@ class ModelPicker(QToolButton):
         return installed_chat_models(self._registry.records(), self._catalog())
 
 
-def _same(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name the same model file (as written when it cannot be resolved)."""
     try:
         return a.resolve() == b.resolve()
     except OSError:

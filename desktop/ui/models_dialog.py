@@ -51,9 +51,8 @@ from desktop.core.catalog import (
 )
 from desktop.core.errors import ConfigError, KnownError
 from desktop.core.settings import Settings
-from desktop.ui.jobs import JobRunner
+from desktop.ui.jobs import JobRunner, ProgressRelay
 from desktop.ui.models_jobs import ModelJobs
-from desktop.ui.models_progress import ProgressRelay
 from desktop.ui.models_tables import (
     CATALOG_COLUMNS,
     INSTALLED_COLUMNS,

@@ -35,8 +35,7 @@ if TYPE_CHECKING:
 
     from desktop.core.catalog import ModelRegistry
     from desktop.core.settings import Settings
-    from desktop.ui.jobs import JobRunner
-    from desktop.ui.models_progress import ProgressRelay
+    from desktop.ui.jobs import JobRunner, ProgressRelay
 
 MODEL_FILTER = "GGUF models (*.gguf);;All files (*)"
 _CHECKSUM_NOTES = {

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
-
 from desktop.core.catalog import DownloadProgress, format_bytes
 
 
@@ -14,16 +12,6 @@ class Paused:
     """A cancelled download: what was received is kept, the same download resumes it."""
 
     message: str
-
-
-class ProgressRelay(QObject):
-    """Created on the GUI thread; the download thread emits, the slot runs on the GUI thread.
-
-    Signals:
-        progressed(object): a ``DownloadProgress``.
-    """
-
-    progressed = Signal(object)
 
 
 def describe_progress(progress: DownloadProgress) -> str:

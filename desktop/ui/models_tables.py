@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from desktop.core.catalog import CatalogEntry, ModelRecord, format_bytes
+from desktop.ui.model_picker import same_file
 
 CATALOG_COLUMNS = ("Model", "About", "Size", "Memory needed", "Licence", "Status")
 INSTALLED_COLUMNS = ("Name", "Size", "From", "SHA-256", "")
@@ -105,7 +106,7 @@ def fill_installed(table: QTableWidget, records: Sequence[ModelRecord], *,
     for row, record in enumerate(records):
         origin = {"catalog": "downloaded"}.get(record.source, "copied" if record.owned
                                                else "used in place")
-        using = in_use is not None and _same(in_use, record.path)
+        using = in_use is not None and same_file(in_use, record.path)
         state = IN_USE if using else ""
         if not record.path.is_file():
             state = "file missing"
@@ -128,10 +129,3 @@ def fill_installed(table: QTableWidget, records: Sequence[ModelRecord], *,
 def selected_row(table: QTableWidget) -> int | None:
     rows = table.selectionModel().selectedRows()
     return rows[0].row() if rows else None
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return a == b
