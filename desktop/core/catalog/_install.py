@@ -90,9 +90,8 @@ def install_catalog_model(
     if offline:
         raise OfflineError(
             f"no network: offline mode is on, so {entry.name} is not downloaded; turn it off "
-            "with "
-            "'hearth config set network.offline false', or bring the file in on a disk and "
-            "use 'hearth models import PATH --copy'"
+            "with 'hearth config set network.offline false', or bring the file in on a disk "
+            "and use 'hearth models import PATH --copy'"
         )
     registry = registry or ModelRegistry()
     folder = folder or models_dir()

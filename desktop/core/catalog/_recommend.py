@@ -112,14 +112,12 @@ def recommend_model(entries: Iterable[CatalogEntry], hardware: Hardware, *, cont
     size, kv = best.entry.size_estimate or 0, best.entry.kv_cache_bytes(context) or 0
     gpu = f" It fits wholly in the GPU's free memory ({hardware.backend})." if best.fits_gpu \
         else ""
-    pace = ""
-    if best.speed is not None and not best.fits_gpu:
-        pace = f" About {best.speed:.0f} tokens/s on {hardware.cpu_cores} CPU cores " \
-                f"({SPEED_BASIS})."
+    cpu_speed = None if best.fits_gpu else best.speed  # in the GPU it is not estimated
+    pace = "" if cpu_speed is None else \
+        f" About {cpu_speed:.0f} tokens/s on {hardware.cpu_cores} CPU cores ({SPEED_BASIS})."
     return Recommendation(
         entry=best.entry, memory_needed=best.need, budget=budget, fits_gpu=best.fits_gpu,
-        tokens_per_s=best.speed if not best.fits_gpu else None,
-        speed_basis=SPEED_BASIS if best.speed is not None and not best.fits_gpu else None,
+        tokens_per_s=cpu_speed, speed_basis=None if cpu_speed is None else SPEED_BASIS,
         reason=f"{best.entry.name} needs about {format_bytes(best.need)} ({format_bytes(size)} "
                f"file + {format_bytes(kv)} KV cache at {context} tokens), and {available}. "
                f"{why}.{gpu}{pace}{skipped}",
