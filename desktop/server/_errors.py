@@ -6,6 +6,7 @@
      ├── 404 model_not_found         a model name the server does not serve
      ├── 413 request_too_large       a body over server.max_request_kb
      ├── 429 queue_full              the local model's queue is full (with Retry-After)
+     ├── 502 cloud_answer_broke_off  a streamed cloud answer broke off (an error event)
      ├── 503 model_not_available     no local model chosen, or it cannot be loaded
      └── 500 server_error            a bug (the details go to the log, not the client)
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 _TYPES = {400: "invalid_request_error", 401: "invalid_request_error",
           404: "invalid_request_error", 413: "invalid_request_error", 429: "rate_limit_error",
-          503: "server_error", 500: "server_error"}
+          502: "server_error", 503: "server_error", 500: "server_error"}
 
 
 @dataclass(eq=False)  # not frozen: raising sets attributes (__traceback__, __cause__ …)

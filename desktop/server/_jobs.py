@@ -17,6 +17,7 @@ from desktop.core.assistant import (
     TurnResult,
 )
 from desktop.core.chat import StopSignal
+from desktop.core.cloud import CloudError
 from desktop.core.errors import ContextOverflowError, KnownError, ModelLoadError
 from desktop.core.local.slot import NoModelError
 from desktop.server._errors import ApiError
@@ -91,18 +92,24 @@ class TurnJob:
         def on_attempt(attempt: Attempt) -> None:
             # A later attempt (a cloud answer that broke off, then the local one; or the
             # cascade asking the cloud after an unsure local answer) starts its text afresh:
-            # the whole body carries the final answer only. A stream has sent the earlier text.
+            # the whole body carries the final answer only. A stream gets a later attempt only
+            # while nothing was shown (``single_attempt``), so it too carries one attempt.
             nonlocal stops
             stops = StopSequences(request.stop)
             self._emit(Started(attempt))
 
         options = TurnOptions(tier=request.tier, max_tokens=request.max_tokens,
                               temperature=request.temperature, seed=request.seed,
-                              on_text=on_text, stop=self.stop, on_attempt=on_attempt)
+                              on_text=on_text, stop=self.stop, on_attempt=on_attempt,
+                              single_attempt=request.stream)
         try:
             result = self._turns.ask(ClientQuestion(self._client, request.messages), options)
         except ApiError as exc:
             self._emit(Failed(exc))
+            return
+        except CloudError as exc:  # broke off mid-stream; its receipt is kept (single_attempt)
+            self._emit(Failed(ApiError(502, f"the cloud answer broke off: {exc.reason}",
+                                       code="cloud_answer_broke_off")))
             return
         except ClientRequestError as exc:
             self._emit(Failed(ApiError(400, str(exc), code="invalid_value", param="messages")))

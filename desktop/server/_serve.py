@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import FrameType
 
 import uvicorn  # this module is imported by ``desktop.server.serve`` only, when serving
 
@@ -99,6 +101,13 @@ class _Server(uvicorn.Server):
             port = self.servers[0].sockets[0].getsockname()[1] if self.servers else \
                 self.config.port
             self._on_ready(base_url(self.config.host, port))
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        # SIGTERM (a service manager's "stop") ends the server normally: exit status 0 and
+        # the "stopped" line, instead of uvicorn raising the signal again after shutting down.
+        if sig == signal.SIGTERM:
+            self._captured_signals = [s for s in self._captured_signals if s != sig]
 
 
 def _preload(models: ModelSlot) -> None:

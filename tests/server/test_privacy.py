@@ -7,13 +7,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
 from keyring.backend import KeyringBackend
 
 from desktop.core.audit import AuditLog
 from desktop.core.conversations import Conversations
 from desktop.core.settings import Settings
+from desktop.core.store import Message
 from tests.core.cloud.loopback import LoopbackServer, Reply, loopback_server
 from tests.core.cloud.wire import SSE_HEADERS, openai_stream, sse_reply
 from tests.server.conftest import Served, start_server
@@ -124,3 +127,61 @@ def test_a_cloud_answer_that_breaks_off_is_replaced_by_the_local_one(
     # The body is the answer that replaced it, not the broken-off text before it.
     assert completion.choices[0].message.content == answer.content
     assert int(raw.headers["x-hearth-receipt"]) == answer.id
+
+
+def _read_stream(served: Served, model: str, question: str
+                 ) -> tuple[httpx.Headers, str, list[dict[str, Any]], list[str]]:
+    """A streamed request read off the wire: its headers, the text its chunks carry, the
+    error events and every ``data:`` line as sent."""
+    with httpx.stream("POST", f"{served.url}/chat/completions", timeout=60,
+                      headers={"authorization": f"Bearer {served.token}"},
+                      json={"model": model, "stream": True, "max_tokens": 4, "user": "reader",
+                            "messages": [{"role": "user", "content": question}]}) as reply:
+        assert reply.status_code == 200
+        lines = [line.removeprefix("data: ") for line in reply.iter_lines()
+                 if line.startswith("data: ")]
+    events = [json.loads(line) for line in lines if line != "[DONE]"]
+    text = "".join(choice["delta"].get("content") or ""
+                   for event in events for choice in event.get("choices", ()))
+    return reply.headers, text, [e["error"] for e in events if "error" in e], lines
+
+
+def _client_thread() -> list[Message]:
+    with Conversations.open_default() as conversations:
+        [conversation] = conversations.recent()
+        return list(conversations.thread(conversation.id).messages)
+
+
+def test_a_stream_carries_the_unsure_local_answer_without_the_cascade(
+        escalating: Served, cloud: LoopbackServer, server_settings: Settings) -> None:
+    server_settings.set("routing.cascade", "auto")
+    server_settings.set("routing.min_token_probability", 1.0)  # no answer is ever this sure
+    cloud.queue(sse_reply(openai_stream(["A cloud answer."], model="gpt-4o")))
+    headers, text, errors, lines = _read_stream(escalating, "hearth-auto", "Capital of France?")
+    assert headers["x-hearth-tier"] == "local" and lines[-1] == "[DONE]" and errors == []
+    _, answer = _client_thread()
+    assert int(headers["x-hearth-receipt"]) == answer.id
+    assert answer.receipt is not None and answer.receipt.tier == "local"
+    assert text and text == answer.content
+    assert cloud.requests == []  # the second attempt was never started
+
+
+def test_a_stream_whose_cloud_answer_breaks_off_ends_with_an_error(
+        escalating: Served, cloud: LoopbackServer) -> None:
+    whole = openai_stream(["Partial ", "answer."], model="gpt-4o")
+    cut = whole.rfind(b"data:", 0, whole.index(b"answer."))
+    cloud.queue(Reply(headers=SSE_HEADERS, pieces=[whole[:cut]], after="reset"))
+    headers, text, errors, lines = _read_stream(escalating, "hearth-frontier",
+                                                "Capital of France?")
+    assert headers["x-hearth-tier"] == "frontier" and text == "Partial "
+    [error] = errors
+    assert error["code"] == "cloud_answer_broke_off" and error["type"] == "server_error"
+    assert json.loads(lines[-2]) == {"error": error} and lines[-1] == "[DONE]"
+    # The attempt that sent bytes is on the record, and no local answer followed it.
+    _, failed = _client_thread()
+    assert int(headers["x-hearth-receipt"]) == failed.id and failed.status == "failed"
+    assert failed.receipt is not None and failed.receipt.outcome == "failed"
+    assert failed.receipt.bytes_sent == len(cloud.requests[0].body) > 0
+    receipt = httpx.get(f"{escalating.url}/receipts/{failed.id}",
+                        headers={"authorization": f"Bearer {escalating.token}"}).json()
+    assert receipt["status"] == "failed" and receipt["receipt"]["outcome"] == "failed"

@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from keyring.backend import KeyringBackend
+
+from desktop.core.settings import Settings
 from tests.cli.support import REPO
+from tests.server.conftest import start_server
 
 CHECK = """
 import sys
@@ -25,3 +29,12 @@ def _imported(argv: list[str]) -> str:
 def test_other_commands_do_not_import_the_web_stack() -> None:
     assert _imported(["config", "get", "server.port"]) == "web stack imported: [] 0"
     assert _imported(["serve", "--help"]) == "web stack imported: [] 0"
+
+
+def test_sigterm_stops_the_server_normally(server_settings: Settings,
+                                           os_keyring: KeyringBackend) -> None:
+    with start_server(os_keyring) as served:
+        served.process.terminate()  # what a service manager sends to stop it
+        assert served.process.wait(timeout=30) == 0
+        assert served.process.stderr is not None
+        assert b"hearth serve: stopped" in served.process.stderr.read()

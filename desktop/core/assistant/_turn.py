@@ -117,6 +117,11 @@ class TurnOptions:
     temperature: float | None = None
     seed: int | None = None
     on_attempt: Callable[[Attempt], None] | None = None
+    # One stream to one reader (the local server's streamed responses): once an attempt has
+    # streamed text, no second attempt follows it (neither the cascade's cloud answer nor the
+    # local answer replacing a cloud one that broke off), so the reader gets one attempt's
+    # text. A cloud attempt that broke off is kept on the record, then its CloudError raised.
+    single_attempt: bool = False
 
 
 class Assistant:
@@ -296,7 +301,8 @@ class Assistant:
         status = "stopped" if answer.finish_reason == "cancelled" else "complete"
         self.store.update_message(reply.id, content=answer.text, status=status, receipt=receipt)
         result = TurnResult(turn.conversation_id, turn.user.id, reply.id, answer.text, receipt)
-        if unsure and cascade_mode == "auto" and decision.escalate_to and status == "complete":
+        if unsure and cascade_mode == "auto" and decision.escalate_to and status == "complete" \
+                and not (options.single_attempt and answer.text):
             escalated = dataclasses.replace(
                 decision, tier=decision.escalate_to, cascade=False, escalate_to=None,
                 code="unsure_answer",
@@ -352,7 +358,10 @@ class Assistant:
                                        stop=options.stop, on_request=audited)
             except CloudError as exc:
                 saver.add(restorer.flush())
-                return self._failed_attempt(turn, decision, outbound, saver, exc, sent)
+                fallback = self._failed_attempt(turn, decision, outbound, saver, exc, sent)
+                if options.single_attempt and saver.text:
+                    raise
+                return fallback
             except BaseException:
                 saver.finish(status="failed")
                 raise
