@@ -9,6 +9,7 @@ import time
 from typing import TextIO
 
 from desktop.cli._interrupt import EXIT_INTERRUPTED, run_stoppable
+from desktop.cli._question import InputError
 from desktop.core.chat import StopSignal
 from desktop.core.documents import IndexProgress, IndexReport, Library
 from desktop.core.settings import Settings
@@ -32,8 +33,7 @@ def _run(library: Library, args: argparse.Namespace) -> int:
     if action == "add":
         library.add(args.name, args.paths)
         return _index(library, args.name, everything=False)
-    if action == "reindex":
-        library.collection(args.name)  # KnownError for an unknown name, before any work
+    if action == "reindex":  # an unknown name is a KnownError before any work
         return _index(library, args.name, everything=args.all)
     if action == "list":
         _list(library, as_json=args.json)
@@ -115,6 +115,8 @@ def _list(library: Library, *, as_json: bool) -> None:
 
 
 def _search(library: Library, args: argparse.Namespace) -> None:
+    if not args.query.strip():
+        raise InputError("the query is empty (the QUERY argument)")
     passages = library.search([args.name], args.query, limit=args.limit)
     if library.embedder_problem is not None:
         _notes(library)

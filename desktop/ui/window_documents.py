@@ -23,9 +23,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QWidget
 
-from desktop.core import paths
-from desktop.core.documents import CollectionInfo, IndexReport
-from desktop.core.documents._db import FILE_NAME
+from desktop.core.documents import CollectionInfo, IndexReport, default_path
 from desktop.core.errors import KnownError
 from desktop.core.receipt import Source
 from desktop.ui.answer_sources import open_source
@@ -126,7 +124,7 @@ class WindowDocuments(QObject):
     def catch_up(self) -> None:
         """Bring every collection up to date (files added, changed, deleted meanwhile), in the
         background; nothing at all when there is no documents database yet."""
-        if not (paths.data_dir() / FILE_NAME).exists():
+        if not default_path().exists():
             return  # no collection was ever made: NumPy and the library stay unloaded
 
         def found(infos: list[CollectionInfo]) -> None:

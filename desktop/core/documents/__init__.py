@@ -4,6 +4,7 @@ page, heading or lines.
 - ``Library``: collections, indexing (resumable, with progress), hybrid search.
 - ``Passage``, ``CollectionInfo``, ``IndexProgress``, ``IndexReport``: what it returns.
 - ``Privacy``: ``device`` (default; its passages never leave) or ``send``.
+- ``default_path()``: where the user's library is, known without loading it.
 
 Everything lives in ``<data dir>/documents.sqlite3``: chunks, an FTS5 index (BM25), and
 float32 vectors when an embedding model is set up (``documents.embedding_model``).
@@ -11,6 +12,7 @@ float32 vectors when an embedding model is set up (``documents.embedding_model``
 
 from typing import TYPE_CHECKING
 
+from desktop.core.documents._db import default_path
 from desktop.core.documents._types import (
     PRIVACIES,
     CollectionInfo,
@@ -36,4 +38,4 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = ["PRIVACIES", "CollectionInfo", "IndexProgress", "IndexReport", "Library", "Passage",
-           "Privacy"]
+           "Privacy", "default_path"]

@@ -17,6 +17,12 @@ FILE_NAME = "documents.sqlite3"
 BUSY_TIMEOUT_S = 30.0
 
 
+def default_path() -> Path:
+    """Where the user's documents database is (it may not exist yet): checking for it costs
+    no NumPy, unlike opening a ``Library``."""
+    return paths.data_dir() / FILE_NAME
+
+
 def storage_error(exc: sqlite3.Error, path: Path, action: str) -> StorageError:
     """A ``StorageError`` that names the file and what could not be done."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -61,7 +67,7 @@ def open_database(path: Path) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            _schema.migrate(conn)
+            _migrate(conn)
         except BaseException:
             conn.close()
             raise
@@ -79,3 +85,12 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply every migration the database lacks, each in one transaction with its version."""
+    for target, migration in enumerate(_schema.MIGRATIONS, start=1):
+        with transaction(conn):
+            if _schema.user_version(conn) < target:
+                migration(conn)
+                conn.execute(f"PRAGMA user_version = {target}")

@@ -122,7 +122,7 @@ class IndexRun:
             "SELECT path FROM roots WHERE collection_id = ? ORDER BY path",
             (self._collection_id,))]
         known = {row[1]: row for row in self._conn.execute(
-            "SELECT id, path, size, mtime_ns, sha256, state, embed_model FROM files"
+            "SELECT id, path, size, mtime_ns, sha256, state FROM files"
             " WHERE collection_id = ?", (self._collection_id,))}
         seen: set[str] = set()
         unchanged = 0
@@ -170,18 +170,17 @@ class IndexRun:
 
     def _same_stat(self, row: tuple[object, ...], item: _scan.Found) -> bool:
         """Done, and the same size and modification time (vectors are phase two's)."""
-        _, _, size, mtime_ns, _, state, _ = row
+        _, _, size, mtime_ns, _, state = row
         return (not self._everything and state == "done" and size == item.size
                 and mtime_ns == item.mtime_ns)
 
     def _is_unchanged(self, row: tuple[object, ...], item: _scan.Found) -> bool:
-        """Same size and time, or same content (then the new time is kept); a failed file
-        is always tried again (a permission may have been fixed without a new mtime)."""
-        file_id, _, size, mtime_ns, sha256, state, _ = row
+        """Done, with a new time but the same content (then the new time is kept; the same
+        size and time were ``_same_stat``); a failed file is always tried again (a
+        permission may have been fixed without a new mtime)."""
+        file_id, _, size, _, sha256, state = row
         if self._everything or state in ("pending", "indexing", "failed"):
             return False
-        if size == item.size and mtime_ns == item.mtime_ns:
-            return True
         if size == item.size and sha256 is not None and _scan.content_hash(item.path) == sha256:
             self._conn.execute("UPDATE files SET mtime_ns = ? WHERE id = ?",
                                (item.mtime_ns, file_id))

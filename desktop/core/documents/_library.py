@@ -10,10 +10,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, cast
 
-from desktop.core import paths
 from desktop.core.documents import _rows
 from desktop.core.documents._chunk import Chunker, estimate_tokens
-from desktop.core.documents._db import FILE_NAME, mapped_errors, open_database, transaction
+from desktop.core.documents._db import default_path, mapped_errors, open_database, transaction
 from desktop.core.documents._index import IndexRun, ProgressCallback, StopFlag
 from desktop.core.documents._lexical import LexicalRanking
 from desktop.core.documents._text import query_terms, snippet
@@ -74,8 +73,12 @@ class Library:
             "vectors are scanned with NumPy, and inside SQLite by sqlite-vec for collections "
             "whose vectors pass 256 MB")
         self._scan = VectorScan(self._conn, use_sqlite_vec=why_not is None)
-        with mapped_errors(self.path, "open the documents database"):
-            self._lexical = LexicalRanking(self._conn)
+        try:
+            with mapped_errors(self.path, "open the documents database"):
+                self._lexical = LexicalRanking(self._conn)
+        except BaseException:
+            self._conn.close()  # a window that tries again later holds no stale connection
+            raise
 
     @classmethod
     def open_default(cls, settings: Settings) -> Library:
@@ -88,7 +91,7 @@ class Library:
             problem = None
         except KnownError as exc:  # a wrong setting must not stop search by words
             factory, name, problem = None, None, str(exc)
-        library = cls(paths.data_dir() / FILE_NAME, embedder=factory, embedder_name=name,
+        library = cls(default_path(), embedder=factory, embedder_name=name,
                       max_file_bytes=max_mb * 1_000_000)
         library.embedder_problem = problem
         return library
@@ -351,10 +354,6 @@ class _OnFirstUse:
     @property
     def model_name(self) -> str:
         return self._name if self._name is not None else self._model().model_name
-
-    @property
-    def dimensions(self) -> int:
-        return self._model().dimensions
 
     def count_tokens(self, text: str) -> int:
         if self._library.embedder_problem is None:

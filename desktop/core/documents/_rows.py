@@ -32,12 +32,10 @@ def insert_chunks(conn: sqlite3.Connection, file_id: int, chunks: Sequence[Chunk
                      (cursor.lastrowid, search_text(chunk.text), search_text(chunk.context)))
 
 
-def delete_file_chunks(conn: sqlite3.Connection, file_id: int) -> int:
-    """Delete every chunk of a file with its FTS rows and vectors; returns how many."""
+def delete_file_chunks(conn: sqlite3.Connection, file_id: int) -> None:
+    """Delete every chunk of a file with its FTS rows and vectors."""
     cursor = conn.execute("SELECT id, text, context FROM chunks WHERE file_id = ?", (file_id,))
-    count = 0
     while rows := cursor.fetchmany(1000):  # a 200 MB log's chunks never all sit in memory
-        count += len(rows)
         conn.executemany(
             "INSERT INTO chunks_fts (chunks_fts, rowid, body, context)"
             " VALUES ('delete', ?, ?, ?)",
@@ -46,7 +44,6 @@ def delete_file_chunks(conn: sqlite3.Connection, file_id: int) -> int:
     conn.execute("DELETE FROM vectors WHERE chunk_id IN"
                  " (SELECT id FROM chunks WHERE file_id = ?)", (file_id,))
     conn.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
-    return count
 
 
 def delete_file(conn: sqlite3.Connection, file_id: int) -> None:

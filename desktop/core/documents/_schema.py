@@ -111,13 +111,14 @@ def latest_version() -> int:
     return len(MIGRATIONS)
 
 
-def _version(conn: sqlite3.Connection) -> int:
+def user_version(conn: sqlite3.Connection) -> int:
+    """The schema version the file is at (``PRAGMA user_version``)."""
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 def check_is_documents(conn: sqlite3.Connection, path: str) -> None:
     """Refuse a file another program or a newer Hearth wrote, before anything changes it."""
-    version = _version(conn)
+    version = user_version(conn)
     app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
     has_tables = conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
     if app_id == APPLICATION_ID and version > latest_version():
@@ -130,18 +131,3 @@ def check_is_documents(conn: sqlite3.Connection, path: str) -> None:
             f"{path} is not a Hearth documents database; it was left unchanged. Move it "
             "elsewhere or set HEARTH_DATA_DIR to another folder"
         )
-
-
-def migrate(conn: sqlite3.Connection) -> None:
-    """Apply every migration the database lacks, each in one transaction with its version."""
-    for target, migration in enumerate(MIGRATIONS, start=1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if _version(conn) < target:
-                migration(conn)
-                conn.execute(f"PRAGMA user_version = {target}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
