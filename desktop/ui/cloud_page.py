@@ -49,6 +49,7 @@ from desktop.core.settings import Settings, setting_for
 from desktop.ui.jobs import JobRunner
 from desktop.ui.notices import scrub
 from desktop.ui.settings_fields import SettingEditor, add_field, make_editor
+from desktop.ui.theme import restyle
 
 ESCALATION = "cloud.escalation"
 # Where the user's acknowledgement of the explanation is kept (not a field of the dialog).
@@ -266,9 +267,7 @@ class TierBox(QGroupBox):
     def show_result(self, text: str, *, ok: bool | None) -> None:
         """``ok`` None: in progress."""
         names = {True: "SuccessLabel", False: "ErrorLabel", None: "Hint"}
-        self.result.setObjectName(names[ok])
-        self.result.style().unpolish(self.result)
-        self.result.style().polish(self.result)
+        restyle(self.result, names[ok])
         self.result.setText(text)
         self.result.setVisible(bool(text))
 

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.theme import restyle
+
 _SEND_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # The box grows with its text from MIN_LINES to MAX_LINES, then scrolls.
 MIN_LINES = 2
@@ -207,9 +209,7 @@ class Composer(QWidget):
         answering = state is ComposerState.ANSWERING
         self.send_button.setText("Stop" if answering else "Send")
         self.send_button.setAccessibleName("Stop the answer" if answering else "Send")
-        self.send_button.setObjectName("" if answering else "PrimaryButton")
-        self.send_button.style().unpolish(self.send_button)
-        self.send_button.style().polish(self.send_button)
+        restyle(self.send_button, "" if answering else "PrimaryButton")
         if not answering:
             self.hide_progress()
         self._update_send_button()

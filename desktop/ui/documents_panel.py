@@ -44,6 +44,7 @@ from desktop.core.documents import CollectionInfo, IndexProgress, IndexReport, P
 from desktop.ui.documents_indexing import IndexQueue
 from desktop.ui.documents_words import PRIVACY_WORDS, collection_state, describe_progress
 from desktop.ui.jobs import JobRunner
+from desktop.ui.theme import restyle
 
 if TYPE_CHECKING:
     from desktop.core.documents import Library
@@ -254,8 +255,7 @@ class DocumentsPanel(QDialog):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setObjectName("ErrorText" if error else "Muted")
-        self.message.setStyleSheet(self.message.styleSheet())  # re-apply the object's style
+        restyle(self.message, "ErrorLabel" if error else "Muted")
         self.message.setVisible(bool(text))
 
     def _fail(self, message: str) -> None:

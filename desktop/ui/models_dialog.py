@@ -63,6 +63,7 @@ from desktop.ui.models_tables import (
     make_table,
     selected_row,
 )
+from desktop.ui.theme import restyle
 
 SHUTDOWN_MS = 10_000
 Importer = Callable[..., ModelRecord]
@@ -312,9 +313,7 @@ class ModelsDialog(ModelJobs):
         self.import_button.setEnabled(not self._importing)
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setObjectName("ErrorLabel" if error else "Muted")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        restyle(self.message, "ErrorLabel" if error else "Muted")
         self.message.setText(text)
         self.message.setVisible(bool(text))
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 from desktop.core.assistant import Outlook
 from desktop.core.local.engine import ModelInfo
 from desktop.core.receipt import Receipt
+from desktop.ui.theme import restyle
 from desktop.ui.wording import outlook_status
 
 RATE_INTERVAL_S = 0.5  # how often the live speed is refreshed while an answer streams
@@ -83,9 +84,7 @@ class HearthStatusBar(QStatusBar):
         text, tooltip = outlook_status(outlook)
         self.next_question.setText(text)
         self.next_question.setToolTip(tooltip)
-        self.next_question.setObjectName("CloudLabel" if outlook.may_leave else "HereLabel")
-        self.next_question.style().unpolish(self.next_question)
-        self.next_question.style().polish(self.next_question)
+        restyle(self.next_question, "CloudLabel" if outlook.may_leave else "HereLabel")
 
     # -- an answer -------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from string import Template
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 from desktop.ui import assets
 
@@ -239,6 +239,15 @@ def style_sheet(palette: Palette) -> str:
     # Qt reads url() paths with forward slashes on every platform.
     values["check_icon"] = check_icon(palette).as_posix()
     return Template(template).safe_substitute(values)
+
+
+def restyle(widget: QWidget, name: str) -> None:
+    """Give ``widget`` the style sheet's name ``name`` (``ErrorLabel``, ``Muted``…) and apply
+    its rules now: Qt applies a changed name only when the widget is polished again."""
+    widget.setObjectName(name)
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
 
 
 def check_icon(palette: Palette) -> Path:
