@@ -140,7 +140,11 @@ class ModelPicker(QToolButton):
         self.model_chosen.emit(path)
 
     def _installed(self) -> list[InstalledModel]:
-        return installed_chat_models(self._registry.records(), self._catalog())
+        records = self._registry.records()
+        # The catalog (two TOML files read on the GUI thread) only names and sorts the models
+        # downloaded from it: not read when none was, as at a first start.
+        catalog = self._catalog() if any(r.catalog_id for r in records) else []
+        return installed_chat_models(records, catalog)
 
 
 def same_file(a: Path, b: Path) -> bool:
