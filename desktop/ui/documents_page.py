@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.core.settings import SCHEMA, Settings
 from desktop.ui.jobs import JobRunner
 from desktop.ui.settings_fields import SettingEditor, add_field, make_editor
+from desktop.ui.wording import MODEL_FILE_FILTER
 
 _INTRO = ("Your document collections (File ▸ Documents…) are searched by their words. With a "
           "model for meaning they are searched by meaning too, so a question also finds "
@@ -80,8 +81,7 @@ class EmbeddingModelField(QWidget):
         current = self.combo.currentText().strip()
         start = str(Path(current).parent) if current and Path(current).is_absolute() else ""
         path, _filter = QFileDialog.getOpenFileName(
-            self, "Choose an embedding model file", start,
-            "GGUF models (*.gguf);;All files (*)")
+            self, "Choose an embedding model file", start, MODEL_FILE_FILTER)
         if path:
             self.combo.setEditText(path)
 

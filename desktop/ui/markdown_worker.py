@@ -39,13 +39,12 @@ class RenderJob:
 @dataclass(frozen=True, slots=True)
 class RenderResult:
     """A job done: the body, and ``before + body + after`` parsed into a document (which now
-    belongs to the renderer's thread); or the exception rendering raised (the GUI thread then
-    renders again itself, so that it surfaces there)."""
+    belongs to the renderer's thread); both None when rendering raised (the GUI thread then
+    renders again itself, so that the error surfaces there)."""
 
     job: RenderJob
     rendered: Rendered | None
     document: QTextDocument | None
-    error: Exception | None = None
 
 
 class BackgroundRenderer(QObject):
@@ -100,8 +99,8 @@ def _work() -> None:
             document.setHtml(job.before + rendered.html + job.after)
             document.moveToThread(renderer.thread())
             result = RenderResult(job, rendered, document)
-        except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which renders again
-            result = RenderResult(job, None, None, exc)
+        except Exception:  # noqa: BLE001 - the GUI thread renders again, and it surfaces there
+            result = RenderResult(job, None, None)
         try:
             renderer.done.emit(result)
         except RuntimeError:  # the view was closed and deleted meanwhile: nobody waits for it

@@ -26,6 +26,7 @@ from desktop.core.catalog import (
 )
 from desktop.core.errors import KnownError
 from desktop.ui.models_progress import Paused, describe_progress
+from desktop.ui.wording import MODEL_FILE_FILTER
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     from desktop.core.settings import Settings
     from desktop.ui.jobs import JobRunner, ProgressRelay
 
-MODEL_FILTER = "GGUF models (*.gguf);;All files (*)"
 _CHECKSUM_NOTES = {
     "catalog": "matches the catalog",
     "first download": "first download here: recorded, later downloads must match it",
@@ -177,7 +177,7 @@ class ModelJobs(QDialog):
     @Slot()
     def choose_import(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, "Import a model file",
-                                                    str(Path.home()), MODEL_FILTER)
+                                                    str(Path.home()), MODEL_FILE_FILTER)
         if not path:
             return
         box = QMessageBox(QMessageBox.Icon.Question, "Import a model",

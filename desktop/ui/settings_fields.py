@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.local.slot import ModelSlot
 from desktop.core.settings import Setting
-from desktop.ui.wording import CLASS_LABELS
+from desktop.ui.wording import CLASS_LABELS, MODEL_FILE_FILTER
 
 # Where the schema's key does not read well as a label.
 LABELS = {
@@ -443,7 +443,7 @@ def _path_field(parent: QWidget) -> QWidget:
 
     def choose() -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            field, "Choose a model file", line.text(), "GGUF models (*.gguf);;All files (*)")
+            field, "Choose a model file", line.text(), MODEL_FILE_FILTER)
         if path:
             line.setText(path)
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QStackedWidget, QWidget
 from desktop.core.errors import KnownError
 from desktop.core.local.engine import ModelInfo
 from desktop.ui.chat_session import last_receipt
+from desktop.ui.wording import MODEL_FILE_FILTER
 
 if TYPE_CHECKING:
     from desktop.core.services import Services
@@ -29,9 +30,6 @@ if TYPE_CHECKING:
     from desktop.ui.status_bar import HearthStatusBar
     from desktop.ui.welcome import WelcomePage
     from desktop.ui.worker import InferenceThread
-
-MODEL_FILTER = "GGUF models (*.gguf);;All files (*)"
-
 
 class WindowModel:
     """The model's state as the window shows it (a part of ``MainWindow``)."""
@@ -104,7 +102,7 @@ class WindowModel:
         start = str(Path(current).parent) if current else str(Path.home())
         window = self if isinstance(self, QWidget) else None
         path, _filter = QFileDialog.getOpenFileName(window, "Choose a model file", start,
-                                                    MODEL_FILTER)
+                                                    MODEL_FILE_FILTER)
         if path:
             self.use_model_file(path)
 

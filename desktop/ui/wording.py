@@ -12,6 +12,9 @@ from urllib.parse import urlparse
 from desktop.core.assistant import Outlook
 from desktop.core.receipt import Receipt
 
+# What a file dialog that chooses a model (chat or embedding) offers.
+MODEL_FILE_FILTER = "GGUF models (*.gguf);;All files (*)"
+
 # The privacy gate's classes (desktop.core.routing.KINDS); a class missing here still reads
 # sensibly through ``class_label``.
 CLASS_LABELS = {
