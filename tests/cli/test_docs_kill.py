@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from desktop.core import paths
+from desktop.core.documents import default_path
 from tests.cli.support import REPO
 
 FILES = 300
@@ -67,7 +67,7 @@ def _check(db: Path) -> None:
 def test_kill_9_during_indexing_then_the_next_add_resumes(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     _corpus(docs)
-    db = paths.data_dir() / "documents.sqlite3"
+    db = default_path()
     process = _start(["add", "ledgers", str(docs)])
     try:
         _wait_for_files(process, 20)
@@ -90,8 +90,9 @@ def test_kill_9_during_indexing_then_the_next_add_resumes(tmp_path: Path) -> Non
     assert f"{len(done_before)} unchanged" in again.stdout
     states_after, chunks_after = _rows(db)
     assert set(states_after.values()) == {"done"} and len(states_after) == FILES
-    done_chunks = [c for c in chunks if c[1] in _ids_of(db, done_before)]
-    assert done_chunks == [c for c in chunks_after if c[1] in _ids_of(db, done_before)]
+    done_ids = _ids_of(db, done_before)  # once: not a connection per chunk
+    done_chunks = [c for c in chunks if c[1] in done_ids]
+    assert done_chunks == [c for c in chunks_after if c[1] in done_ids]
     _check(db)
 
 
@@ -103,7 +104,7 @@ def _ids_of(db: Path, file_paths: set[str]) -> set[int]:
 def test_ctrl_c_stops_cleanly_and_reindex_goes_on(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     _corpus(docs)
-    db = paths.data_dir() / "documents.sqlite3"
+    db = default_path()
     process = _start(["add", "ledgers", str(docs)])
     try:
         _wait_for_files(process, 10)

@@ -91,8 +91,11 @@ class VectorScan:
         """(chunk id, cosine similarity), best first, at most ``k``."""
         if not collection_ids or k <= 0:
             return []
-        if self.use_sqlite_vec and self._matrix_bytes(collection_ids, model,
-                                                      len(query)) > NUMPY_BUDGET_BYTES:
+        # A matrix already in memory is within the budget: counting the vectors again would
+        # cost several times the scan itself (measured at 100k x 384: 19 ms against 3.5 ms).
+        if (self.use_sqlite_vec
+                and self._key(tuple(sorted(collection_ids)), model) != self._cache_key
+                and self._matrix_bytes(collection_ids, model, len(query)) > NUMPY_BUDGET_BYTES):
             return self.top_sqlite_vec(collection_ids, model, query, k)
         return self.top_numpy(collection_ids, model, query, k)
 
@@ -124,10 +127,14 @@ class VectorScan:
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(int(ids[i]), float(scores[i])) for i in best]
 
+    def _key(self, collection_ids: tuple[int, ...], model: str) -> tuple[object, ...]:
+        """What the cached matrix depends on: the selection and the database's state."""
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        return (collection_ids, model, version, self._conn.total_changes)
+
     def _load(self, collection_ids: tuple[int, ...], model: str
               ) -> tuple[np.ndarray, np.ndarray]:
-        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        key = (collection_ids, model, version, self._conn.total_changes)
+        key = self._key(collection_ids, model)
         if key != self._cache_key:
             marks = ",".join("?" * len(collection_ids))
             rows = self._conn.execute(
