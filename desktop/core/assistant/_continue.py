@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING
 from desktop.core.accounting.costing import local_costing
 from desktop.core.accounting.prices import Usage
 from desktop.core.assistant._saver import PartialSaver, TextSink
+from desktop.core.assistant._turn_types import TurnOptions, TurnResult
 from desktop.core.errors import KnownError
 from desktop.core.local.engine import LocalAnswer
 from desktop.core.receipt import Receipt
 from desktop.core.store import ConversationStore
 
 if TYPE_CHECKING:
-    from desktop.core.assistant._turn import Assistant, TurnOptions, TurnResult
+    from desktop.core.assistant._turn import Assistant
 
 __all__ = ["can_continue", "continue_answer"]
 
@@ -45,8 +46,6 @@ def continue_answer(assistant: Assistant, message_id: int, options: TurnOptions)
     Raises ``KnownError`` when the message is not an answer cut at its limit on this device, or
     not the last message of the conversation as shown.
     """
-    from desktop.core.assistant._turn import TurnResult
-
     store = assistant.store
     answer = store.message(message_id)
     if answer.role != "assistant" or answer.receipt is None:

@@ -1,8 +1,8 @@
 """Where the next question of a conversation may be answered, said before it is asked.
 
 The window's status bar and its empty chat tell the user this; it follows the same rules as
-the router, in the same order, from the settings alone (no keyring, network or disk is
-touched, so a front end may ask on its GUI thread).
+the router, in the same order, from the settings and the small file of refused keys (no
+keyring or network is touched, so a front end may ask on its GUI thread).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from desktop.core.cloud.refusals import RefusedKeys, key_account
-from desktop.core.routing import KINDS, CloudTier
+from desktop.core.routing import CLOUD_TIERS, KINDS, CloudTier
 from desktop.core.settings import Settings
 
 # Why every answer stays on this device, or "may_leave": a question may go to ``tiers``.
@@ -68,3 +68,11 @@ def outlook_for(settings: Settings, policy: Callable[[str], str], *, locked: boo
                    threshold=settings.get_float("routing.difficulty_threshold"),
                    cascade=settings.get_str("routing.cascade"),
                    sensitive_kept=any(policy(kind) == "keep_local" for kind in KINDS))
+
+
+def configured_tiers(settings: Settings) -> tuple[CloudTier, ...]:
+    """The cloud tiers whose settings are filled in (no keyring or network is touched)."""
+    needed = {"private": ("tiers.private.base_url", "tiers.private.model"),
+              "frontier": ("tiers.frontier.provider", "tiers.frontier.model")}
+    return tuple(tier for tier in CLOUD_TIERS
+                 if all(settings.get_str(key).strip() for key in needed[tier]))

@@ -13,37 +13,42 @@ import math
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from desktop.core.accounting.budget import current_budget
 from desktop.core.accounting.power import RaplMeter
 from desktop.core.accounting.prices import PriceTable
+from desktop.core.assistant._continue import continue_answer as _continue_answer
 from desktop.core.assistant._documents import DocumentContext, DocumentReader
 from desktop.core.assistant._outbound import (
-    Consent,
     Outbound,
     ask_consent,
     payload_spans,
     prepare_outbound,
 )
-from desktop.core.assistant._outlook import Outlook, outlook_for
+from desktop.core.assistant._outlook import Outlook, configured_tiers, outlook_for
 from desktop.core.assistant._receipts import (
     Accounting,
     cloud_receipt,
     failed_cloud_receipt,
     local_receipt,
 )
-from desktop.core.assistant._saver import PartialSaver, TextSink
+from desktop.core.assistant._saver import PartialSaver
+from desktop.core.assistant._turn_types import (
+    Attempt,
+    RoutePreview,
+    Turn,
+    TurnOptions,
+    TurnResult,
+    options_from,
+)
 from desktop.core.audit import AuditLog
-from desktop.core.chat import ChatMessage, GenerationParams, StopSignal
+from desktop.core.chat import ChatMessage, GenerationParams
 from desktop.core.cloud import CloudError, CloudProvider, KeyStore, build_provider
 from desktop.core.errors import KnownError
-from desktop.core.local.engine import LocalAnswer, LocalEngine
+from desktop.core.local.engine import LocalAnswer
 from desktop.core.local.slot import ModelSlot
-from desktop.core.receipt import Finding, Privacy, Receipt, Source, Tier
 from desktop.core.routing import (
-    CLOUD_TIERS,
     CloudTier,
     RouteContext,
     RouteDecision,
@@ -53,75 +58,17 @@ from desktop.core.routing import (
     restore,
 )
 from desktop.core.settings import Settings
-from desktop.core.store import TIP, ConversationStore, Message, Place
+from desktop.core.store import ConversationStore, Message
 
 if TYPE_CHECKING:
     from desktop.core.documents import Library
 
+# The turn's values live in _turn_types; importers of this module get them from here too.
+__all__ = ["Assistant", "Attempt", "RoutePreview", "TurnOptions", "TurnResult"]
+
 _TITLE_LENGTH = 60
 
-ProgressSink = Callable[[int, int], None]
 ProviderFactory = Callable[[CloudTier], CloudProvider]
-
-
-@dataclass(frozen=True, slots=True)
-class TurnResult:
-    conversation_id: int
-    user_message_id: int
-    assistant_message_id: int
-    text: str
-    receipt: Receipt
-
-
-@dataclass(frozen=True, slots=True)
-class RoutePreview:
-    """What ``hearth route`` shows: the decision and the exact payload, with nothing sent."""
-
-    decision: RouteDecision
-    payload: str | None
-    host: str | None
-    spans: tuple[Finding, ...] = ()  # sensitive values still in ``payload`` (spans into it)
-    sources: tuple[Source, ...] = ()  # the passages of the user's documents it would be given
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """An attempt at answering that is about to stream: which tier, what leaves, and the
-    message (its id is the receipt's) the answer is saved in."""
-
-    tier: Tier
-    privacy: Privacy
-    message_id: int
-    fallback: str | None = None  # why a cloud tier did not answer, when this one replaces it
-
-
-@dataclass(frozen=True, kw_only=True)
-class TurnOptions:
-    """How to answer one turn, and where its progress goes."""
-
-    tier: TierChoice = "auto"
-    model_path: Path | None = None
-    max_tokens: int | None = None
-    on_text: TextSink | None = None
-    on_prompt_progress: ProgressSink | None = None
-    on_route: Callable[[RouteDecision], None] | None = None
-    consent: Consent | None = None
-    stop: StopSignal | None = None
-    lock_local: bool = False  # a new conversation is locked to this device before routing
-    # The document collections the question draws on; None: the conversation's own choice
-    # (a new conversation records the collections given here as its choice).
-    collections: tuple[str, ...] | None = None
-    # A local-server client's own request (desktop.core.assistant._clients): its system message
-    # and sampling replace the user's settings for this turn only; None keeps the setting.
-    system_prompt: str | None = None
-    temperature: float | None = None
-    seed: int | None = None
-    on_attempt: Callable[[Attempt], None] | None = None
-    # One stream to one reader (the local server's streamed responses): once an attempt has
-    # streamed text, no second attempt follows it (neither the cascade's cloud answer nor the
-    # local answer replacing a cloud one that broke off), so the reader gets one attempt's
-    # text. A cloud attempt that broke off is kept on the record, then its CloudError raised.
-    single_attempt: bool = False
 
 
 class Assistant:
@@ -155,7 +102,7 @@ class Assistant:
         fields given directly (``tier="local"``, ``on_text=print`` …). A new conversation with
         ``lock_local`` is locked before the question is routed.
         """
-        options = _options(options, shortcuts)
+        options = options_from(options, shortcuts)
         if conversation_id is None:
             conversation_id = self.store.create_conversation(
                 self.title_for(prompt), collections=options.collections or ()).id
@@ -172,7 +119,7 @@ class Assistant:
         """Answer the last question again as a new version; the earlier answers are kept as
         versions beside it (``ConversationStore.thread``)."""
         history, last_user, _ = self._split_at_last_question(conversation_id)
-        return self._turn(conversation_id, last_user, history, _options(options, shortcuts),
+        return self._turn(conversation_id, last_user, history, options_from(options, shortcuts),
                           reply_parent=last_user.id)
 
     def edit_and_resend(self, message_id: int, text: str, *, options: TurnOptions | None = None,
@@ -193,22 +140,20 @@ class Assistant:
         if on_saved is not None:
             on_saved(question.conversation_id, user.id)
         return self._turn(question.conversation_id, user, [*history, user],
-                          _options(options, shortcuts))
+                          options_from(options, shortcuts))
 
     def ask_again(self, conversation_id: int, tier: TierChoice, *,
                   options: TurnOptions | None = None, **shortcuts: object) -> TurnResult:
         """Answer the last question again on ``tier``, after the answers already given."""
         history, last_user, _ = self._split_at_last_question(conversation_id)
         shortcuts["tier"] = tier
-        return self._turn(conversation_id, last_user, history, _options(options, shortcuts))
+        return self._turn(conversation_id, last_user, history, options_from(options, shortcuts))
 
     def continue_answer(self, message_id: int, *, options: TurnOptions | None = None,
                         **shortcuts: object) -> TurnResult:
         """Write more of answer ``message_id``, which stopped at its token limit, into the same
         message; its receipt adds up both runs (``desktop.core.assistant._continue``)."""
-        from desktop.core.assistant._continue import continue_answer
-
-        return continue_answer(self, message_id, _options(options, shortcuts))
+        return _continue_answer(self, message_id, options_from(options, shortcuts))
 
     def route(self, prompt: str, *, conversation_id: int | None = None,
               tier: TierChoice = "auto",
@@ -226,11 +171,8 @@ class Assistant:
         documents = self.documents.context_for(
             collections, prompt, question, model_path=None, load_engine=False,
             max_tokens=self.settings.get_int("local.max_tokens"), missing_ok=stored)
-        routed = question[:-1] if documents is None else documents.routed_history(question)
-        decision = self.router.decide(prompt, routed, self._context(tier, locked, documents))
+        decision, question = self._decide(prompt, question, documents, tier, locked)
         sources = documents.sources() if documents is not None else ()
-        if documents is not None:
-            question = documents.apply(question)
         if decision.tier == "local":
             return RoutePreview(decision, None, None, sources=sources)
         outbound = self._outbound(question, decision)
@@ -251,15 +193,11 @@ class Assistant:
             user.content, messages, model_path=options.model_path,
             max_tokens=options.max_tokens or self.settings.get_int("local.max_tokens"),
             missing_ok=options.collections is None)
-        # The router reads the passages with the rest of what may leave, before the question.
-        routed = messages[:-1] if documents is None else documents.routed_history(messages)
-        decision = self.router.decide(user.content, routed, self._context(
-            options.tier, conversation.locked_local, documents))
-        if documents is not None:
-            messages = documents.apply(messages)
+        decision, messages = self._decide(user.content, messages, documents, options.tier,
+                                          conversation.locked_local)
         if options.on_route is not None:
             options.on_route(decision)
-        turn = _Turn(conversation_id, user, messages, options, reply_parent, documents)
+        turn = Turn(conversation_id, user, messages, options, reply_parent, documents)
         fallback: _Fallback | None = None
         if decision.tier != "local":
             outcome = self._cloud_turn(turn, decision)
@@ -268,7 +206,17 @@ class Assistant:
             fallback = outcome
         return self._local_turn(turn, decision, fallback)
 
-    def _local_turn(self, turn: _Turn, decision: RouteDecision, fallback: _Fallback | None
+    def _decide(self, prompt: str, messages: list[ChatMessage],
+                documents: DocumentContext | None, tier: TierChoice, locked: bool
+                ) -> tuple[RouteDecision, list[ChatMessage]]:
+        """Route ``prompt`` (the last of ``messages``) given ``documents``' passages, and the
+        messages to answer from: the passages put before the question."""
+        # The router reads the passages with the rest of what may leave, before the question.
+        routed = messages[:-1] if documents is None else documents.routed_history(messages)
+        decision = self.router.decide(prompt, routed, self._context(tier, locked, documents))
+        return decision, messages if documents is None else documents.apply(messages)
+
+    def _local_turn(self, turn: Turn, decision: RouteDecision, fallback: _Fallback | None
                     ) -> TurnResult:
         options = turn.options
         engine = self.models.engine(options.model_path)
@@ -314,7 +262,7 @@ class Assistant:
                 return outcome
         return result
 
-    def _cloud_turn(self, turn: _Turn, decision: RouteDecision) -> TurnResult | _Fallback:
+    def _cloud_turn(self, turn: Turn, decision: RouteDecision) -> TurnResult | _Fallback:
         """Answer on a cloud tier; on failure say why, and which failed attempt (if any bytes
         left) the local answer replaces."""
         tier = cast(CloudTier, decision.tier)
@@ -375,7 +323,7 @@ class Assistant:
         self.store.update_message(reply.id, content=text, status=status, receipt=receipt)
         return TurnResult(turn.conversation_id, turn.user.id, reply.id, text, receipt)
 
-    def _failed_attempt(self, turn: _Turn, decision: RouteDecision, outbound: Outbound,
+    def _failed_attempt(self, turn: Turn, decision: RouteDecision, outbound: Outbound,
                         saver: PartialSaver, exc: CloudError, sent: _Sent) -> _Fallback:
         """A cloud attempt broke off. If bytes left the device it stays on the record: the
         message (with any text already shown) is kept, failed, with a receipt of what was sent;
@@ -407,19 +355,12 @@ class Assistant:
         """Whether the next question of a conversation (``locked`` to this device or not) may
         leave it, and if not why: the router's first rules, read from the settings only."""
         return outlook_for(self.settings, self.router.policy, locked=locked,
-                           tiers=self._configured_tiers())
+                           tiers=configured_tiers(self.settings))
 
     def offered_tiers(self, *, locked: bool) -> tuple[CloudTier, ...]:
         """The cloud tiers a front end may offer for "ask again": those of the outlook, so none
         while offline, with escalation off or in a conversation locked to this device."""
         return self.outlook(locked=locked).tiers
-
-    def _configured_tiers(self) -> tuple[CloudTier, ...]:
-        """The cloud tiers whose settings are filled in (no keyring or network is touched)."""
-        needed = {"private": ("tiers.private.base_url", "tiers.private.model"),
-                  "frontier": ("tiers.frontier.provider", "tiers.frontier.model")}
-        return tuple(tier for tier in CLOUD_TIERS
-                     if all(self.settings.get_str(key).strip() for key in needed[tier]))
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -513,51 +454,6 @@ class _Fallback:
 
     reason: str
     message_id: int | None = None
-
-
-@dataclass(slots=True)
-class _Turn:
-    """One question being answered: where its replies go."""
-
-    conversation_id: int
-    user: Message
-    messages: list[ChatMessage]
-    options: TurnOptions
-    reply_parent: int | None
-    documents: DocumentContext | None = None  # the passages it was given, if any
-    replies: int = 0
-
-    @property
-    def sent_collections(self) -> tuple[str, ...]:
-        return self.documents.sent_collections if self.documents is not None else ()
-
-    def refit(self, engine: LocalEngine, max_tokens: int) -> None:
-        """Fit the passages again with ``engine``'s tokenizer if they were fitted by estimate."""
-        if self.documents is None:
-            return
-        bare = [*self.messages[:-1], ChatMessage("user", self.user.content)]
-        refitted = DocumentReader.refit(self.documents, bare, engine, max_tokens=max_tokens)
-        if refitted is not self.documents:
-            self.documents, self.messages = refitted, refitted.apply(bare)
-
-    def stamp(self, receipt: Receipt) -> Receipt:
-        """``receipt`` with the sources the answer was given, when it was given any."""
-        return self.documents.stamp(receipt) if self.documents is not None else receipt
-
-    def next_parent(self) -> Place:
-        """The first reply may start a new version; later ones follow the one before."""
-        self.replies += 1
-        if self.replies == 1 and self.reply_parent is not None:
-            return self.reply_parent
-        return TIP
-
-
-def _options(options: TurnOptions | None, shortcuts: dict[str, object]) -> TurnOptions:
-    if options is None:
-        return TurnOptions(**shortcuts)  # type: ignore[arg-type]
-    if shortcuts:
-        return dataclasses.replace(options, **shortcuts)  # type: ignore[arg-type]
-    return options
 
 
 def _title_for(prompt: str) -> str:
