@@ -22,9 +22,8 @@ def run(args: argparse.Namespace) -> int:
         print("made a new token; a running server takes it when it next starts, and apps "
               "using the old one are refused from then on (hearth serve --show-token prints it)")
         return 0
-    from desktop.server._serve import ServeOptions, check_address, serve
+    from desktop.server._serve import ServeOptions, serve
 
-    check_address(args.host, args.allow_network)
     options = ServeOptions(host=args.host, port=args.port, allow_network=args.allow_network)
 
     def ready(url: str) -> None:

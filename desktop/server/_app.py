@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from desktop.core.assistant import ClientTurns, client_name
 from desktop.core.conversations import Conversations
+from desktop.core.errors import KnownError
 from desktop.server._embeddings import MODEL as EMBEDDING_MODEL
 from desktop.server._embeddings import EmbeddingSlot, not_installed
 from desktop.server._errors import ApiError, bad_request
@@ -45,7 +46,6 @@ class GatewayLimits:
 
     max_body_bytes: int
     max_prompt_chars: int
-    queue_size: int
 
 
 class Gateway:
@@ -135,8 +135,6 @@ async def _receipt(request: Request) -> Response:
 
 
 def _client_receipt(conversations: Conversations, message_id: int) -> dict[str, Any] | None:
-    from desktop.core.errors import KnownError
-
     try:
         message = conversations.message(message_id)
         conversation = conversations.get(message.conversation_id)

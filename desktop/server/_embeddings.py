@@ -61,29 +61,28 @@ class EmbeddingSlot:
                 self._loaded = None
 
     def _embedder(self) -> Embedder:
-        from desktop.core.documents._models import embedding_choice
-
         with self._lock:
             try:
-                choice = embedding_choice(self._settings)
+                return self._load()
             except KnownError as exc:
                 raise ApiError(503, f"the embedding model is not available: {exc}",
                                code="model_not_available") from None
-            if choice is None:
-                raise not_installed()
-            key = str(choice.path)
-            if self._loaded is None or self._loaded[0] != key:
-                if self._loaded is not None:
-                    self._loaded[1].close()
-                    self._loaded = None
-                try:
-                    embedder = Embedder(choice.path, query_prefix=choice.query_prefix,
-                                        document_prefix=choice.document_prefix)
-                except KnownError as exc:
-                    raise ApiError(503, f"the embedding model is not available: {exc}",
-                                   code="model_not_available") from None
-                self._loaded = (key, embedder)
-            return self._loaded[1]
+
+    def _load(self) -> Embedder:
+        """The configured model, loaded first or in place of another one (lock held)."""
+        from desktop.core.documents._models import embedding_choice
+
+        choice = embedding_choice(self._settings)
+        if choice is None:
+            raise not_installed()
+        key = str(choice.path)
+        if self._loaded is not None and self._loaded[0] != key:
+            self._loaded[1].close()
+            self._loaded = None
+        if self._loaded is None:
+            self._loaded = (key, Embedder(choice.path, query_prefix=choice.query_prefix,
+                                          document_prefix=choice.document_prefix))
+        return self._loaded[1]
 
 
 def not_installed() -> ApiError:

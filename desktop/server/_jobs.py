@@ -104,31 +104,8 @@ class TurnJob:
                               single_attempt=request.stream)
         try:
             result = self._turns.ask(ClientQuestion(self._client, request.messages), options)
-        except ApiError as exc:
-            self._emit(Failed(exc))
-            return
-        except CloudError as exc:  # broke off mid-stream; its receipt is kept (single_attempt)
-            self._emit(Failed(ApiError(502, f"the cloud answer broke off: {exc.reason}",
-                                       code="cloud_answer_broke_off")))
-            return
-        except ClientRequestError as exc:
-            self._emit(Failed(ApiError(400, str(exc), code="invalid_value", param="messages")))
-            return
-        except (NoModelError, ModelLoadError) as exc:
-            self._emit(Failed(ApiError(503, f"the local model is not available: {exc}",
-                                       code="model_not_available")))
-            return
-        except ContextOverflowError as exc:
-            self._emit(Failed(ApiError(400, str(exc), code="context_length_exceeded",
-                                       param="messages")))
-            return
-        except KnownError as exc:
-            self._emit(Failed(ApiError(500, str(exc), code="server_error")))
-            return
-        except Exception:  # noqa: BLE001 - a bug: logged, and the client gets a 500
-            _LOG.exception("a chat request failed")
-            self._emit(Failed(ApiError(500, "Hearth could not answer (see its log)",
-                                       code="server_error")))
+        except Exception as exc:  # noqa: BLE001 - every failure is answered in OpenAI's shape
+            self._emit(Failed(_api_error(exc)))
             return
         if not stops.matched:
             tail = stops.flush()
@@ -140,3 +117,23 @@ class TurnJob:
 
     def _emit(self, event: Event) -> None:
         self._loop.call_soon_threadsafe(self.events.put_nowait, event)
+
+
+def _api_error(exc: Exception) -> ApiError:
+    """How a turn that failed with ``exc`` is answered."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, CloudError):  # broke off mid-stream; its receipt is kept (single_attempt)
+        return ApiError(502, f"the cloud answer broke off: {exc.reason}",
+                        code="cloud_answer_broke_off")
+    if isinstance(exc, ClientRequestError):
+        return ApiError(400, str(exc), code="invalid_value", param="messages")
+    if isinstance(exc, (NoModelError, ModelLoadError)):
+        return ApiError(503, f"the local model is not available: {exc}",
+                        code="model_not_available")
+    if isinstance(exc, ContextOverflowError):
+        return ApiError(400, str(exc), code="context_length_exceeded", param="messages")
+    if isinstance(exc, KnownError):
+        return ApiError(500, str(exc), code="server_error")
+    _LOG.error("a chat request failed", exc_info=exc)  # a bug: logged, the client gets a 500
+    return ApiError(500, "Hearth could not answer (see its log)", code="server_error")

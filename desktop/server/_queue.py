@@ -17,7 +17,6 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from typing import Protocol
 
 from desktop.core.chat import StopSignal
@@ -47,15 +46,13 @@ class TurnQueue:
     """Runs submitted jobs one at a time, first come first served, on a thread of its own.
 
     ``limit``: how many may wait (the running one not counted); one more is ``QueueFull``.
-    ``on_start`` hears each job as it takes the model (tests measure hand-over times with it).
     """
 
-    def __init__(self, *, limit: int, on_start: Callable[[Job], None] | None = None) -> None:
+    def __init__(self, *, limit: int) -> None:
         self._limit = limit
         self._waiting: deque[Job] = deque()
         self._ready = threading.Condition()
         self._closed = False
-        self._on_start = on_start
         self._durations: deque[float] = deque(maxlen=8)  # recent turns, for Retry-After
         self._running: Job | None = None
         self._worker = threading.Thread(target=self._work, name="hearth-turns", daemon=True)
@@ -112,8 +109,6 @@ class TurnQueue:
         while (job := self._next()) is not None:
             if job.cancelled():
                 continue
-            if self._on_start is not None:
-                self._on_start(job)
             started = time.monotonic()
             try:
                 job.run()

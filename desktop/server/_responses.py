@@ -5,7 +5,8 @@ The response starts only once an attempt has begun streaming (its first text, or
 the ``x-hearth-*`` headers name the tier that answers: routing, the privacy gate and a fallback
 to this device (say, because sending needed consent no one can give over the API) have all
 happened by then. An error before that point is a proper HTTP error; after it, the stream ends
-with an OpenAI-shaped error event.
+with an OpenAI-shaped error event. A stream carries one attempt's text: once some was sent, no
+second attempt follows it (``TurnOptions.single_attempt``).
 
 While it waits or streams, the response listens for the client's disconnect and cancels the
 turn at once.
@@ -23,7 +24,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from desktop.core.assistant import Attempt, TurnResult
 from desktop.server._errors import ApiError
-from desktop.server._jobs import Event, Failed, Finished, Started, Text, TurnJob
+from desktop.server._jobs import Failed, Finished, Started, Text, TurnJob
 from desktop.server._queue import TurnQueue
 from desktop.server._requests import ChatRequest
 
@@ -101,12 +102,9 @@ class TurnResponse:
         self._job.events.put_nowait(Failed(ApiError(400, "the client closed the connection",
                                                     code="client_closed")))
 
-    async def _next(self) -> Event:
-        return await self._job.events.get()
-
     async def _whole(self, send: Send) -> None:
         while True:
-            event = await self._next()
+            event = await self._job.events.get()
             if isinstance(event, Failed):
                 await send_error(send, event.error)
                 return
@@ -125,10 +123,10 @@ class TurnResponse:
 
     async def _stream(self, send: Send) -> None:
         attempt: Attempt | None = None
-        event = await self._next()
+        event = await self._job.events.get()
         while isinstance(event, Started):
             attempt = event.attempt
-            event = await self._next()
+            event = await self._job.events.get()
         if isinstance(event, Failed):
             await send_error(send, event.error)
             return
@@ -149,7 +147,7 @@ class TurnResponse:
             elif isinstance(event, Finished):
                 await self._finish(send, chunk_id, event)
                 break
-            event = await self._next()
+            event = await self._job.events.get()
         await send({"type": "http.response.body", "body": b"data: [DONE]\n\n",
                     "more_body": False})
 
@@ -183,18 +181,16 @@ async def _event(send: Send, data: dict[str, Any]) -> None:
 
 async def send_json(send: Send, status: int, body: dict[str, Any],
                     headers: dict[str, str] | None = None) -> None:
-    raw = json.dumps(body, ensure_ascii=False).encode()
-    pairs = {"content-type": "application/json", "content-length": str(len(raw)),
-             **(headers or {})}
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(k.encode(), v.encode()) for k, v in pairs.items()]})
-    await send({"type": "http.response.body", "body": raw, "more_body": False})
+    await _send_whole(send, status, json.dumps(body, ensure_ascii=False).encode(), headers or {})
 
 
 async def send_error(send: Send, error: ApiError) -> None:
-    raw = error.body()
-    pairs = {"content-type": "application/json", "content-length": str(len(raw)),
-             **error.headers}
-    await send({"type": "http.response.start", "status": error.status,
+    await _send_whole(send, error.status, error.body(), error.headers)
+
+
+async def _send_whole(send: Send, status: int, raw: bytes, headers: dict[str, str]) -> None:
+    """A complete JSON response: ``raw`` with its length, after ``headers``."""
+    pairs = {"content-type": "application/json", "content-length": str(len(raw)), **headers}
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(k.encode(), v.encode()) for k, v in pairs.items()]})
     await send({"type": "http.response.body", "body": raw, "more_body": False})

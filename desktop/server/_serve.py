@@ -55,8 +55,7 @@ def serve(options: ServeOptions, *, settings: Settings | None = None,
         _preload(services.models)
         queue = TurnQueue(limit=settings.get_int("server.queue_size"))
         limits = GatewayLimits(max_body_bytes=settings.get_int("server.max_request_kb") * 1024,
-                               max_prompt_chars=settings.get_int("server.max_prompt_chars"),
-                               queue_size=settings.get_int("server.queue_size"))
+                               max_prompt_chars=settings.get_int("server.max_prompt_chars"))
         origins = tuple(o.strip() for o in settings.get_str("server.cors_origins").split(",")
                         if o.strip())
         embeddings = EmbeddingSlot(settings)

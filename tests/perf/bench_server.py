@@ -162,7 +162,6 @@ def ask(server: Server, prompt: str, tokens: int, *, user: str = "bench") -> Sam
     first = last = None
     finish = None
     engine_ttft = None
-    chunks = 0
     with httpx.Client(trust_env=False, timeout=600.0) as client:
         sent = time.perf_counter()
         with client.stream("POST", f"{server.url}/chat/completions", json=body,
@@ -178,7 +177,6 @@ def ask(server: Server, prompt: str, tokens: int, *, user: str = "bench") -> Sam
                     if choice.get("delta", {}).get("content"):
                         last = time.perf_counter()
                         first = first or last
-                        chunks += 1
                     finish = choice.get("finish_reason") or finish
     if first is None or last is None:
         raise SystemExit(f"{server.name}: no text in the answer")
