@@ -312,7 +312,8 @@ class Library:
     def _has_vectors(self, collection_id: int) -> bool:
         if self._embedder_factory is None:
             return False
-        model = self._embedder.model_name if self._embedder is not None else None
+        # Vectors of a model no longer set up cannot be searched (the setting changed).
+        model = self._embedder.model_name if self._embedder is not None else self._embedder_name
         query = ("SELECT 1 FROM files WHERE collection_id = ? AND state = 'done'"
                  " AND chunks > 0 AND embed_model IS NOT NULL")
         params: tuple[object, ...] = (collection_id,)
