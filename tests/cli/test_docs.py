@@ -71,3 +71,12 @@ def test_unknown_collection_and_missing_path_are_known_errors(
     assert code == 3 and "no such file or folder; nothing was added" in err
     code, _, err = _run(capsys, "set", "x", "--privacy", "cloud")
     assert code == 2
+
+
+def test_an_empty_query_is_refused_in_one_line(capsys: pytest.CaptureFixture[str],
+                                               notes: Path) -> None:
+    _run(capsys, "add", "travel", str(notes))
+    for query in ("", "   "):
+        code, out, err = _run(capsys, "search", "travel", query)
+        assert code == 2 and out == ""
+        assert err.strip() == "hearth docs: error: the query is empty (the QUERY argument)"
