@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from desktop.core.accounting.costing import local_costing
 from desktop.core.accounting.prices import Usage
 from desktop.core.assistant._saver import PartialSaver, TextSink
 from desktop.core.assistant._turn_types import TurnOptions, TurnResult
@@ -84,20 +83,15 @@ def continue_answer(assistant: Assistant, message_id: int, options: TurnOptions)
 def _summed(assistant: Assistant, earlier: Receipt, more: LocalAnswer,
             joules: float | None) -> Receipt:
     """The message's receipt with the continuation's figures added (see the module)."""
-    settings = assistant.settings
     tokens_in = earlier.tokens_in + more.tokens_in
     tokens_out = earlier.tokens_out + more.tokens_out
     duration = (earlier.duration_s or 0.0) + more.duration_s
     measured = None
     if joules is not None and earlier.energy_j is not None and earlier.cost_kind == "measured":
         measured = earlier.energy_j + joules
-    provider, model = assistant._accounting.frontier()
-    costing = local_costing(
+    costing = assistant._accounting.local(
         Usage(input_tokens=tokens_in, output_tokens=tokens_out), duration_s=duration,
-        watts=settings.get_float("accounting.device_watts"),
-        usd_per_kwh=settings.get_float("accounting.electricity_usd_per_kwh"),
-        prices=assistant._accounting.prices, frontier_provider=provider,
-        frontier_model=model, measured_joules=measured)
+        joules=measured)
     return dataclasses.replace(
         earlier, tokens_in=tokens_in, tokens_out=tokens_out,
         tokens_reused=earlier.tokens_reused + more.tokens_reused, duration_s=duration,

@@ -6,7 +6,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from desktop.core.accounting.costing import cloud_costing, local_costing
+from desktop.core.accounting.costing import Costing, cloud_costing, local_costing
 from desktop.core.accounting.prices import PriceTable, TierRate, Usage
 from desktop.core.cloud import CloudAnswer, CloudError
 from desktop.core.local.engine import LocalAnswer, ModelInfo
@@ -26,20 +26,25 @@ class Accounting:
         model = self.settings.get_str("tiers.frontier.model") or None
         return self.settings.get_str("tiers.frontier.provider") or None, model
 
+    def local(self, usage: Usage, *, duration_s: float | None,
+              joules: float | None) -> Costing:
+        """An on-device answer's costing: electricity (``joules`` measured, else estimated
+        from the device's watts) against what the frontier tier would have charged."""
+        provider, model = self.frontier()
+        return local_costing(
+            usage, duration_s=duration_s, watts=self.settings.get_float("accounting.device_watts"),
+            usd_per_kwh=self.settings.get_float("accounting.electricity_usd_per_kwh"),
+            prices=self.prices, frontier_provider=provider, frontier_model=model,
+            measured_joules=joules)
+
 
 def local_receipt(accounting: Accounting, info: ModelInfo, answer: LocalAnswer,
                   decision: RouteDecision, *, question_id: int, fallback: str | None = None,
                   fallback_from: int | None = None, joules: float | None = None,
                   escalation_offer: str | None = None) -> Receipt:
-    settings = accounting.settings
-    provider, model = accounting.frontier()
-    costing = local_costing(
+    costing = accounting.local(
         Usage(input_tokens=answer.tokens_in, output_tokens=answer.tokens_out),
-        duration_s=answer.duration_s, watts=settings.get_float("accounting.device_watts"),
-        usd_per_kwh=settings.get_float("accounting.electricity_usd_per_kwh"),
-        prices=accounting.prices, frontier_provider=provider, frontier_model=model,
-        measured_joules=joules,
-    )
+        duration_s=answer.duration_s, joules=joules)
     confidence = answer.confidence
     return Receipt(
         tier="local", provider="llama.cpp", model=info.name, endpoint=None, privacy="on-device",
