@@ -19,6 +19,7 @@ from desktop.core.assistant import (
     ConsentRequest,
     TurnOptions,
     TurnResult,
+    can_continue,
 )
 from desktop.core.chat import StopSignal
 from desktop.core.receipt import Receipt
@@ -153,7 +154,7 @@ def _summary(receipt: Receipt, conversation_id: int, answer_id: int) -> str:
     speed = f"{receipt.decode_tok_per_s:.1f} tok/s" if receipt.decode_tok_per_s else "n/a"
     continued = f" · continued {receipt.continued}×, figures summed" if receipt.continued else ""
     cut = f" · stopped at the length limit: hearth ask --continue {answer_id} writes on" \
-        if receipt.finish_reason == "length" and receipt.tier == "local" else ""
+        if can_continue(receipt) else ""
     return (f"[{receipt.privacy} · {receipt.provider} · {receipt.model} · "
             f"{receipt.tokens_in} in / {receipt.tokens_out} out · {speed}{continued} · "
             f"conversation {conversation_id}{cut}]")
