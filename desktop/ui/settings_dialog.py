@@ -38,10 +38,10 @@ from desktop.ui.settings_fields import (
     SettingEditor,
     add_field,
     decimals_for,
-    label_for,
     make_editor,
     when_applied,
 )
+from desktop.ui.settings_words import label_for
 from desktop.ui.wheel_guard import guard_wheel
 
 __all__ = ["SECTION_TITLES", "SettingEditor", "SettingsDialog", "label_for", "when_applied"]
