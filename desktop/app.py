@@ -55,9 +55,12 @@ def run_app(argv: list[str] | None = None) -> int:
         heartbeat.start(250)
         settings_poll = follow_other_processes(services.settings)
         window.show()
-        from desktop.ui.server_page import ServerSwitch
+        if services.settings.get_bool("server.autostart"):
+            # Loaded only when wanted: the server's switch brings the keyring with it, about
+            # 30 ms of imports (measured) before the window's first paint.
+            from desktop.ui.server_page import ServerSwitch
 
-        ServerSwitch.shared(services.settings).start_if_wanted()  # setting server.autostart
+            ServerSwitch.shared(services.settings).start()
         warm_up_in_background()
         code = app.exec()
         settings_poll.stop()
