@@ -258,10 +258,7 @@ class ChatView(ChatLinks):
         self._stream_cursor = None
         self._writing = False
         if question is not None:
-            for entry in reversed(self._entries):
-                if entry.role == "user":
-                    entry.message_id = question.id
-                    break
+            self.set_question_id(question.id)
         if not self._entries or not self._entries[-1].streaming:
             return
         index = len(self._entries) - 1
@@ -292,6 +289,7 @@ class ChatView(ChatLinks):
         return version_position(self._versions, message_id)
 
     def set_question_id(self, message_id: int) -> None:
+        """The last question shown is saved as ``message_id``."""
         for entry in reversed(self._entries):
             if entry.role == "user":
                 entry.message_id = message_id
