@@ -27,10 +27,7 @@ from tests.ui import screenshots as shots  # points Hearth at throwaway folders
 
 
 def _grab(widget: QWidget, folder: Path, name: str) -> None:
-    shots._settle(250)
-    path = folder / f"{name}.png"
-    widget.grab().save(str(path))
-    print(path)
+    shots._grab(widget, folder, name, settle_ms=250)
 
 
 def _fit(dialog: QWidget, width: int, height: int) -> None:

@@ -299,7 +299,10 @@ def window_shots(folder: Path, keys: KeyStore) -> None:
     services.close()
 
 
-def _grab(widget: QWidget, folder: Path, name: str) -> None:
+def _grab(widget: QWidget, folder: Path, name: str, *, settle_ms: int = 0) -> None:
+    """Save ``widget`` as it shows now (after ``settle_ms`` of events) to ``folder/name.png``."""
+    if settle_ms:
+        _settle(settle_ms)
     path = folder / f"{name}.png"
     widget.grab().save(str(path))
     print(path)
