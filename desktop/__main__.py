@@ -15,6 +15,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.core.local import runner
 
         return runner.main(args[1:])
+    if args[:1] == ["--embedding-runner"]:  # a frozen build's embedding process
+        from desktop.core.local import embedding_runner
+
+        return embedding_runner.main(args[1:])
     if not args:
         from desktop.app import run_app
 

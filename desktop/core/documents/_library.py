@@ -270,9 +270,13 @@ class Library:
                 except KnownError:  # kept in embedder_problem; words alone still answer
                     embedder = None
                 if embedder is not None:
-                    vector = embedder.embed_query(query)
-                    hits = self._scan.top(ids, embedder.model_name, vector, _CANDIDATES)
-                    rankings.append([chunk_id for chunk_id, _ in hits])
+                    try:
+                        vector = embedder.embed_query(query)
+                    except KnownError as exc:  # e.g. its process crashed: words alone
+                        self.embedder_problem = str(exc)
+                    else:
+                        hits = self._scan.top(ids, embedder.model_name, vector, _CANDIDATES)
+                        rankings.append([chunk_id for chunk_id, _ in hits])
             fused = reciprocal_rank_fusion(rankings)[:limit]
             return self._passages(fused, terms)
 
@@ -360,12 +364,22 @@ class _OnFirstUse:
         if self._library.embedder_problem is None:
             try:
                 return self._model().count_tokens(text)
-            except KnownError:
-                pass  # recorded in embedder_problem; sized by the estimate from here on
+            except KnownError as exc:
+                self._record(exc)  # sized by the estimate from here on
         return estimate_tokens(text)
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        return self._model().embed_documents(texts)
+        if self._library.embedder_problem is not None:
+            raise KnownError(self._library.embedder_problem)
+        try:
+            return self._model().embed_documents(texts)
+        except KnownError as exc:
+            self._record(exc)  # e.g. its process crashed: this run goes on by words
+            raise
+
+    def _record(self, exc: KnownError) -> None:
+        if self._library.embedder_problem is None:
+            self._library.embedder_problem = str(exc)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._model().embed_query(text)

@@ -6,36 +6,65 @@ trained with task prefixes ("search_query: " / "search_document: " for nomic, "q
 "passage: " for e5, an instruction before queries for bge): the caller passes them, and
 they are added here, so stored vectors and queries always match.
 
-It runs in the calling process: an embedding model is small and is only used while indexing
-or searching. (The chat model runs in its own process; see ``engine.py``.)
+llama.cpp runs in a child process (embedding_runner.py), as the chat model does (engine.py): a
+native crash while indexing or searching ends that process, never the window, the CLI or
+``hearth serve``. The call that met the crash raises ``EmbedderCrashed`` (a ``KnownError`` that
+says how the child died); the next call starts a fresh child.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import logging
 import os
+import subprocess
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 import numpy as np
 
-from desktop.core.errors import ModelLoadError
-from desktop.core.local import _native_log
+from desktop.core.errors import KnownError, ModelLoadError
+from desktop.core.local import embedding_runner as wire
+from desktop.core.local._crash import Crash, EngineBug, describe_exit
+from desktop.core.local._process import child_environment, creation_flags, python_command
 from desktop.core.local.gguf_file import inspect_gguf
 
 # Tokens per text: chunks are ~256 tokens (desktop/core/documents/_chunk.py), at most a
 # quarter more, plus the prefix; 512 is also the window of bge-small and e5-small.
 DEFAULT_CONTEXT = 512
+RUNNER_FLAG = "--embedding-runner"  # desktop/__main__.py hands it to embedding_runner.main
+_LOG = logging.getLogger("hearth.embedding")
+_STDERR_LINES = 40
+_EXIT_WAIT_S = 10.0
+# Token counts asked for again (the chunker measures a block, then the same text as a
+# piece) are answered here, without a round trip to the child.
+_COUNT_CACHE = 4096
+
+
+class EmbedderCrashed(KnownError):
+    """The embedding process died during a call; the next call starts a fresh one.
+
+    ``signal_name`` is e.g. ``"SIGSEGV"`` (None for a plain exit); ``reason`` says it in words.
+    """
+
+    def __init__(self, model: Path, crash: Crash, *, during: str) -> None:
+        self.model_path = model
+        self.signal_name = crash.signal_name
+        self.reason = crash.reason
+        super().__init__(f"the embedding model {model.name} crashed while {during} "
+                         f"({crash.reason}); search by meaning is off until it is started "
+                         "again")
 
 
 class Embedder:
-    """An embedding model loaded with llama.cpp; thread-safe (one call at a time)."""
+    """An embedding model loaded with llama.cpp in its own process; thread-safe (one call at
+    a time). ``close()`` ends the process."""
 
     def __init__(self, model_path: Path, *, query_prefix: str = "", document_prefix: str = "",
                  context: int = DEFAULT_CONTEXT, threads: int | None = None) -> None:
-        import llama_cpp
-
         self.path = Path(model_path)
         self.query_prefix = query_prefix
         self.document_prefix = document_prefix
@@ -43,30 +72,38 @@ class Embedder:
         trained = header.context_length or context
         self.context = min(context, trained)
         self.model_name = self.path.stem
-        count = threads or max(1, min(4, (os.cpu_count() or 2) // 2))
+        self._threads = threads or max(1, min(4, (os.cpu_count() or 2) // 2))
         # Causal models (e.g. a Llama GGUF) have no pooling in their metadata: average them.
-        pooling = (llama_cpp.LLAMA_POOLING_TYPE_UNSPECIFIED
-                   if _has_pooling(header.metadata, header.architecture)
-                   else llama_cpp.LLAMA_POOLING_TYPE_MEAN)
-        _native_log.install()  # llama.cpp's messages go to logging, as the engine's do
-        with _native_log.capture() as log:
-            try:
-                self._llm: Any = llama_cpp.Llama(
-                    model_path=str(self.path), embedding=True, n_ctx=self.context,
-                    n_batch=self.context, n_ubatch=self.context, n_threads=count,
-                    n_threads_batch=count, n_gpu_layers=0, pooling_type=pooling,
-                    verbose=False)
-            except (ValueError, RuntimeError, OSError) as exc:
-                reason = _native_log.last_error("".join(log)) or str(exc)
-                raise ModelLoadError(self.path, f"llama.cpp could not load it as an embedding "
-                                                f"model: {reason}") from exc
-        self.dimensions = int(self._llm.n_embd())
+        self._mean_pooling = f"{header.architecture}.pooling_type" not in header.metadata
         self._lock = threading.Lock()
+        self._counts: collections.OrderedDict[str, int] = collections.OrderedDict()
+        self._closed = False
+        self._child: _Child | None = None
+        self.dimensions = 0
+        with self._lock:
+            self._started()
+
+    @property
+    def pid(self) -> int | None:
+        """The embedding process's id (None between a crash or ``close`` and the next call)."""
+        child = self._child
+        return child.pid if child is not None else None
 
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` in this model's vocabulary (without the prefix)."""
+        return self.count_tokens_many([text])[0]
+
+    def count_tokens_many(self, texts: Sequence[str]) -> list[int]:
+        """Tokens of each text, in one round trip to the embedding process."""
         with self._lock:
-            return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+            missing = list(dict.fromkeys(t for t in texts if t not in self._counts))
+            if missing:
+                reply, _ = self._call({"op": "count", "texts": missing}, "counting tokens")
+                for text, count in zip(missing, reply["counts"], strict=True):
+                    self._counts[text] = int(count)
+                while len(self._counts) > _COUNT_CACHE:
+                    self._counts.popitem(last=False)
+            return [self._counts[t] for t in texts]
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, float32, each of length 1 (a zero row for an empty text)."""
@@ -81,19 +118,165 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         with self._lock:
-            rows = [self._llm.embed(t, normalize=False, truncate=True) for t in texts]
-        matrix = np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dimensions)
+            reply, payload = self._call({"op": "embed", "texts": texts}, "embedding text")
+        rows = int(reply["rows"])
+        if rows != len(texts) or len(payload) != rows * self.dimensions * 4:
+            raise EngineBug(f"the embedding process sent {len(payload)} bytes for {rows} rows "
+                            f"of {self.dimensions}, asked for {len(texts)}")
+        matrix = np.frombuffer(payload, dtype="<f4").reshape(rows, self.dimensions)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return np.asarray(matrix / norms, dtype=np.float32)
 
     def close(self) -> None:
-        """Free the model (also done when the object is collected)."""
+        """End the embedding process (a later call raises KnownError)."""
         with self._lock:
-            llm, self._llm = self._llm, None
-        if llm is not None:
-            llm.close()
+            self._closed = True
+            child, self._child = self._child, None
+        if child is not None:
+            child.close()
+
+    # -- the child ------------------------------------------------------------------------
+
+    def _started(self) -> _Child:
+        """The running child, started and loaded first if there is none (lock held)."""
+        if self._closed:
+            raise KnownError(f"the embedding model {self.path.name} was closed")
+        if self._child is not None:
+            return self._child
+        child = _Child()
+        try:
+            ready = child.receive()
+            if ready is None:
+                raise self._crashed(child, "starting")
+            child.system_info = str(ready[0].get("system_info", ""))
+            child.send({"op": "load", "path": str(self.path), "context": self.context,
+                        "threads": self._threads, "mean": self._mean_pooling})
+            loaded = child.receive()
+            if loaded is None:
+                raise self._crashed(child, "loading")
+        except BaseException:
+            child.kill()
+            raise
+        reply = loaded[0]
+        if not reply.get("ok"):
+            child.close()
+            if reply.get("kind") == "load":
+                raise ModelLoadError(self.path, "llama.cpp could not load it as an embedding "
+                                                f"model: {reply.get('message')}")
+            raise EngineBug(f"the embedding process failed to load the model: "
+                            f"{reply.get('message')}")
+        self.dimensions = int(reply["dimensions"])
+        self._child = child
+        return child
+
+    def _call(self, request: wire.Message, during: str) -> tuple[wire.Message, bytes]:
+        """Send ``request`` and wait for its reply (lock held); EmbedderCrashed if the child
+        dies meanwhile."""
+        child = self._started()
+        try:
+            reply = child.receive() if child.send(request) else None
+        except BaseException:
+            self._child = None
+            child.kill()  # it no longer speaks the protocol, or the caller gave up midway
+            raise
+        if reply is None:
+            self._child = None
+            raise self._crashed(child, during)
+        message, payload = reply
+        if not message.get("ok"):
+            if message.get("kind") == "known":
+                raise KnownError(f"the embedding model {self.path.name}: "
+                                 f"{message.get('message')}")
+            raise EngineBug(f"the embedding process failed: {message.get('message')}")
+        return message, payload
+
+    def _crashed(self, child: _Child, during: str) -> EmbedderCrashed:
+        crash = child.crash()
+        _LOG.warning("embedding process %d ended while %s: %s", child.pid, during, crash.reason)
+        return EmbedderCrashed(self.path, crash, during=during)
 
 
-def _has_pooling(metadata: Any, architecture: str) -> bool:
-    return f"{architecture}.pooling_type" in metadata
+class _Child:
+    """A running embedding process: its pipes and the tail of its stderr."""
+
+    def __init__(self) -> None:
+        command = python_command("desktop.core.local.embedding_runner", RUNNER_FLAG)
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=child_environment(), creationflags=creation_flags())
+        assert self._process.stdin and self._process.stdout and self._process.stderr
+        self._requests: IO[bytes] = self._process.stdin
+        self._replies: IO[bytes] = self._process.stdout
+        self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
+        self._stderr_reader = threading.Thread(
+            target=self._drain_stderr, args=(self._process.stderr,),
+            name=f"hearth-embedding-stderr-{self._process.pid}", daemon=True)
+        self._stderr_reader.start()
+        self.system_info = ""
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def send(self, request: wire.Message) -> bool:
+        """Send ``request``; False when the child is gone (its exit tells why)."""
+        try:
+            wire.write(self._requests, request)
+        except OSError:
+            return False
+        return True
+
+    def receive(self) -> tuple[wire.Message, bytes] | None:
+        """The next reply, or None when the child is gone."""
+        try:
+            return wire.read(self._replies)
+        except OSError:
+            return None
+        except wire.ProtocolError as exc:
+            raise EngineBug(f"the embedding process sent something unreadable: {exc}") from exc
+
+    def crash(self) -> Crash:
+        """Wait for the child to end (killing it if it lingers) and say why it ended."""
+        try:
+            code = self._process.wait(timeout=_EXIT_WAIT_S)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            code = self._process.wait()
+        self._stderr_reader.join(timeout=2.0)
+        tail = list(self._stderr)
+        for line in tail:
+            _LOG.warning("embedding process %d: %s", self._process.pid, line.rstrip())
+        self._finish()
+        return describe_exit(code, system_info=self.system_info, stderr_tail=tail)
+
+    def close(self, *, timeout_s: float = 5.0) -> None:
+        """Ask the child to exit, then make sure it did."""
+        if self._process.poll() is None:
+            self.send({"op": "shutdown"})
+        with contextlib.suppress(OSError):
+            self._requests.close()
+        try:
+            self._process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._finish()
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            self._process.kill()
+        self._process.wait()
+        self._finish()
+
+    def _finish(self) -> None:
+        for stream in (self._requests, self._replies):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+    def _drain_stderr(self, stream: IO[bytes]) -> None:
+        # Keeps the pipe from filling (which would block the child) and the last words.
+        with contextlib.suppress(OSError, ValueError):
+            for raw in stream:
+                self._stderr.append(raw.decode("utf-8", "replace"))
+        with contextlib.suppress(OSError):
+            stream.close()
