@@ -1,5 +1,6 @@
 """``POST /v1/embeddings``: vectors from the embedding model the documents library uses
-(setting ``documents.embedding_model``), loaded in this process on first use.
+(setting ``documents.embedding_model``), loaded on first use (in a process of its own, see
+``desktop.core.local.embedding``).
 
 The model is asked for as ``hearth-embedding``. Without an embedding model set up the route
 answers 404 "no embedding model installed" (OpenAI's ``model_not_found``).
@@ -45,8 +46,12 @@ class EmbeddingSlot:
             raise bad_request("'encoding_format' must be float or base64",
                               param="encoding_format")
         embedder = self._embedder()
-        vectors = embedder.embed_documents(texts)
-        tokens = sum(embedder.count_tokens(text) for text in texts)  # the model's tokenizer
+        try:
+            vectors = embedder.embed_documents(texts)
+            tokens = sum(embedder.count_tokens_many(texts))  # the model's tokenizer
+        except KnownError as exc:  # e.g. its process crashed: the next request restarts it
+            raise ApiError(503, f"the embedding model is not available: {exc}",
+                           code="model_not_available") from None
         data = [{"object": "embedding", "index": index,
                  "embedding": (base64.b64encode(row.astype("<f4").tobytes()).decode()
                                if encoding == "base64" else row.tolist())}

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import base64
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,3 +64,26 @@ def test_an_unknown_embedding_model_is_404(with_embeddings: Served) -> None:
     with pytest.raises(openai.NotFoundError) as raised:
         with_embeddings.client().embeddings.create(model="text-embedding-3-small", input="x")
     assert raised.value.code == "model_not_found"
+
+
+def test_a_crashed_embedding_model_is_503_and_the_next_request_restarts_it(
+        with_embeddings: Served) -> None:
+    import openai
+    import psutil
+
+    client = with_embeddings.client()
+    first = client.embeddings.create(model="hearth-embedding", input="a hearth is a fireplace")
+    [child] = [p for p in psutil.Process(with_embeddings.process.pid).children(recursive=True)
+               if "embedding" in " ".join(p.cmdline())]
+    child.send_signal(signal.SIGSEGV)  # as a native crash in llama.cpp would end it
+    deadline = time.monotonic() + 10
+    while child.is_running() and child.status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "the embedding process did not end"
+        time.sleep(0.02)
+    with pytest.raises(openai.APIStatusError) as raised:
+        client.embeddings.create(model="hearth-embedding", input="a hearth is a fireplace")
+    assert raised.value.status_code == 503
+    assert "crashed" in str(raised.value) and "SIGSEGV" in str(raised.value)
+    assert with_embeddings.process.poll() is None  # the server lives on
+    again = client.embeddings.create(model="hearth-embedding", input="a hearth is a fireplace")
+    assert np.allclose(again.data[0].embedding, first.data[0].embedding, atol=1e-6)

@@ -96,14 +96,15 @@ class Embedder:
     def count_tokens_many(self, texts: Sequence[str]) -> list[int]:
         """Tokens of each text, in one round trip to the embedding process."""
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._counts))
+            known = {t: self._counts[t] for t in texts if t in self._counts}
+            missing = [t for t in dict.fromkeys(texts) if t not in known]
             if missing:
                 reply, _ = self._call({"op": "count", "texts": missing}, "counting tokens")
                 for text, count in zip(missing, reply["counts"], strict=True):
-                    self._counts[text] = int(count)
+                    known[text] = self._counts[text] = int(count)
                 while len(self._counts) > _COUNT_CACHE:
                     self._counts.popitem(last=False)
-            return [self._counts[t] for t in texts]
+            return [known[t] for t in texts]
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, float32, each of length 1 (a zero row for an empty text)."""
@@ -144,7 +145,11 @@ class Embedder:
             raise KnownError(f"the embedding model {self.path.name} was closed")
         if self._child is not None:
             return self._child
-        child = _Child()
+        try:
+            child = _Child()
+        except OSError as exc:
+            raise KnownError(f"could not start the process for the embedding model "
+                             f"{self.path.name}: {exc}") from exc
         try:
             ready = child.receive()
             if ready is None:

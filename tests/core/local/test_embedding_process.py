@@ -83,6 +83,19 @@ def test_vectors_and_token_counts_equal_llama_cpp_in_this_process(
     assert embedder.count_tokens_many(TEXTS) == counts
 
 
+def test_counting_more_texts_than_the_cache_holds_answers_each(embedder: Embedder) -> None:
+    texts = [f"note {n} " + "word " * (n % 7) for n in range(5000)]
+    counts = embedder.count_tokens_many(texts)
+    assert len(counts) == len(texts)
+    fresh = Embedder(embedder.path, threads=1)  # its cache is empty: each one is asked for
+    try:
+        assert [fresh.count_tokens(texts[n]) for n in (0, 6, 4999)] == [
+            counts[0], counts[6], counts[4999]]
+    finally:
+        fresh.close()
+    assert counts[6] > counts[0]
+
+
 def test_a_native_crash_raises_known_error_and_the_next_call_starts_afresh(
         embedder: Embedder) -> None:
     before = embedder.embed_documents(["The ferry leaves at seven."])
