@@ -106,7 +106,8 @@ SCHEMA: tuple[Setting, ...] = (
         default=0,
         minimum=0,
         maximum=512,
-        description="CPU threads for generation; 0 picks the number of physical cores.",
+        description=("CPU threads for generation; 0 picks half the logical CPUs (the physical "
+                     "cores on a machine with two threads per core)."),
         restart_required=True,
     ),
     Setting(
