@@ -192,6 +192,27 @@ def test_window_opens_offscreen_and_closes_on_sigterm(bundle: Bundle, no_network
     assert stdout_file.read_bytes() == b""
 
 
+def test_the_embedding_process_runs_from_the_bundle(bundle: Bundle) -> None:
+    import io
+
+    from desktop.core.local import embedding_runner as wire
+    from tests.modelgen import cached_model
+
+    requests = io.BytesIO()
+    wire.write(requests, {"op": "load", "path": str(cached_model("embedding")),
+                          "context": 128, "threads": 1, "mean": False})
+    wire.write(requests, {"op": "embed", "texts": ["a hearth is a fireplace"]})
+    done = subprocess.run([str(bundle.executable), "--embedding-runner"],
+                          input=requests.getvalue(), env=bundle_env(), capture_output=True,
+                          timeout=RUN_TIMEOUT_S, check=False)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    replies = io.BytesIO(done.stdout)
+    ready, loaded, embedded = (wire.read(replies) or ({}, b"") for _ in range(3))
+    assert ready[0].get("event") == "ready"
+    assert loaded[0].get("ok") and embedded[0].get("ok"), (loaded[0], embedded[0])
+    assert embedded[0]["rows"] == 1 and len(embedded[1]) == loaded[0]["dimensions"] * 4
+
+
 def test_namespace_helper_has_only_loopback(no_network: list[str]) -> None:
     """The prefix itself: a new namespace whose only interface is lo, and lo is down."""
     listed = subprocess.run([*no_network, "cat", "/proc/net/dev"], capture_output=True,
