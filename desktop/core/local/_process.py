@@ -10,6 +10,7 @@ plus the llama.cpp import either way.
 
 from __future__ import annotations
 
+import abc
 import collections
 import contextlib
 import logging
@@ -60,28 +61,25 @@ def creation_flags() -> int:
     return getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
 
 
-class EngineProcess:
-    """A running engine: the pipes, the shared stop flag and the tail of its stderr."""
+class ChildProcess(abc.ABC):
+    """A child process running llama.cpp: its pipes, and the tail of its stderr, which says
+    how it died. ``EngineProcess`` (the chat model) and the embedding model's child are both
+    one; each says how it is asked to exit (``_ask_to_exit``)."""
 
-    def __init__(self) -> None:
-        self.stop_flag = SharedStopFlag.create()
-        command = python_command("desktop.core.local.runner", RUNNER_FLAG,
-                                 str(self.stop_flag.path))
-        try:
-            self._process = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=child_environment(), creationflags=creation_flags(),
-            )
-        except OSError:
-            self.stop_flag.close()
-            raise
+    def __init__(self, module: str, frozen_flag: str, *args: str, name: str) -> None:
+        self._name = name
+        self._process = subprocess.Popen(
+            python_command(module, frozen_flag, *args), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_environment(),
+            creationflags=creation_flags(),
+        )
         assert self._process.stdin and self._process.stdout and self._process.stderr
         self._requests: IO[bytes] = self._process.stdin
-        self._events: IO[bytes] = self._process.stdout
+        self._replies: IO[bytes] = self._process.stdout
         self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
         self._stderr_reader = threading.Thread(
             target=self._drain_stderr, args=(self._process.stderr,),
-            name=f"hearth-engine-stderr-{self._process.pid}", daemon=True)
+            name=f"hearth-{name}-stderr-{self._process.pid}", daemon=True)
         self._stderr_reader.start()
         self.system_info = ""
 
@@ -92,6 +90,68 @@ class EngineProcess:
     @property
     def alive(self) -> bool:
         return self._process.poll() is None
+
+    def crash(self) -> Crash:
+        """Wait for the process to end (killing it if it lingers) and say why it ended."""
+        try:
+            code = self._process.wait(timeout=_EXIT_WAIT_S)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            code = self._process.wait()
+        self._stderr_reader.join(timeout=2.0)
+        tail = list(self._stderr)
+        for line in tail:
+            _LOG.warning("%s process %d: %s", self._name, self._process.pid, line.rstrip())
+        return describe_exit(code, system_info=self.system_info, stderr_tail=tail)
+
+    def close(self, *, timeout_s: float = 5.0) -> None:
+        """Ask the process to exit, then make sure it did."""
+        if self.alive:
+            self._ask_to_exit()
+        with contextlib.suppress(OSError):
+            self._requests.close()
+        try:
+            self._process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._finish()
+
+    def kill(self) -> None:
+        """End the process now (a call was abandoned midway)."""
+        with contextlib.suppress(OSError):
+            self._process.kill()
+        self._process.wait()
+        self._finish()
+
+    @abc.abstractmethod
+    def _ask_to_exit(self) -> None:
+        """Send this kind of child its shutdown message."""
+
+    def _finish(self) -> None:
+        for stream in (self._requests, self._replies):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+    def _drain_stderr(self, stream: IO[bytes]) -> None:
+        # Keeps the pipe from filling (which would block the child) and the last words.
+        with contextlib.suppress(OSError, ValueError):
+            for raw in stream:
+                self._stderr.append(raw.decode("utf-8", "replace"))
+        with contextlib.suppress(OSError):
+            stream.close()
+
+
+class EngineProcess(ChildProcess):
+    """A running engine: the pipes, the shared stop flag and the tail of its stderr."""
+
+    def __init__(self) -> None:
+        self.stop_flag = SharedStopFlag.create()
+        try:
+            super().__init__("desktop.core.local.runner", RUNNER_FLAG,
+                             str(self.stop_flag.path), name="engine")
+        except OSError:
+            self.stop_flag.close()
+            raise
 
     def send(self, request: wire.Request) -> bool:
         """Send ``request``; False when the engine is gone (its exit tells why)."""
@@ -104,7 +164,7 @@ class EngineProcess:
     def receive(self) -> wire.Event | None:
         """The next event, or None when the engine is gone."""
         try:
-            event = wire.read(self._events)
+            event = wire.read(self._replies)
         except OSError:
             return None
         except wire.ProtocolError as exc:
@@ -115,48 +175,9 @@ class EngineProcess:
             self.stop_flag.forget_file()  # both sides have mapped it
         return event  # type: ignore[return-value]
 
-    def crash(self) -> Crash:
-        """Wait for the process to end (killing it if it lingers) and say why it ended."""
-        try:
-            code = self._process.wait(timeout=_EXIT_WAIT_S)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            code = self._process.wait()
-        self._stderr_reader.join(timeout=2.0)
-        tail = list(self._stderr)
-        for line in tail:
-            _LOG.warning("engine process %d: %s", self._process.pid, line.rstrip())
-        return describe_exit(code, system_info=self.system_info, stderr_tail=tail)
-
-    def close(self, *, timeout_s: float = 5.0) -> None:
-        """Ask the engine to exit, then make sure it did."""
-        if self.alive:
-            self.send(wire.Shutdown())
-        with contextlib.suppress(OSError):
-            self._requests.close()
-        try:
-            self._process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        self._finish()
-
-    def kill(self) -> None:
-        """End the engine now (a turn was abandoned midway)."""
-        with contextlib.suppress(OSError):
-            self._process.kill()
-        self._process.wait()
-        self._finish()
+    def _ask_to_exit(self) -> None:
+        self.send(wire.Shutdown())
 
     def _finish(self) -> None:
-        for stream in (self._requests, self._events):
-            with contextlib.suppress(OSError):
-                stream.close()
+        super()._finish()
         self.stop_flag.close()
-
-    def _drain_stderr(self, stream: IO[bytes]) -> None:
-        # Keeps the pipe from filling (which would block the child) and the last words.
-        with contextlib.suppress(OSError, ValueError):
-            for raw in stream:
-                self._stderr.append(raw.decode("utf-8", "replace"))
-        with contextlib.suppress(OSError):
-            stream.close()

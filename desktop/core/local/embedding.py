@@ -15,21 +15,18 @@ says how the child died); the next call starts a fresh child.
 from __future__ import annotations
 
 import collections
-import contextlib
 import logging
 import os
-import subprocess
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 
 from desktop.core.errors import KnownError, ModelLoadError
 from desktop.core.local import embedding_runner as wire
-from desktop.core.local._crash import Crash, EngineBug, describe_exit
-from desktop.core.local._process import child_environment, creation_flags, python_command
+from desktop.core.local._crash import Crash, EngineBug
+from desktop.core.local._process import ChildProcess
 from desktop.core.local.gguf_file import inspect_gguf
 
 # Tokens per text: chunks are ~256 tokens (desktop/core/documents/_chunk.py), at most a
@@ -37,8 +34,6 @@ from desktop.core.local.gguf_file import inspect_gguf
 DEFAULT_CONTEXT = 512
 RUNNER_FLAG = "--embedding-runner"  # desktop/__main__.py hands it to embedding_runner.main
 _LOG = logging.getLogger("hearth.embedding")
-_STDERR_LINES = 40
-_EXIT_WAIT_S = 10.0
 # Token counts asked for again (the chunker measures a block, then the same text as a
 # piece) are answered here, without a round trip to the child.
 _COUNT_CACHE = 4096
@@ -202,27 +197,11 @@ class Embedder:
         return EmbedderCrashed(self.path, crash, during=during)
 
 
-class _Child:
+class _Child(ChildProcess):
     """A running embedding process: its pipes and the tail of its stderr."""
 
     def __init__(self) -> None:
-        command = python_command("desktop.core.local.embedding_runner", RUNNER_FLAG)
-        self._process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=child_environment(), creationflags=creation_flags())
-        assert self._process.stdin and self._process.stdout and self._process.stderr
-        self._requests: IO[bytes] = self._process.stdin
-        self._replies: IO[bytes] = self._process.stdout
-        self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
-        self._stderr_reader = threading.Thread(
-            target=self._drain_stderr, args=(self._process.stderr,),
-            name=f"hearth-embedding-stderr-{self._process.pid}", daemon=True)
-        self._stderr_reader.start()
-        self.system_info = ""
-
-    @property
-    def pid(self) -> int:
-        return self._process.pid
+        super().__init__("desktop.core.local.embedding_runner", RUNNER_FLAG, name="embedding")
 
     def send(self, request: wire.Message) -> bool:
         """Send ``request``; False when the child is gone (its exit tells why)."""
@@ -242,46 +221,11 @@ class _Child:
             raise EngineBug(f"the embedding process sent something unreadable: {exc}") from exc
 
     def crash(self) -> Crash:
-        """Wait for the child to end (killing it if it lingers) and say why it ended."""
-        try:
-            code = self._process.wait(timeout=_EXIT_WAIT_S)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            code = self._process.wait()
-        self._stderr_reader.join(timeout=2.0)
-        tail = list(self._stderr)
-        for line in tail:
-            _LOG.warning("embedding process %d: %s", self._process.pid, line.rstrip())
+        """Wait for the child to end (killing it if it lingers), close its pipes, and say
+        why it ended."""
+        crash = super().crash()
         self._finish()
-        return describe_exit(code, system_info=self.system_info, stderr_tail=tail)
+        return crash
 
-    def close(self, *, timeout_s: float = 5.0) -> None:
-        """Ask the child to exit, then make sure it did."""
-        if self._process.poll() is None:
-            self.send({"op": "shutdown"})
-        with contextlib.suppress(OSError):
-            self._requests.close()
-        try:
-            self._process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        self._finish()
-
-    def kill(self) -> None:
-        with contextlib.suppress(OSError):
-            self._process.kill()
-        self._process.wait()
-        self._finish()
-
-    def _finish(self) -> None:
-        for stream in (self._requests, self._replies):
-            with contextlib.suppress(OSError):
-                stream.close()
-
-    def _drain_stderr(self, stream: IO[bytes]) -> None:
-        # Keeps the pipe from filling (which would block the child) and the last words.
-        with contextlib.suppress(OSError, ValueError):
-            for raw in stream:
-                self._stderr.append(raw.decode("utf-8", "replace"))
-        with contextlib.suppress(OSError):
-            stream.close()
+    def _ask_to_exit(self) -> None:
+        self.send({"op": "shutdown"})
