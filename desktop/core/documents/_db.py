@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from desktop.core import paths
+from desktop.core import paths, sqlite_errors
 from desktop.core.documents import _schema
 from desktop.core.errors import StorageError
+from desktop.core.sqlite_errors import Database
 
 FILE_NAME = "documents.sqlite3"
 # Indexing holds the write lock for one file's chunks at a time (a batch for a big file):
@@ -23,32 +24,15 @@ def default_path() -> Path:
     return paths.data_dir() / FILE_NAME
 
 
-def storage_error(exc: sqlite3.Error, path: Path, action: str) -> StorageError:
-    """A ``StorageError`` that names the file and what could not be done."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
-    if primary == sqlite3.SQLITE_FULL:
-        problem = f"the disk holding {path.parent} is full; free some space and try again"
-    elif primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
-        problem = (f"{path} cannot be written or opened; check the folder's permissions, or "
-                   "set HEARTH_DATA_DIR to a writable folder")
-    elif primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
-        problem = (f"{path} is corrupt; move it elsewhere and add the documents again (the "
-                   "documents themselves are untouched)")
-    elif primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        problem = f"{path} stayed locked by another Hearth process too long; try again"
-    else:
-        problem = f"the documents database {path} failed"
-    return StorageError(f"could not {action}: {problem} ({exc})")
+DOCUMENTS = Database(
+    "the documents database",
+    "{path} is corrupt; move it elsewhere and add the documents again (the documents "
+    "themselves are untouched)")
 
 
-@contextmanager
-def mapped_errors(path: Path, action: str) -> Iterator[None]:
+def mapped_errors(path: Path, action: str) -> AbstractContextManager[None]:
     """Re-raise any ``sqlite3.Error`` inside the block as a ``StorageError``."""
-    try:
-        yield
-    except sqlite3.Error as exc:
-        raise storage_error(exc, path, action) from exc
+    return sqlite_errors.mapped_errors(path, action, DOCUMENTS)
 
 
 def open_database(path: Path) -> sqlite3.Connection:

@@ -15,8 +15,8 @@ from typing import Self
 from desktop.core import paths
 from desktop.core.errors import NotFoundError, StorageError
 from desktop.core.receipt import Receipt
+from desktop.core.sqlite_errors import mapped_errors
 from desktop.core.store import _branches, _migrations
-from desktop.core.store._errors import mapped_errors
 from desktop.core.store._records import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,

@@ -64,6 +64,18 @@ def test_a_foreign_database_is_refused_untouched(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
+def test_a_corrupt_database_is_named_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "documents.sqlite3"
+    path.write_bytes(b"this is not an SQLite file at all" * 100)
+    before = path.read_bytes()
+    with pytest.raises(KnownError) as caught:
+        Library(path)
+    assert str(caught.value).startswith("could not open the documents database: ")
+    assert f"{path} is corrupt; move it elsewhere and add the documents again" in str(
+        caught.value)
+    assert path.read_bytes() == before
+
+
 def test_added_changed_and_deleted_files_are_picked_up(library: Library, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     first = _write(docs, "first.md", "# Tides\n\nThe harbour of Quillmoor floods at spring tide.")

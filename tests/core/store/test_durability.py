@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from desktop.core.errors import StorageError
+from desktop.core.sqlite_errors import storage_error
 from desktop.core.store import ConversationStore
-from desktop.core.store._errors import storage_error
 
 from .support import file_pragma, pragma, raw_connection
 

@@ -1,16 +1,34 @@
-"""Turn ``sqlite3`` failures into ``StorageError`` messages a user can act on."""
+"""Turn ``sqlite3`` failures into ``StorageError`` messages a user can act on, for each of
+Hearth's SQLite files (the conversations, the documents library)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.errors import StorageError
 
 
-def storage_error(exc: sqlite3.Error, path: Path, action: str) -> StorageError:
+@dataclass(frozen=True, slots=True)
+class Database:
+    """What a user is told about one kind of database: its name in a sentence, and what to do
+    when the file is corrupt (``{path}`` is replaced by the file)."""
+
+    name: str
+    if_corrupt: str
+
+
+CONVERSATIONS = Database(
+    "the conversation database",
+    "{path} is not a Hearth database or is corrupt. Move it somewhere else (keep it: your "
+    "conversations may still be recoverable) and Hearth will start a new one")
+
+
+def storage_error(exc: sqlite3.Error, path: Path, action: str,
+                  database: Database = CONVERSATIONS) -> StorageError:
     """The ``StorageError`` for ``exc``, raised while trying to ``action`` (``"save the message"``).
 
     The message names the file or its folder and says what the user can do about it; the
@@ -37,10 +55,7 @@ def storage_error(exc: sqlite3.Error, path: Path, action: str) -> StorageError:
             "Check that folder, or set HEARTH_DATA_DIR to a writable one"
         )
     elif primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
-        problem = (
-            f"{path} is not a Hearth database or is corrupt. Move it somewhere else (keep it: "
-            "your conversations may still be recoverable) and Hearth will start a new one"
-        )
+        problem = database.if_corrupt.format(path=path)
     elif primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         problem = (
             f"{path} stayed locked by another program too long (is Hearth open in another "
@@ -51,14 +66,15 @@ def storage_error(exc: sqlite3.Error, path: Path, action: str) -> StorageError:
     elif primary == sqlite3.SQLITE_NOMEM:
         problem = "the computer ran out of memory. Close some programs and try again"
     else:
-        problem = f"the conversation database {path} failed"
+        problem = f"{database.name} {path} failed"
     return StorageError(f"could not {action}: {problem} ({exc})")
 
 
 @contextmanager
-def mapped_errors(path: Path, action: str) -> Iterator[None]:
+def mapped_errors(path: Path, action: str, database: Database = CONVERSATIONS
+                  ) -> Iterator[None]:
     """Re-raise any ``sqlite3.Error`` inside the block as a ``StorageError``."""
     try:
         yield
     except sqlite3.Error as exc:
-        raise storage_error(exc, path, action) from exc
+        raise storage_error(exc, path, action, database) from exc
