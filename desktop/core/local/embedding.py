@@ -37,6 +37,7 @@ _LOG = logging.getLogger("hearth.embedding")
 # Token counts asked for again (the chunker measures a block, then the same text as a
 # piece) are answered here, without a round trip to the child.
 _COUNT_CACHE = 4096
+_MAX_CRASHES = 2  # then the model is not started again by this Embedder
 
 
 class EmbedderCrashed(KnownError):
@@ -73,6 +74,7 @@ class Embedder:
         self._lock = threading.Lock()
         self._counts: collections.OrderedDict[str, int] = collections.OrderedDict()
         self._closed = False
+        self._crashes: list[EmbedderCrashed] = []
         self._child: _Child | None = None
         self.dimensions = 0
         with self._lock:
@@ -140,6 +142,12 @@ class Embedder:
             raise KnownError(f"the embedding model {self.path.name} was closed")
         if self._child is not None:
             return self._child
+        if len(self._crashes) >= _MAX_CRASHES:
+            # As with the chat model: a model that keeps crashing is not started again (each
+            # start costs about half a second, and every request would pay it).
+            raise KnownError(f"the embedding model {self.path.name} crashed "
+                             f"{len(self._crashes)} times ({self._crashes[-1].reason}); it is "
+                             "not started again until Hearth restarts")
         try:
             child = _Child()
         except OSError as exc:
@@ -194,7 +202,9 @@ class Embedder:
     def _crashed(self, child: _Child, during: str) -> EmbedderCrashed:
         crash = child.crash()
         _LOG.warning("embedding process %d ended while %s: %s", child.pid, during, crash.reason)
-        return EmbedderCrashed(self.path, crash, during=during)
+        error = EmbedderCrashed(self.path, crash, during=during)
+        self._crashes.append(error)
+        return error
 
 
 class _Child(ChildProcess):

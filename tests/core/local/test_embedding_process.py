@@ -112,6 +112,24 @@ def test_a_native_crash_raises_known_error_and_the_next_call_starts_afresh(
     np.testing.assert_allclose(after, before, atol=1e-6)
 
 
+def test_a_model_that_crashes_twice_is_not_started_again(embedder: Embedder) -> None:
+    from desktop.core.errors import KnownError
+
+    for attempt in range(2):
+        running = embedder.pid
+        assert running is not None
+        os.kill(running, signal.SIGKILL)
+        with pytest.raises(EmbedderCrashed):
+            embedder.embed_query("tides")
+        if attempt == 0:
+            assert embedder.embed_query("tides").shape == (embedder.dimensions,)  # a fresh one
+    with pytest.raises(KnownError, match=r"crashed 2 times \(.*SIGKILL.*\); it is not started "
+                                         r"again until Hearth restarts") as caught:
+        embedder.embed_query("tides")
+    assert not isinstance(caught.value, EmbedderCrashed)
+    assert embedder.pid is None  # no third process was started
+
+
 def _many_files(folder: Path, count: int) -> Path:
     folder.mkdir()
     for n in range(count):
