@@ -87,14 +87,12 @@ class EmbeddingModelField(QWidget):
 
 
 def installed_embedding_models() -> list[str]:
-    """Names of the registered models whose catalog entry is an embedding model and whose file
-    is here (reads the registry and the catalog: call off the GUI thread)."""
-    from desktop.core.catalog import ModelRegistry, load_catalog
+    """Names of the installed embedding models (reads the registry and the catalog: call off
+    the GUI thread)."""
+    from desktop.core import catalog
 
-    kinds = {entry.id: entry.kind for entry in load_catalog()}
-    return [record.name for record in ModelRegistry().records()
-            if record.catalog_id is not None and kinds.get(record.catalog_id) == "embedding"
-            and record.path.is_file()]
+    return catalog.installed_embedding_models(catalog.ModelRegistry().records(),
+                                              catalog.load_catalog())
 
 
 class DocumentsPage(QScrollArea):

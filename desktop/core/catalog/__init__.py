@@ -33,6 +33,7 @@ from desktop.core.catalog._importer import import_model
 from desktop.core.catalog._installed import (
     InstalledModel,
     installed_chat_models,
+    installed_embedding_models,
     quantization_in_name,
 )
 from desktop.core.catalog._manifest import (
@@ -116,6 +117,7 @@ __all__ = [
     "format_bytes",
     "import_model",
     "installed_chat_models",
+    "installed_embedding_models",
     "install_catalog_model",
     "load_catalog",
     "mirrored_url",

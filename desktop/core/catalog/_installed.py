@@ -17,7 +17,8 @@ from desktop.core.catalog._catalog import CatalogEntry
 from desktop.core.catalog._errors import format_bytes
 from desktop.core.catalog._registry import ModelRecord
 
-__all__ = ["InstalledModel", "installed_chat_models", "quantization_in_name"]
+__all__ = ["InstalledModel", "installed_chat_models", "installed_embedding_models",
+           "quantization_in_name"]
 
 # llama.cpp's quantization names as they appear in file names (Q4_K_M, IQ3_XS, F16, BF16 …).
 _QUANT_IN_NAME: Final = re.compile(
@@ -61,6 +62,16 @@ def installed_chat_models(records: Iterable[ModelRecord], catalog: Iterable[Cata
             description=entry.description if entry is not None else None,
             catalog_id=record.catalog_id))
     return models
+
+
+def installed_embedding_models(records: Iterable[ModelRecord], catalog: Iterable[CatalogEntry]
+                               ) -> list[str]:
+    """The names of the registered models whose file is present and whose catalog entry is an
+    embedding model (a file imported by hand is never taken for one), in registry order."""
+    kinds = {entry.id: entry.kind for entry in catalog}
+    return [record.name for record in records
+            if record.catalog_id is not None and kinds.get(record.catalog_id) == "embedding"
+            and record.path.is_file()]
 
 
 def quantization_in_name(file_name: str) -> str | None:

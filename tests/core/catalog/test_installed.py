@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.core.catalog import ModelRecord, installed_chat_models, quantization_in_name
+from desktop.core.catalog import (
+    ModelRecord,
+    installed_chat_models,
+    installed_embedding_models,
+    quantization_in_name,
+)
 from tests.core.catalog.support import tiny_entry
 
 
@@ -29,6 +34,20 @@ def test_chat_models_only_with_what_is_known_of_them(tmp_path: Path) -> None:
     assert models[0].summary == "Q4_K_M · 1.1 GB"
     assert models[0].description == "For everyday questions."
     assert models[1].quantization == "Q5_K_S" and models[1].description is None
+
+
+def test_embedding_models_only_from_the_catalog_and_present(tmp_path: Path) -> None:
+    for name in ("chat.gguf", "embed.gguf", "nomic-embed-by-hand.gguf"):
+        (tmp_path / name).write_bytes(b"GGUF")
+    catalog = [tiny_entry("https://x/chat.gguf", id="chat"),
+               tiny_entry("https://x/embed.gguf", id="embed", kind="embedding"),
+               tiny_entry("https://x/gone.gguf", id="gone", kind="embedding")]
+    records = [_record("chat", tmp_path / "chat.gguf", "chat"),
+               _record("embed", tmp_path / "embed.gguf", "embed"),
+               _record("by hand", tmp_path / "nomic-embed-by-hand.gguf"),
+               _record("gone", tmp_path / "deleted.gguf", "gone"),
+               _record("unlisted", tmp_path / "embed.gguf", "no-longer-in-catalog")]
+    assert installed_embedding_models(records, catalog) == ["embed"]
 
 
 def test_quantization_from_a_file_name() -> None:

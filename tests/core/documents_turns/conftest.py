@@ -10,23 +10,9 @@ import pytest
 from desktop.core.documents import Library, Privacy
 from desktop.core.settings import Settings
 from desktop.core.store import ConversationStore
-from tests.core.cloud.loopback import LoopbackServer, loopback_server
 
-_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                    "all_proxy")
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours proxy variables: loopback requests must not be sent through a proxy."""
-    for name in _PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with loopback_server() as running:
-        yield running
+# The loopback cloud and its no-proxy rule, as the cloud tests have them.
+from tests.core.cloud.conftest import _no_proxy, server  # noqa: F401 - fixtures used here
 
 
 @pytest.fixture
